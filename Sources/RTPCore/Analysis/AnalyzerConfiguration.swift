@@ -1,0 +1,27 @@
+/// How the engine decides, measures and bounds. Built by the CLI from its options.
+public struct AnalyzerConfiguration: Sendable {
+    public enum Mode: String, Sendable, CaseIterable {
+        /// RFC 3550 A.1/A.3/A.8, re-synchronising on sender restarts.
+        case strict
+        /// Packets, lost, delta and jitter columns computed exactly as `tshark -z rtp,streams`.
+        case wireshark
+    }
+
+    public var mode: Mode = .strict
+    /// UDP ports whose payloads are always decoded as RTP/RTCP (tshark's decode-as).
+    public var forcedUDPPorts: Set<UInt16> = []
+    /// TCP ports carrying RFC 4571-framed RTP/RTCP (used by the capture source for reassembly).
+    public var tcpPorts: Set<UInt16> = []
+    /// Detect RTP heuristically on any UDP port (tshark's rtp.heuristic_rtp).
+    public var heuristic: Bool = true
+    /// `--clock-rate PT=HZ`: highest precedence.
+    public var explicitClockRates: [UInt8: Int] = [:]
+    /// a=rtpmap from `--sdp` files.
+    public var sdpClockRates: [UInt8: Int] = [:]
+    /// Live: streams idle longer than this are removed (and counted). nil = never (offline).
+    public var streamIdleTimeout: Nanoseconds? = nil
+    /// Live: at most this many streams; the least recently seen are evicted beyond it.
+    public var maxStreams: Int = .max
+
+    public init() {}
+}

@@ -1,0 +1,53 @@
+/// Nanoseconds since the Unix epoch. Captures carry wall time; the live source converts the
+/// kernel's monotonic clock to wall time before building datagrams, so both look the same here.
+public typealias Nanoseconds = Int64
+
+/// Whether a live datagram left the process (send*) or entered it (recv*).
+public enum Direction: String, Sendable, Codable, Hashable {
+    case sent
+    case received
+}
+
+/// Which process a live datagram belongs to. Offline (capture) datagrams have none.
+public struct ProcessContext: Hashable, Sendable {
+    public var pid: Int32
+    public var comm: String
+    public var direction: Direction
+
+    public init(pid: Int32, comm: String, direction: Direction) {
+        self.pid = pid
+        self.comm = comm
+        self.direction = direction
+    }
+}
+
+/// One transport payload as delivered by a source (a pcap frame after link/IP/UDP decoding, or one
+/// datagram of a traced syscall). This is the only thing the analysis engine consumes.
+///
+/// `payload` is borrowed: it is valid only for the duration of `StreamAnalyzer.ingest(_:)`, which
+/// lets the pcap source hand over libpcap's buffer without copying.
+public struct Datagram {
+    public var time: Nanoseconds
+    public var transport: TransportProtocol
+    public var source: Endpoint
+    public var destination: Endpoint
+    public var payload: UnsafeRawBufferPointer
+    /// The bytes the datagram had on the wire when the source saw only a prefix
+    /// (a live snaplen, a capture snaplen). Equal to `payload.count` when nothing was cut.
+    public var originalLength: Int
+    /// Live datagrams: the process and direction. Captures: nil.
+    public var process: ProcessContext?
+
+    public init(
+        time: Nanoseconds, transport: TransportProtocol, source: Endpoint, destination: Endpoint,
+        payload: UnsafeRawBufferPointer, originalLength: Int? = nil, process: ProcessContext? = nil
+    ) {
+        self.time = time
+        self.transport = transport
+        self.source = source
+        self.destination = destination
+        self.payload = payload
+        self.originalLength = originalLength ?? payload.count
+        self.process = process
+    }
+}

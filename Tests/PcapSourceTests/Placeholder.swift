@@ -1,0 +1,8 @@
+import Testing
+@testable import PcapSource
+
+@Suite struct LibpcapTests {
+    @Test func libpcapIsLinked() {
+        #expect(PcapSourceVersion.libpcapVersion.contains("libpcap"))
+    }
+}

@@ -1,0 +1,46 @@
+import Testing
+@testable import RTPCore
+
+@Suite struct RTPHeaderTests {
+    @Test func decodesFixedHeaderWithCSRCAndOneByteExtension() {
+        // V=2 P=0 X=1 CC=1, M=1 PT=96, seq 0x1234, ts 0xDEADBEEF, ssrc 0x01020304, 1 CSRC,
+        // extension 0xBEDE length 1 word, 2 payload bytes.
+        let bytes: [UInt8] = [0x91, 0xE0, 0x12, 0x34, 0xDE, 0xAD, 0xBE, 0xEF, 0x01, 0x02, 0x03, 0x04,
+                              0xAA, 0xBB, 0xCC, 0xDD,
+                              0xBE, 0xDE, 0x00, 0x01, 0x10, 0x7F, 0x00, 0x00,
+                              0x55, 0x66]
+        let header = bytes.withUnsafeBytes { try? RTPHeader.decode($0).get() }
+        #expect(header?.marker == true)
+        #expect(header?.payloadType == 96)
+        #expect(header?.sequenceNumber == 0x1234)
+        #expect(header?.timestamp == 0xDEAD_BEEF)
+        #expect(header?.ssrc == 0x0102_0304)
+        #expect(header?.csrcCount == 1)
+        #expect(header?.extensionKind == .oneByte)
+        #expect(header?.extensionLength == 4)
+        #expect(header?.payloadOffset == 24)
+        #expect(header?.payloadLength == 2)
+    }
+
+    @Test func rejectsWithAReason() {
+        func reject(_ bytes: [UInt8]) -> RTPRejection? {
+            bytes.withUnsafeBytes { raw in
+                if case .failure(let reason) = RTPHeader.decode(raw) { return reason }
+                return nil
+            }
+        }
+        #expect(reject([0x80, 0x00]) == .tooShort)
+        #expect(reject([0x40] + Array(repeating: 0, count: 11)) == .badVersion)
+        #expect(reject([0x8F] + Array(repeating: 0, count: 11)) == .csrcOverrun)
+        #expect(reject([0x90] + Array(repeating: 0, count: 11) + [0xBE, 0xDE, 0x00, 0x05]) == .extensionOverrun)
+        #expect(reject([0xA0] + Array(repeating: 0, count: 11) + [0x01, 0x00]) == .badPadding)
+    }
+
+    @Test func endpointsFormatLikeTheJSONContract() {
+        #expect(Endpoint("127.0.0.1:5004")?.description == "127.0.0.1:5004")
+        #expect(Endpoint("[::1]:5004")?.description == "[::1]:5004")
+        #expect(IPAddress("2001:db8:0:0:1:0:0:1")?.description == "2001:db8::1:0:0:1")
+        #expect(IPAddress("2001:4860:4864:6::81")?.description == "2001:4860:4864:6::81")
+        #expect(IPAddress("::ffff:1.2.3.4")?.description == "::ffff:102:304")
+    }
+}
