@@ -20,6 +20,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The analysis engine. Deliberately free of system libraries so it builds and tests anywhere.
@@ -33,15 +37,41 @@ let package = Package(
             providers: [.apt(["libpcap-dev"])]
         ),
         .target(name: "PcapSource", dependencies: ["CPcap", "NetDecode", "RTPCore"]),
+        // libbpf skeleton loader (C). The Makefile generates the skeleton header from bpf/ first.
+        .target(
+            name: "CRTPScopeBPF",
+            linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
+        ),
+        // Live source: traced syscalls → Datagram, process attribution, socket resolution, doctor checks.
+        .target(
+            name: "LiveSource",
+            dependencies: ["CRTPScopeBPF", "RTPCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Prometheus exposition and the HTTP endpoints (/metrics, /health, /streams, /).
+        .target(
+            name: "Exporter",
+            dependencies: [
+                "RTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "rtpscope",
             dependencies: [
-                "RTPCore", "NetDecode", "PcapSource",
+                "RTPCore", "NetDecode", "PcapSource", "LiveSource", "Exporter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "RTPCoreTests", dependencies: ["RTPCore"]),
         .testTarget(name: "NetDecodeTests", dependencies: ["NetDecode", "RTPCore"]),
         .testTarget(name: "PcapSourceTests", dependencies: ["PcapSource", "NetDecode", "RTPCore"]),
+        .testTarget(name: "LiveSourceTests", dependencies: ["LiveSource", "RTPCore"]),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "RTPCore"]),
     ]
 )

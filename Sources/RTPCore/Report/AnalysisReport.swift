@@ -210,6 +210,9 @@ public struct AnalysisSummary: Codable, Sendable, Equatable {
     public var unconfirmedRTP: UInt64 = 0
     public var fragmentsSkipped: UInt64 = 0
     public var linkType: String? = nil
+    /// Time of the first frame of the capture (any protocol), seconds since the epoch: tshark's
+    /// relative times (and so `--compat wireshark` deltas) are measured from it.
+    public var firstPacketTime: Double? = nil
     public var truncated: Bool = false
     public var warnings: [String] = []
 
@@ -219,7 +222,7 @@ public struct AnalysisSummary: Codable, Sendable, Equatable {
         case packetsRead = "packets_read", datagrams, rtpPackets = "rtp_packets", rtcpPackets = "rtcp_packets"
         case srtcpPackets = "srtcp_packets", nonRTP = "non_rtp", demultiplexed, malformed
         case unconfirmedRTP = "unconfirmed_rtp", fragmentsSkipped = "fragments_skipped"
-        case linkType = "link_type", truncated, warnings
+        case linkType = "link_type", firstPacketTime = "first_packet_time", truncated, warnings
     }
 }
 
