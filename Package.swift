@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "RTPCore"),
         // Frame → datagram: link layers, IPv4/IPv6, UDP, TCP (RFC 4571). Pure Swift as well.
         .target(name: "NetDecode", dependencies: ["RTPCore"]),
+        // Report output: table, JSON and CSV renderings of an AnalysisReport.
+        .target(name: "Reporting", dependencies: ["RTPCore"]),
         // libpcap, found through pkg-config.
         .systemLibrary(
             name: "CPcap",
@@ -62,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "rtpscope",
             dependencies: [
-                "RTPCore", "NetDecode", "PcapSource", "LiveSource", "Exporter",
+                "RTPCore", "NetDecode", "PcapSource", "LiveSource", "Exporter", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -73,5 +75,8 @@ let package = Package(
         .testTarget(name: "PcapSourceTests", dependencies: ["PcapSource", "NetDecode", "RTPCore"]),
         .testTarget(name: "LiveSourceTests", dependencies: ["LiveSource", "RTPCore"]),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "RTPCore"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "RTPCore"]),
+        // Drives the built `rtpscope` binary and the project's traffic tool end to end (root, eBPF).
+        .testTarget(name: "MonitorEndToEndTests", dependencies: ["RTPCore"]),
     ]
 )

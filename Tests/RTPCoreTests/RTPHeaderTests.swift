@@ -36,6 +36,47 @@ import Testing
         #expect(reject([0xA0] + Array(repeating: 0, count: 11) + [0x01, 0x00]) == .badPadding)
     }
 
+    @Test func paddingIsExcludedFromThePayload() throws {
+        // P=1, 4 payload bytes then 3 padding bytes whose last byte counts them.
+        let bytes: [UInt8] = [0xA0, 0x08, 0x00, 0x07, 0, 0, 0, 0xA0, 0, 0, 0, 5, 1, 2, 3, 4, 0, 0, 3]
+        let header = try bytes.withUnsafeBytes { try RTPHeader.decode($0).get() }
+        #expect(header.payloadType == 8)
+        #expect(header.marker == false)
+        #expect(header.hasPadding)
+        #expect(header.paddingLength == 3)
+        #expect(header.payloadOffset == 12)
+        #expect(header.payloadLength == 4)
+        #expect(header.extensionKind == nil)
+    }
+
+    @Test func csrcsAreReadOnlyFromABufferThatHoldsThem() throws {
+        let bytes: [UInt8] = [0x82, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x0A, 0, 0, 0, 0x0B]
+        let header = try bytes.withUnsafeBytes { try RTPHeader.decode($0).get() }
+        #expect(bytes.withUnsafeBytes { header.csrcs(in: $0) } == [10, 11])
+        #expect(Array(bytes.prefix(16)).withUnsafeBytes { header.csrcs(in: $0) } == [])
+    }
+
+    @Test func extensionProfilesAreIdentified() {
+        func kind(_ profile: (UInt8, UInt8)) -> RTPExtensionProfile? {
+            let bytes: [UInt8] = [0x90, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, profile.0, profile.1, 0, 0]
+            return bytes.withUnsafeBytes { try? RTPHeader.decode($0).get().extensionKind }
+        }
+        #expect(kind((0xBE, 0xDE)) == .oneByte)
+        #expect(kind((0x10, 0x00)) == .twoByte(appBits: 0))
+        #expect(kind((0x10, 0x0F)) == .twoByte(appBits: 15))
+        #expect(kind((0x10, 0x10)) == .other(0x1010))
+        #expect(kind((0x00, 0x01)) == .other(1))
+    }
+
+    @Test func paddingMayNotEatTheHeaderExtension() {
+        // X=1 and P=1: a 1-word extension, no payload, padding count 1 is still inside the extension → rejected.
+        let bytes: [UInt8] = [0xB0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xBE, 0xDE, 0, 1, 0x10, 0, 0, 1]
+        #expect(bytes.withUnsafeBytes { raw -> RTPRejection? in
+            if case .failure(let reason) = RTPHeader.decode(raw) { return reason }
+            return nil
+        } == .badPadding)
+    }
+
     @Test func endpointsFormatLikeTheJSONContract() {
         #expect(Endpoint("127.0.0.1:5004")?.description == "127.0.0.1:5004")
         #expect(Endpoint("[::1]:5004")?.description == "[::1]:5004")

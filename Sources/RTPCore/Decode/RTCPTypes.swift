@@ -124,6 +124,8 @@ public struct RTCPExtendedReport: Equatable, Sendable {
         public var maxTTLOrHopLimit: UInt8
         public var meanTTLOrHopLimit: UInt8
         public var devTTLOrHopLimit: UInt8
+        /// The raw type-specific byte: L (0x80) loss, D (0x40) duplicates, J (0x20) jitter fields valid;
+        /// bits 0x18 = ToH (0 none, 1 IPv4 TTL, 2 IPv6 hop limit).
         public var flags: UInt8
 
         public init(ssrc: UInt32, beginSequence: UInt16, endSequence: UInt16, lostPackets: UInt32,
@@ -183,7 +185,7 @@ public struct RTCPExtendedReport: Equatable, Sendable {
         case statisticsSummary(StatisticsSummary)   // BT 6
         case voipMetrics(VoIPMetrics)               // BT 7
         /// Any other block: its type (1 loss RLE, 2 duplicate RLE, 3 packet receipt times,
-        /// 4 receiver reference time, 5 DLRR, …) and length in bytes.
+        /// 4 receiver reference time, 5 DLRR, …) and its total length in bytes, 4-byte block header included.
         case other(blockType: UInt8, length: Int)
 
         public var blockType: UInt8 {
@@ -213,7 +215,22 @@ public enum RTCPPacket: Equatable, Sendable {
     case applicationDefined(RTCPApplicationDefined) // 204
     case feedback(RTCPFeedback)                  // 205, 206
     case extendedReport(RTCPExtendedReport)      // 207
+    /// A type in 192–223 this decoder does not model; `length` is the declared packet length in bytes.
     case unknown(packetType: UInt8, length: Int)
+
+    /// The RTCP packet type number (200 SR … 207 XR, or the unknown type as seen).
+    public var packetType: UInt8 {
+        switch self {
+        case .senderReport: return 200
+        case .receiverReport: return 201
+        case .sourceDescription: return 202
+        case .goodbye: return 203
+        case .applicationDefined: return 204
+        case .feedback(let f): return f.kind.rawValue
+        case .extendedReport: return 207
+        case .unknown(let type, _): return type
+        }
+    }
 
     /// Short lower-case name used as a counter label: sr, rr, sdes, bye, app, rtpfb, psfb, xr, other.
     public var typeName: String {
@@ -232,10 +249,19 @@ public enum RTCPPacket: Equatable, Sendable {
 
 /// Why an RTCP datagram was refused. Counted under `summary.malformed` as `rtcp_<raw value>`.
 public enum RTCPRejection: String, Error, Sendable, CaseIterable {
+    /// Fewer than 4 bytes left for a header, or a packet shorter than its type's fixed fields.
     case tooShort = "too_short"
+    /// Not an RTCP header: version != 2, or a packet type outside 192–223 (RFC 5761 §4).
     case badVersion = "bad_version"
-    case lengthOverrun = "length_overrun"          // a packet's length field runs past the datagram
-    case badReportCount = "bad_report_count"      // report blocks do not fit the declared length
-    case badItem = "bad_item"                     // SDES/BYE/XR content inconsistent with its length
-    case notFirstReport = "not_first_report"      // RFC 3550 §6.1: compound must start with SR/RR (counted, still decoded)
+    /// A length runs past its container: a packet's length field past the datagram, or a padding
+    /// count past the packet (0 or eating into the 4-byte header).
+    case lengthOverrun = "length_overrun"
+    /// SR/RR report blocks or BYE sources do not fit the declared length.
+    case badReportCount = "bad_report_count"
+    /// SDES/BYE/XR content inconsistent with its length.
+    case badItem = "bad_item"
+    /// Never produced by `RTCPDecoder`: RFC 5506 reduced-size RTCP (a lone PLI, NACK or transport-cc)
+    /// legitimately starts with something other than SR/RR, so it is not malformed; see
+    /// `RTCPDecodeResult.isReducedSize`. Kept because label tables list it.
+    case notFirstReport = "not_first_report"
 }

@@ -88,8 +88,10 @@ public struct RTPHeader: Equatable, Sendable {
         ))
     }
 
-    /// The CSRC identifiers (reads them from the buffer the header was decoded from).
+    /// The CSRC identifiers, read from the buffer the header was decoded from. Empty if `bytes` is too
+    /// short to hold them (a different buffer than the one decoded), rather than reading past its end.
     public func csrcs(in bytes: UnsafeRawBufferPointer) -> [UInt32] {
-        (0..<csrcCount).map { bytes.loadBigEndianUInt32(at: 12 + 4 * $0) }
+        guard csrcCount >= 0, 12 + 4 * csrcCount <= bytes.count else { return [] }
+        return (0..<csrcCount).map { bytes.loadBigEndianUInt32(at: 12 + 4 * $0) }
     }
 }

@@ -30,6 +30,7 @@ public struct StreamReport: Codable, Sendable, Equatable {
     public var payloadTypeChanges: UInt64
     public var markers: UInt64
     public var jitterMs: Double?
+    public var minJitterMs: Double? = nil
     public var maxJitterMs: Double?
     public var meanJitterMs: Double?
     public var minDeltaMs: Double?
@@ -76,7 +77,7 @@ public struct StreamReport: Codable, Sendable, Equatable {
         case packets, bytes, expected, lost, duplicates, reordered
         case seqResets = "seq_resets", timestampJumps = "timestamp_jumps"
         case payloadTypeChanges = "payload_type_changes", markers
-        case jitterMs = "jitter_ms", maxJitterMs = "max_jitter_ms", meanJitterMs = "mean_jitter_ms"
+        case jitterMs = "jitter_ms", minJitterMs = "min_jitter_ms", maxJitterMs = "max_jitter_ms", meanJitterMs = "mean_jitter_ms"
         case minDeltaMs = "min_delta_ms", meanDeltaMs = "mean_delta_ms", maxDeltaMs = "max_delta_ms"
         case frames, meanPacketsPerFrame = "mean_packets_per_frame", frameJitterMs = "frame_jitter_ms"
         case startTime = "start_time", endTime = "end_time"
@@ -105,6 +106,7 @@ public struct StreamReport: Codable, Sendable, Equatable {
         try c.encode(payloadTypeChanges, forKey: .payloadTypeChanges)
         try c.encode(markers, forKey: .markers)
         try c.encode(jitterMs, forKey: .jitterMs)
+        try c.encode(minJitterMs, forKey: .minJitterMs)
         try c.encode(maxJitterMs, forKey: .maxJitterMs)
         try c.encode(meanJitterMs, forKey: .meanJitterMs)
         try c.encode(minDeltaMs, forKey: .minDeltaMs)

@@ -1,0 +1,72 @@
+# rtpscope — `make run` and `make test` are all the set-up a fresh Debian 12 machine needs.
+#
+#   make deps    install the system packages the project uses (idempotent; apt-get only when missing)
+#   make build   release binary at .build/release/rtpscope (+ BPF skeleton, C tools in build/)
+#   make test    deps + build + every test (unit, conformance, fixtures, live eBPF end to end)
+#   make run     deps + build + start the live exporter on :9310 (root)
+#   make bench   benchmarks (offline analyzer vs tshark vs bare libpcap; live overhead)
+
+SHELL := /bin/bash
+SWIFT_BIN ?= /opt/swift/usr/bin
+SWIFT := $(SWIFT_BIN)/swift
+export PATH := $(SWIFT_BIN):$(PATH)
+CC ?= cc
+BUILD_DIR := build
+RTPSCOPE := .build/release/rtpscope
+
+# Debian packages: libraries we link (libpcap, libbpf, libelf, zlib), the BPF skeleton generator,
+# and the real peers the tests measure against (tshark/dumpcap, tcpdump, ffmpeg, GStreamer, Prometheus).
+DEB_PACKAGES := libpcap-dev libbpf-dev libelf-dev zlib1g-dev bpftool \
+	tshark tcpdump ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
+	prometheus iproute2 curl time python3
+
+.PHONY: all deps build test run bench conformance fixtures tools clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing $$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || \
+			{ echo "deps: apt-get install failed (run as root on Debian 12)" >&2; exit 1; }; \
+	else echo "deps: all present"; fi
+	@test -x $(SWIFT) || { echo "deps: Swift toolchain not found at $(SWIFT_BIN) (set SWIFT_BIN)" >&2; exit 1; }
+
+-include bpf/bpf.mk
+
+tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop
+
+$(BUILD_DIR)/rtptraffic: tools/rtptraffic.c
+	@mkdir -p $(BUILD_DIR)
+	$(CC) -Wall -Wextra -O2 -o $@ $<
+
+$(BUILD_DIR)/pcap-bare-loop: tools/pcap-bare-loop.c
+	@mkdir -p $(BUILD_DIR)
+	$(CC) -Wall -Wextra -O2 -o $@ $< -lpcap
+
+build: $(BPF_SKELETON) tools
+	$(SWIFT) build -c release --product rtpscope
+
+test: deps build
+	promtool check rules deploy/prometheus/rules.yml
+	promtool test rules deploy/prometheus/rules_test.yml
+	$(SWIFT) test
+	@echo "test: all suites passed"
+
+conformance: deps build
+	$(SWIFT) test --filter SharedCapturesConformanceTests
+
+fixtures:
+	python3 fixtures/generate.py
+
+run: deps build
+	@if [ "$$(id -u)" != 0 ]; then echo "run: the live monitor needs root (or CAP_BPF+CAP_PERFMON): sudo make run" >&2; exit 1; fi
+	$(RTPSCOPE) monitor --web.listen-address 0.0.0.0:9310
+
+bench: deps build
+	python3 tools/bench.py
+
+clean:
+	rm -rf .build $(BUILD_DIR) bench-out

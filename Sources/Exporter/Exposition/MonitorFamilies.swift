@@ -1,0 +1,45 @@
+/// The monitor's self-metrics that are read from the kernel side at scrape time (ring buffer,
+/// program statistics, event counts), in the spirit of ebpf_exporter reading maps on scrape.
+enum MonitorFamilies {
+    static let eventsBySyscall = ScalarFamily<UInt64>(
+        name: "rtpscope_events_total", type: .counter,
+        help: "Events received from the kernel ring buffer, by traced syscall (events)."
+    ) { .unsigned($0) }
+
+    static let ringbufDropped = ScalarFamily<UInt64>(
+        name: "rtpscope_ringbuf_dropped_events_total", type: .counter,
+        help: "Events lost because the ring buffer was full, summed over CPUs (events)."
+    ) { .unsigned($0) }
+
+    static let programRunTime = ScalarFamily<ProgramRunStats>(
+        name: "rtpscope_bpf_program_run_seconds_total", type: .counter,
+        help: "Time spent running each BPF program, from kernel run-time statistics (seconds)."
+    ) { .real(Double($0.runTimeNanoseconds) / 1e9) }
+
+    static let programRuns = ScalarFamily<ProgramRunStats>(
+        name: "rtpscope_bpf_program_runs_total", type: .counter,
+        help: "Times each BPF program ran, from kernel run-time statistics (runs)."
+    ) { .unsigned($0.runCount) }
+
+    static let streams = ScalarFamily<Int>(
+        name: "rtpscope_streams", type: .gauge,
+        help: "RTP streams currently tracked and exported (streams)."
+    ) { .signed(Int64($0)) }
+
+    static let streamsEvicted = ScalarFamily<UInt64>(
+        name: "rtpscope_streams_evicted_total", type: .counter,
+        help: "Streams dropped by the idle timeout or the stream cap (streams)."
+    ) { .unsigned($0) }
+
+    static func write(_ health: MonitorHealth, streamCount: Int, into writer: inout ExpositionWriter) {
+        writer.write(eventsBySyscall, for: SeriesOrdering.sortedUnique(
+            health.eventsBySyscall.map { (labels: LabelSet(["syscall": $0.key]), subject: $0.value) }))
+        writer.write(ringbufDropped, for: [(labels: .none, subject: health.ringbufDroppedEvents)])
+        let programs = SeriesOrdering.sortedUnique(
+            health.programStats.map { (labels: LabelSet(["program": $0.name]), subject: $0) })
+        writer.write(programRunTime, for: programs)
+        writer.write(programRuns, for: programs)
+        writer.write(streams, for: [(labels: .none, subject: streamCount)])
+        writer.write(streamsEvicted, for: [(labels: .none, subject: health.streamsEvicted)])
+    }
+}

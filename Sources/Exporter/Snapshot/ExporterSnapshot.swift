@@ -1,0 +1,127 @@
+import RTPCore
+
+/// Everything one scrape needs, taken at one instant so that every endpoint shows a consistent view.
+///
+/// The live engine fills this in (the CLI maps its state into these types); the exporter only reads it.
+/// Contract for the cumulative fields (`packets`, `bytes`, `duplicates`, `reordered`, `seqResets`,
+/// event counts, program run statistics, `streamsEvicted`): they must never decrease for a given
+/// series, because they are exported as Prometheus counters.
+public struct ExporterSnapshot: Sendable {
+    /// Streams currently tracked. An evicted stream is simply absent: its series disappear.
+    public var streams: [ExportedStream]
+    /// RTCP reporters seen on the traced sockets.
+    public var rtcp: [ExportedRTCPReporter]
+    public var health: MonitorHealth
+    /// Served as-is by `/streams`, in the shape of `analyze --format json`.
+    public var report: AnalysisReport
+
+    public init(streams: [ExportedStream], rtcp: [ExportedRTCPReporter], health: MonitorHealth,
+                report: AnalysisReport) {
+        self.streams = streams
+        self.rtcp = rtcp
+        self.health = health
+        self.report = report
+    }
+}
+
+/// Supplies snapshots to the HTTP server. Called once per request, possibly concurrently.
+public protocol ExporterSnapshotProvider: Sendable {
+    func snapshot() async -> ExporterSnapshot
+}
+
+/// One RTP stream as the exporter labels it.
+public struct ExportedStream: Sendable {
+    public var report: StreamReport
+    /// The traced process's side of the 5-tuple, `ip:port` (IPv6 `[addr]:port`).
+    public var local: String
+    /// The peer's side of the 5-tuple.
+    public var remote: String
+    public var intervalHistogram: ExportedHistogram
+
+    public init(report: StreamReport, local: String, remote: String, intervalHistogram: ExportedHistogram) {
+        self.report = report
+        self.local = local
+        self.remote = remote
+        self.intervalHistogram = intervalHistogram
+    }
+}
+
+/// One RTCP reporter (an SSRC sending SR/RR) with the endpoints seen from the traced process.
+/// Process and direction come from `report.pid`, `report.comm` and `report.direction`.
+public struct ExportedRTCPReporter: Sendable {
+    public var report: RTCPReporterReport
+    public var local: String
+    public var remote: String
+
+    public init(report: RTCPReporterReport, local: String, remote: String) {
+        self.report = report
+        self.local = local
+        self.remote = remote
+    }
+}
+
+/// A histogram as the data source keeps it: per-bucket (not cumulative) counts.
+/// The exposition turns it into cumulative `le` buckets at scrape time, like ebpf_exporter does
+/// with its kernel-side log2 histograms.
+public struct ExportedHistogram: Sendable, Equatable {
+    /// Finite upper bounds, seconds.
+    public var upperBounds: [Double]
+    /// `bucketCounts[i]` observations fell in (upperBounds[i-1], upperBounds[i]].
+    /// Observations above the last bound are only in `count`.
+    public var bucketCounts: [UInt64]
+    /// Sum of all observations, seconds.
+    public var sum: Double
+    /// All observations, including those above the last bound.
+    public var count: UInt64
+
+    public init(upperBounds: [Double], bucketCounts: [UInt64], sum: Double, count: UInt64) {
+        self.upperBounds = upperBounds
+        self.bucketCounts = bucketCounts
+        self.sum = sum
+        self.count = count
+    }
+
+    public static let empty = ExportedHistogram(upperBounds: [], bucketCounts: [], sum: 0, count: 0)
+}
+
+/// The live monitor's own state: what is attached and whether events are being lost.
+public struct MonitorHealth: Sendable, Equatable {
+    /// Names of the BPF programs currently attached.
+    public var attachedPrograms: [String]
+    /// Events delivered by the ring buffer, per traced syscall (e.g. `sendmmsg`). Cumulative.
+    public var eventsBySyscall: [String: UInt64]
+    /// Recent event rate, for `/health` only (Prometheus computes rates itself from the counters).
+    public var eventsPerSecond: Double
+    /// Ring buffer reservation failures summed over CPUs. Cumulative.
+    public var ringbufDroppedEvents: UInt64
+    /// Per-program run statistics. Leave empty when the kernel's run-time statistics are off
+    /// (`kernel.bpf_stats_enabled=0` and no `BPF_ENABLE_STATS` fd): the families are then omitted
+    /// rather than exported as misleading zeros.
+    public var programStats: [ProgramRunStats]
+    /// Streams dropped by the idle timeout or the global cap. Cumulative.
+    public var streamsEvicted: UInt64
+
+    public init(attachedPrograms: [String] = [], eventsBySyscall: [String: UInt64] = [:],
+                eventsPerSecond: Double = 0, ringbufDroppedEvents: UInt64 = 0,
+                programStats: [ProgramRunStats] = [], streamsEvicted: UInt64 = 0) {
+        self.attachedPrograms = attachedPrograms
+        self.eventsBySyscall = eventsBySyscall
+        self.eventsPerSecond = eventsPerSecond
+        self.ringbufDroppedEvents = ringbufDroppedEvents
+        self.programStats = programStats
+        self.streamsEvicted = streamsEvicted
+    }
+}
+
+/// `bpf_prog_get_info_by_fd` run statistics of one program (cumulative while stats are enabled).
+public struct ProgramRunStats: Sendable, Equatable {
+    public var name: String
+    public var runTimeNanoseconds: UInt64
+    public var runCount: UInt64
+
+    public init(name: String, runTimeNanoseconds: UInt64, runCount: UInt64) {
+        self.name = name
+        self.runTimeNanoseconds = runTimeNanoseconds
+        self.runCount = runCount
+    }
+}

@@ -1,0 +1,99 @@
+import CRTPScopeBPF
+import RTPCore
+
+/// One ring-buffer record (`struct rtpscope_event` + payload prefix), validated and decoded.
+/// Addresses are whatever the kernel could see; `SocketResolver` fills the gaps.
+struct KernelEvent {
+    static let headerSize = MemoryLayout<rtpscope_event>.size
+
+    var monotonicNanoseconds: UInt64
+    var socketInode: UInt64
+    var pid: Int32
+    var tid: Int32
+    var fd: Int32
+    var syscall: TracedSyscall
+    var direction: Direction
+    /// The datagram's size as the syscall reported it; the payload may be a prefix of it.
+    var datagramLength: Int
+    var messageIndex: Int
+    var comm: String
+    /// From the socket (nil when the kernel could not read it).
+    var local: Endpoint?
+    /// From the call's address or the connected socket (nil for a recv() without one).
+    var remote: Endpoint?
+    /// Borrowed from the record: valid only as long as the record is.
+    var payload: UnsafeRawBufferPointer
+
+    /// Nil for records that are too short, inconsistent, or from a newer/older layout.
+    init?(record: UnsafeRawBufferPointer) {
+        guard record.count >= Self.headerSize else { return nil }
+        let header = record.loadUnaligned(as: rtpscope_event.self)
+        let payloadLength = Int(header.payload_length)
+        guard Self.headerSize + payloadLength <= record.count,
+              let syscall = TracedSyscall(rawValue: header.syscall),
+              header.direction == UInt8(RTPSCOPE_DIRECTION_SENT.rawValue)
+                || header.direction == UInt8(RTPSCOPE_DIRECTION_RECEIVED.rawValue)
+        else { return nil }
+
+        monotonicNanoseconds = header.timestamp_ns
+        socketInode = header.socket_inode
+        pid = Int32(bitPattern: header.pid)
+        tid = Int32(bitPattern: header.tid)
+        fd = header.fd
+        self.syscall = syscall
+        direction = header.direction == UInt8(RTPSCOPE_DIRECTION_SENT.rawValue) ? .sent : .received
+        datagramLength = max(Int(header.datagram_length), payloadLength)
+        messageIndex = Int(header.message_index)
+        comm = withUnsafeBytes(of: header.comm) { Self.string(fromNULTerminated: $0) }
+        let flags = UInt32(header.flags)
+        local = flags & UInt32(RTPSCOPE_EVENT_HAS_LOCAL) != 0
+            ? withUnsafeBytes(of: header.local_address) {
+                Self.endpoint(family: header.family, address: $0, port: header.local_port)
+            }
+            : nil
+        remote = flags & UInt32(RTPSCOPE_EVENT_HAS_REMOTE) != 0
+            ? withUnsafeBytes(of: header.remote_address) {
+                Self.endpoint(family: header.family, address: $0, port: header.remote_port)
+            }
+            : nil
+        payload = UnsafeRawBufferPointer(rebasing: record[Self.headerSize..<(Self.headerSize + payloadLength)])
+    }
+
+    /// AF_INET: 4 address bytes; AF_INET6: 16, and an IPv4-mapped address (a dual-stack socket
+    /// talking IPv4) becomes the IPv4 address it is on the wire.
+    static func endpoint(family: UInt8, address: UnsafeRawBufferPointer, port: UInt16) -> Endpoint? {
+        switch Int32(family) {
+        case AddressFamily.inet:
+            return Endpoint(address: IPAddress(v4Bytes: address, at: 0), port: port)
+        case AddressFamily.inet6:
+            let v6 = IPAddress(v6Bytes: address, at: 0)
+            return Endpoint(address: v6.unmappingIPv4(), port: port)
+        default:
+            return nil
+        }
+    }
+
+    static func string(fromNULTerminated bytes: UnsafeRawBufferPointer) -> String {
+        let length = bytes.firstIndex(of: 0) ?? bytes.count
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self)
+    }
+}
+
+/// Linux address family numbers (kept here so decoding does not depend on Glibc).
+enum AddressFamily {
+    static let inet: Int32 = 2
+    static let inet6: Int32 = 10
+}
+
+extension IPAddress {
+    /// `::ffff:a.b.c.d` → `a.b.c.d`; anything else unchanged.
+    func unmappingIPv4() -> IPAddress {
+        guard family == .v6, high == 0, low >> 32 == 0xFFFF else { return self }
+        return IPAddress(v4: UInt32(truncatingIfNeeded: low))
+    }
+
+    /// The wildcard address of a family (what an unbound or unknown side is reported as).
+    static func unspecified(_ family: IPAddress.Family) -> IPAddress {
+        family == .v4 ? IPAddress(v4: 0) : IPAddress(v6High: 0, low: 0)
+    }
+}

@@ -1,0 +1,83 @@
+import CRTPScopeBPF
+
+/// What to capture. Empty lists mean "everything"; all filters run in the kernel, before any
+/// payload is copied.
+public struct LiveCaptureOptions: Sendable, Equatable {
+    /// Which syscalls to trace: the programs of an unselected direction are not even loaded.
+    public enum DirectionSelection: String, Sendable, CaseIterable {
+        case sent, received, both
+    }
+
+    public static let defaultSnaplen = Int(RTPSCOPE_DEFAULT_SNAPLEN)
+    public static let maximumSnaplen = Int(RTPSCOPE_MAX_SNAPLEN)
+    public static let minimumSnaplen = 16
+    /// The kernel keeps 15 characters of a process name; longer filters are cut the same way.
+    public static let maximumCommLength = Int(RTPSCOPE_COMM_LENGTH) - 1
+
+    /// Thread-group ids (what `ps` calls a pid); all threads of those processes are traced.
+    public var pids: [Int32]
+    /// Process names (`comm`, as in /proc/PID/comm).
+    public var comms: [String]
+    /// A datagram is kept when its local or its remote port is listed.
+    public var udpPorts: [UInt16]
+    public var direction: DirectionSelection
+    /// Payload bytes copied per datagram: enough for an RTP header with CSRCs and an extension,
+    /// or an RTCP compound packet's first reports.
+    public var snaplen: Int
+    /// Kernel ring buffer size (rounded up to a power of two).
+    public var ringBufferBytes: Int
+
+    public init(
+        pids: [Int32] = [], comms: [String] = [], udpPorts: [UInt16] = [],
+        direction: DirectionSelection = .both, snaplen: Int = LiveCaptureOptions.defaultSnaplen,
+        ringBufferBytes: Int = 16 << 20
+    ) {
+        self.pids = pids
+        self.comms = comms
+        self.udpPorts = udpPorts
+        self.direction = direction
+        self.snaplen = snaplen
+        self.ringBufferBytes = ringBufferBytes
+    }
+
+    /// Rejects what the kernel side cannot honour, with a message naming the option.
+    func validate() throws(LiveCaptureError) {
+        if !(Self.minimumSnaplen...Self.maximumSnaplen).contains(snaplen) {
+            throw .invalidOptions("snaplen \(snaplen) is outside \(Self.minimumSnaplen)...\(Self.maximumSnaplen)")
+        }
+        if let pid = pids.first(where: { $0 <= 0 }) {
+            throw .invalidOptions("pid \(pid) is not a process id")
+        }
+        if pids.count > Int(RTPSCOPE_MAX_PID_FILTERS) {
+            throw .invalidOptions("at most \(RTPSCOPE_MAX_PID_FILTERS) pids can be filtered, got \(pids.count)")
+        }
+        if comms.count > Int(RTPSCOPE_MAX_COMM_FILTERS) {
+            throw .invalidOptions("at most \(RTPSCOPE_MAX_COMM_FILTERS) process names can be filtered, got \(comms.count)")
+        }
+        if comms.contains(where: \.isEmpty) {
+            throw .invalidOptions("an empty process name cannot match anything")
+        }
+        if udpPorts.count > Int(RTPSCOPE_MAX_PORT_FILTERS) {
+            throw .invalidOptions("at most \(RTPSCOPE_MAX_PORT_FILTERS) ports can be filtered, got \(udpPorts.count)")
+        }
+        if udpPorts.contains(0) {
+            throw .invalidOptions("port 0 cannot be filtered on")
+        }
+        if ringBufferBytes < 4096 || ringBufferBytes > 1 << 30 {
+            throw .invalidOptions("ring buffer size \(ringBufferBytes) is outside 4 KiB...1 GiB")
+        }
+    }
+
+    var directionMask: UInt32 {
+        switch direction {
+        case .sent: return UInt32(RTPSCOPE_DIRECTION_SENT.rawValue)
+        case .received: return UInt32(RTPSCOPE_DIRECTION_RECEIVED.rawValue)
+        case .both: return UInt32(RTPSCOPE_DIRECTION_SENT.rawValue | RTPSCOPE_DIRECTION_RECEIVED.rawValue)
+        }
+    }
+
+    /// Names as the kernel stores them: at most 15 bytes of UTF-8.
+    var kernelComms: [String] {
+        comms.map { String(decoding: Array($0.utf8.prefix(Self.maximumCommLength)), as: UTF8.self) }
+    }
+}

@@ -1,0 +1,112 @@
+/// RFC 3550 A.8 interarrival jitter, in RTP timestamp units of one clock rate.
+///
+///     D(i-1, i) = (R_i − R_{i−1}) − (S_i − S_{i−1})     (arrival and timestamp, both in clock units)
+///     J += (|D| − J) / 16
+///
+/// Arrival and timestamp differences are taken between consecutive packets rather than as absolute
+/// transits, so nothing grows with the capture's length (no precision loss on long streams) and RTP
+/// timestamp wrap-around is a plain 32-bit wrapping subtraction.
+///
+/// A timestamp jump (|D| more than one second of media time: a sender that restarted its timestamp,
+/// spliced streams) is counted and not folded into J — otherwise a single discontinuity would report
+/// ~60 ms of "jitter" for the next hundred packets.
+public struct JitterEstimator: Sendable {
+    public let clockRate: Int
+    /// Current J, in timestamp units.
+    public private(set) var jitter: Double = 0
+    public private(set) var maxJitter: Double = 0
+    /// Smallest J after an update (nil-like `.infinity` before the first update).
+    public private(set) var minJitter: Double = .infinity
+    private var jitterSum: Double = 0
+    /// Number of J updates (packets after the first).
+    public private(set) var updates: UInt64 = 0
+    public private(set) var timestampJumps: UInt64 = 0
+    private var lastArrival: Nanoseconds = 0
+    private var lastTimestamp: UInt32 = 0
+    private var hasPrevious = false
+
+    /// Clock ticks per nanosecond of arrival time, and one second of media in ticks (the jump limit).
+    private let ticksPerNanosecond: Double
+    private let oneSecond: Double
+
+    public init(clockRate: Int) {
+        self.clockRate = clockRate
+        ticksPerNanosecond = Double(clockRate) / 1e9
+        oneSecond = Double(clockRate)
+    }
+
+    /// One packet: its arrival time and RTP timestamp.
+    public mutating func update(arrival: Nanoseconds, timestamp: UInt32) {
+        defer { lastArrival = arrival; lastTimestamp = timestamp; hasPrevious = true }
+        guard hasPrevious else { return }
+        let arrivalDelta = Double(arrival &- lastArrival) * ticksPerNanosecond
+        let timestampDelta = Double(Int32(bitPattern: timestamp &- lastTimestamp))
+        let d = abs(arrivalDelta - timestampDelta)
+        if d > oneSecond {
+            timestampJumps &+= 1
+            return
+        }
+        jitter += (d - jitter) / 16
+        if jitter > maxJitter { maxJitter = jitter }
+        if jitter < minJitter { minJitter = jitter }
+        jitterSum += jitter
+        updates &+= 1
+    }
+
+    /// Forget the previous packet (after a sender restart the next D would compare unrelated clocks).
+    public mutating func resynchronize() {
+        hasPrevious = false
+    }
+
+    /// Mean of J over all updates, in timestamp units; nil before the second packet.
+    public var meanJitter: Double? { updates > 0 ? jitterSum / Double(updates) : nil }
+
+    /// Converts timestamp units to milliseconds at this estimator's clock.
+    public func milliseconds(_ units: Double) -> Double { units * 1000 / Double(clockRate) }
+}
+
+/// Jitter for a stream whose clock may not be known yet: one estimator per candidate rate runs in
+/// parallel until `ClockRateEstimator` decides, then only the chosen one is kept. This way an inferred
+/// clock still yields jitter over the *whole* stream, including the packets seen before the decision.
+/// Six multiply-adds per packet; the storage is allocated once per stream.
+public struct MultiRateJitter: Sendable {
+    public private(set) var estimators: [JitterEstimator]
+    /// Index of the estimator that counts, nil while the clock is unknown.
+    public private(set) var selected: Int?
+
+    /// A known clock: a single estimator.
+    public init(clockRate: Int) {
+        estimators = [JitterEstimator(clockRate: clockRate)]
+        selected = 0
+    }
+
+    /// Unknown clock: one estimator per `ClockRateEstimator.candidates` entry.
+    public init(candidates: [Int]) {
+        estimators = candidates.map { JitterEstimator(clockRate: $0) }
+        selected = nil
+    }
+
+    public mutating func update(arrival: Nanoseconds, timestamp: UInt32) {
+        if let selected {
+            estimators[selected].update(arrival: arrival, timestamp: timestamp)
+        } else {
+            for index in estimators.indices {
+                estimators[index].update(arrival: arrival, timestamp: timestamp)
+            }
+        }
+    }
+
+    public mutating func resynchronize() {
+        for index in estimators.indices { estimators[index].resynchronize() }
+    }
+
+    /// Keeps the estimator for candidate `index` (of the list given at init) and drops the others.
+    public mutating func select(_ index: Int) {
+        guard selected == nil, estimators.indices.contains(index) else { return }
+        estimators = [estimators[index]]
+        selected = 0
+    }
+
+    /// The estimator that counts, nil while the clock is unknown.
+    public var current: JitterEstimator? { selected.map { estimators[$0] } }
+}

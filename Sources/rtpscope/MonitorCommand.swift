@@ -1,0 +1,187 @@
+import ArgumentParser
+import Exporter
+import Foundation
+import LiveSource
+import Logging
+import Reporting
+import RTPCore
+import ServiceLifecycle
+
+extension LiveCaptureOptions.DirectionSelection: ExpressibleByArgument {}
+
+/// The HTTP endpoints as a lifecycle service: a graceful shutdown (SIGINT/SIGTERM) stops serving.
+/// ExporterServer.run() ends on task cancellation, which graceful shutdown alone does not cause.
+struct ExporterService: Service {
+    let server: ExporterServer
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await server.run() }
+    }
+}
+
+/// `rtpscope monitor`: live per-process RTP health through eBPF, exported to Prometheus.
+struct Monitor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch RTP senders and receivers on this host (eBPF) and export Prometheus metrics.",
+        discussion: """
+        Traces sendto/sendmsg/sendmmsg/recvfrom/recvmsg/recvmmsg with syscall tracepoints, keeps \
+        per-stream statistics keyed by (pid, local, remote, SSRC, direction) and serves /metrics, \
+        /health, /streams and / on --web.listen-address. Needs root (or CAP_BPF+CAP_PERFMON); \
+        `rtpscope doctor` says what this host supports. SIGINT/SIGTERM detach everything and exit 0.
+        """
+    )
+
+    @Option(name: .customLong("web.listen-address"), help: ArgumentHelp("Address of the HTTP endpoints.", valueName: "ADDR:PORT"))
+    var listenAddress: String = "0.0.0.0:9310"
+
+    @Option(name: .customLong("pid"), help: ArgumentHelp("Only this process (repeatable).", valueName: "N"))
+    var pids: [Int32] = []
+
+    @Option(name: .customLong("comm"), help: ArgumentHelp("Only processes with this command name (repeatable; first 15 bytes).", valueName: "NAME"))
+    var comms: [String] = []
+
+    @Option(name: .customLong("udp-port"), help: ArgumentHelp("Only datagrams with this local or remote UDP port (repeatable).", valueName: "N"))
+    var udpPorts: [UInt16] = []
+
+    @Option(help: "Which traffic to trace: sent, received or both.")
+    var direction: LiveCaptureOptions.DirectionSelection = .both
+
+    @Option(help: "Bytes copied from each datagram: the RTP header with CSRCs and extensions, RTCP report blocks.")
+    var snaplen: Int = LiveCaptureOptions.defaultSnaplen
+
+    @OptionGroup var clockRateOptions: ClockRateOptions
+
+    @Option(name: .customLong("stream-idle-timeout"), help: ArgumentHelp("Remove a stream and its series after this many idle seconds.", valueName: "SECONDS"))
+    var streamIdleTimeout: Double = 60
+
+    @Option(name: .customLong("max-streams"), help: "At most this many streams; beyond it the least recently seen are evicted (and counted).")
+    var maxStreams: Int = 10_000
+
+    @Option(help: ArgumentHelp("Print the per-stream table to stdout every N seconds.", valueName: "SECONDS"))
+    var interval: Double?
+
+    func validate() throws {
+        guard ListenAddress(listenAddress) != nil else {
+            throw ValidationError("--web.listen-address must be ADDR:PORT (IPv6 as [ADDR]:PORT), got \(listenAddress)")
+        }
+        guard streamIdleTimeout > 0 else { throw ValidationError("--stream-idle-timeout must be positive") }
+        guard maxStreams > 0 else { throw ValidationError("--max-streams must be positive") }
+        if let interval, interval <= 0 { throw ValidationError("--interval must be positive") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "rtpscope")
+        logger.logLevel = .info
+        if let blocker = SystemChecks.run().first(where: { $0.status == .fail }) {
+            StandardError.write("rtpscope: cannot monitor: \(blocker.name): \(blocker.detail)\(blocker.fix.isEmpty ? "" : " (fix: \(blocker.fix))")")
+            throw ExitCode(1)
+        }
+        var configuration = AnalyzerConfiguration()
+        configuration.streamIdleTimeout = Nanoseconds(streamIdleTimeout * 1e9)
+        configuration.maxStreams = maxStreams
+        do {
+            try clockRateOptions.apply(to: &configuration)
+        } catch let error as CLIError {
+            StandardError.write("rtpscope: \(error.description)")
+            throw ExitCode(error.exitCode)
+        }
+        let capture: LiveCapture
+        do {
+            capture = try LiveCapture(options: LiveCaptureOptions(
+                pids: pids, comms: comms, udpPorts: udpPorts, direction: direction, snaplen: snaplen))
+        } catch {
+            StandardError.write("rtpscope: \(error)")
+            throw ExitCode(1)
+        }
+        let engine = LiveEngine(capture: capture, configuration: configuration)
+        defer { engine.close() }
+        guard let address = ListenAddress(listenAddress) else { throw ExitCode(1) }
+        let server = ExporterServer(host: address.host, port: address.port, provider: LiveSnapshotProvider(engine: engine),
+                                    buildInfo: BuildInfo(version: RTPScopeVersion.current), logger: logger)
+        do {
+            try await server.start()
+        } catch {
+            StandardError.write("rtpscope: \(error)")
+            throw ExitCode(1)
+        }
+        logger.info("rtpscope monitor: serving http://\(listenAddress)/metrics, \(capture.statistics().attachedPrograms.count) programs attached")
+        let loop = CaptureLoop(engine: engine, printInterval: interval.map { Duration.milliseconds(Int64($0 * 1000)) })
+        let group = ServiceGroup(
+            services: [ExporterService(server: server), loop], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+        logger.info("rtpscope monitor: detached, exiting")
+    }
+}
+
+/// Drains the ring buffer on a short timer (the BPF side submits without wake-ups, which is what
+/// keeps the traced syscalls cheap), evicts idle streams, and prints the table when asked.
+struct CaptureLoop: Service {
+    let engine: LiveEngine
+    let printInterval: Duration?
+    static let drainPeriod = Duration.milliseconds(5)
+    static let evictionPeriod = Duration.seconds(1)
+
+    func run() async throws {
+        // Graceful shutdown (SIGINT/SIGTERM) cancels the loop; that is the normal way out, not an error.
+        await cancelWhenGracefulShutdown { await loop() }
+        engine.drain()
+        engine.close()
+    }
+
+    private func loop() async {
+        let clock = ContinuousClock()
+        var nextEviction = clock.now + Self.evictionPeriod
+        var nextPrint = printInterval.map { clock.now + $0 }
+        while !Task.isCancelled {
+            engine.drain()
+            let now = clock.now
+            if now >= nextEviction {
+                engine.evictIdleStreams()
+                nextEviction = now + Self.evictionPeriod
+            }
+            if let due = nextPrint, let printInterval, now >= due {
+                FileHandle.standardOutput.write(Data(TableReport.render(engine.report()).utf8))
+                nextPrint = now + printInterval
+            }
+            do {
+                try await Task.sleep(for: Self.drainPeriod)
+            } catch {
+                return
+            }
+        }
+    }
+}
+
+/// `ADDR:PORT`, `[V6]:PORT` or `:PORT` (all addresses).
+struct ListenAddress {
+    let host: String
+    let port: Int
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "0.0.0.0" }
+        guard IPAddress(host) != nil || host == "localhost" else { return nil }
+        self.host = host
+        self.port = port
+    }
+}
+
+/// `rtpscope doctor`: what live capture needs, what this host has, and how to fix what is missing.
+struct Doctor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check whether this host can run the live monitor, with the fix for anything missing.",
+        discussion: "Exit status: 0 when the monitor can run (warnings allowed), 1 when something blocks it."
+    )
+
+    func run() throws {
+        let checks = SystemChecks.run()
+        for check in checks { print(check) }
+        let verdict = SystemChecks.overall(checks)
+        print(verdict == .fail ? "rtpscope monitor cannot run here: fix the [fail] lines above."
+                               : "rtpscope monitor can run here.")
+        if verdict == .fail { throw ExitCode(1) }
+    }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct ExporterTestsPlaceholder {
-    @Test func builds() { #expect(Bool(true)) }
-}

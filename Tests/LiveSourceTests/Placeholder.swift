@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct LiveSourceTestsPlaceholder {
-    @Test func builds() { #expect(Bool(true)) }
-}

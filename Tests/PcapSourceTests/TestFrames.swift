@@ -1,0 +1,1 @@
+../NetDecodeTests/TestFrames.swift

@@ -1,0 +1,57 @@
+# Makefile fragment: builds the eBPF object and its libbpf skeleton.
+#
+#   include bpf/bpf.mk          (from the top-level Makefile)
+#   build test: $(BPF_OUTPUTS)  (or depend on the phony `bpf-skeleton`)
+#
+# Works stand-alone too: `make -f bpf/bpf.mk bpf-skeleton` from the repository root.
+# Generated, not committed: bpf/vmlinux.h, $(BPF_BUILD_DIR)/, and the skeleton (*.skel.h).
+
+# Where this fragment lives, so paths work whichever directory includes it.
+BPF_MAKEFILE := $(lastword $(MAKEFILE_LIST))
+BPF_DIR := $(patsubst %/,%,$(dir $(BPF_MAKEFILE)))
+BPF_ROOT := $(patsubst %/,%,$(dir $(abspath $(BPF_DIR))))
+
+# Swift's clang has the BPF back end; any clang >= 12 does.
+BPF_CLANG ?= $(or $(wildcard /opt/swift/usr/bin/clang),clang)
+BPFTOOL ?= $(or $(wildcard /usr/sbin/bpftool),bpftool)
+BPF_VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+BPF_ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/')
+BPF_BUILD_DIR ?= $(BPF_ROOT)/build/bpf
+BPF_CFLAGS ?= -g -O2 -Wall -Werror
+
+BPF_VMLINUX_H := $(BPF_DIR)/vmlinux.h
+BPF_COMPILED := $(BPF_BUILD_DIR)/rtpscope.compiled.bpf.o
+BPF_OBJECT := $(BPF_BUILD_DIR)/rtpscope.bpf.o
+BPF_SKELETON := $(BPF_ROOT)/Sources/CRTPScopeBPF/generated/rtpscope.skel.h
+BPF_SOURCES := $(BPF_DIR)/rtpscope.bpf.c $(BPF_DIR)/rtpscope_event.h
+
+# What `build` / `test` need before SwiftPM compiles CRTPScopeBPF.
+BPF_OUTPUTS := $(BPF_SKELETON)
+
+.PHONY: bpf-skeleton bpf-clean
+bpf-skeleton: $(BPF_OUTPUTS)
+
+# CO-RE: the types come from the running kernel's BTF; relocations adapt them at load time.
+# Regenerated only when missing (delete it, or `make bpf-clean`, after a kernel upgrade).
+$(BPF_VMLINUX_H):
+	@test -r $(BPF_VMLINUX_BTF) || { echo "bpf.mk: $(BPF_VMLINUX_BTF) missing: the kernel has no BTF (CONFIG_DEBUG_INFO_BTF)" >&2; exit 1; }
+	$(BPFTOOL) btf dump file $(BPF_VMLINUX_BTF) format c > $@.tmp
+	mv $@.tmp $@
+
+$(BPF_COMPILED): $(BPF_SOURCES) $(BPF_VMLINUX_H)
+	@mkdir -p $(@D)
+	$(BPF_CLANG) $(BPF_CFLAGS) -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I $(BPF_DIR) \
+		-c $(BPF_DIR)/rtpscope.bpf.c -o $@
+
+# `gen object` links the object and drops the DWARF (BTF stays): the skeleton shrinks ~6x.
+$(BPF_OBJECT): $(BPF_COMPILED)
+	$(BPFTOOL) gen object $@ $<
+
+# The skeleton embeds the object, so the Swift binary carries its own BPF programs.
+$(BPF_SKELETON): $(BPF_OBJECT) $(BPF_MAKEFILE)
+	@mkdir -p $(@D)
+	$(BPFTOOL) gen skeleton $< name rtpscope_skel > $@.tmp
+	mv $@.tmp $@
+
+bpf-clean:
+	rm -rf $(BPF_BUILD_DIR) $(BPF_SKELETON) $(BPF_VMLINUX_H)

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""`make bench`: side-by-side benchmarks, interleaved, medians (this machine is noisy).
+
+Offline: packets/s of `rtpscope analyze`, of `tshark -q -z rtp,streams` and of a bare libpcap read
+loop (tools/pcap-bare-loop.c) over one generated 1,000,000-packet capture (200 streams, loss and
+jitter), plus each one's peak RSS. Target: rtpscope >= 50 % of the bare loop, single-threaded.
+
+Live (root only): ns per send of the project's UDP blaster with and without `rtpscope monitor`
+attached, events lost, BPF run time per event. Target: <= 10 % added cost, 0 lost at >= 250k events/s.
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench-out")
+RTPSCOPE = os.path.join(ROOT, ".build", "release", "rtpscope")
+BARE_LOOP = os.path.join(ROOT, "build", "pcap-bare-loop")
+RTPTRAFFIC = os.path.join(ROOT, "build", "rtptraffic")
+
+
+def run_measured(argv, stdout=subprocess.DEVNULL):
+    """Runs argv, returns (seconds, peak RSS in KiB, stdout bytes or None)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE)
+    out = proc.stdout.read() if stdout == subprocess.PIPE else None
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: {' '.join(argv)} failed: {err.strip()[:300]}")
+    return elapsed, usage.ru_maxrss, out
+
+
+def offline(packets, streams, rounds):
+    os.makedirs(OUT, exist_ok=True)
+    capture = os.path.join(OUT, f"bench-{packets}-{streams}.pcap")
+    if not os.path.exists(capture):
+        print(f"generating {capture} …", flush=True)
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gen-bench-pcap.py"), capture,
+                        "--packets", str(packets), "--streams", str(streams)], check=True)
+    tools = {
+        "bare libpcap loop": [BARE_LOOP, capture],
+        "rtpscope analyze": [RTPSCOPE, "analyze", "--format", "json", capture],
+        "tshark rtp,streams": ["tshark", "-r", capture, "-q", "-o", "rtp.heuristic_rtp:TRUE", "-z", "rtp,streams"],
+    }
+    times = {name: [] for name in tools}
+    rss = {name: 0 for name in tools}
+    # Warm the page cache once so the first tool measured is not penalised.
+    run_measured(tools["bare libpcap loop"])
+    for r in range(rounds):
+        # Interleave A/B/C each round; tshark is ~20x slower, run it on the first round only
+        # unless asked for more, to keep the benchmark short.
+        for name, argv in tools.items():
+            if name.startswith("tshark") and r > 0:
+                continue
+            seconds, peak, _ = run_measured(argv)
+            times[name].append(seconds)
+            rss[name] = max(rss[name], peak)
+    bare = packets / statistics.median(times["bare libpcap loop"])
+    print(f"\nOffline: {packets:,} packets, {streams} streams, medians of {rounds} interleaved rounds")
+    print(f"{'tool':<22}{'median s':>10}{'packets/s':>14}{'vs bare loop':>14}{'peak RSS MiB':>14}")
+    for name in tools:
+        median = statistics.median(times[name])
+        rate = packets / median
+        print(f"{name:<22}{median:>10.3f}{rate:>14,.0f}{rate / bare:>13.1%}{rss[name] / 1024:>14.1f}")
+    ours = packets / statistics.median(times["rtpscope analyze"])
+    theirs = packets / statistics.median(times["tshark rtp,streams"])
+    print(f"rtpscope / bare loop = {ours / bare:.2f} (target >= 0.50); rtpscope / tshark = {ours / theirs:.1f}x")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def scrape(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+        return r.read().decode()
+
+
+def metric_sum(text, name, label_filter=""):
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            if label_filter in line:
+                total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def blast(count):
+    out = subprocess.run([RTPTRAFFIC, "blast", "--to", "127.0.0.1:45999", "--count", str(count),
+                          "--comm", "rtpbench"], check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def live(count, pairs):
+    if os.geteuid() != 0:
+        print("\nLive: skipped (needs root for eBPF)")
+        return
+    port = free_port()
+    rows = []
+    for _ in range(pairs):
+        base = blast(count)
+        monitor = subprocess.Popen([RTPSCOPE, "monitor", "--web.listen-address", f"127.0.0.1:{port}",
+                                    "--comm", "rtpbench", "--stream-idle-timeout", "3600"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.time() + 20
+            while True:
+                try:
+                    before = scrape(port)
+                    break
+                except OSError:
+                    if monitor.poll() is not None or time.time() > deadline:
+                        sys.exit("bench: monitor did not start: " + monitor.stderr.read().decode()[:300])
+                    time.sleep(0.2)
+            cpu_before = os.times()
+            traced = blast(count)
+            time.sleep(1.0)  # let the consumer drain the ring buffer
+            after = scrape(port)
+            events = metric_sum(after, "rtpscope_rtp_packets_total", 'direction="sent"') - \
+                metric_sum(before, "rtpscope_rtp_packets_total", 'direction="sent"')
+            dropped = metric_sum(after, "rtpscope_ringbuf_dropped_events_total") - \
+                metric_sum(before, "rtpscope_ringbuf_dropped_events_total")
+            run_ns = (metric_sum(after, "rtpscope_bpf_program_run_seconds_total") -
+                      metric_sum(before, "rtpscope_bpf_program_run_seconds_total")) * 1e9
+            with open(f"/proc/{monitor.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            consumer_cpu_s = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            rows.append((base["ns_per_send"], traced["ns_per_send"], traced["packets"], events, dropped,
+                         run_ns / max(events, 1), consumer_cpu_s))
+            del cpu_before
+        finally:
+            monitor.send_signal(signal.SIGTERM)
+            monitor.wait(timeout=20)
+    base_ns = statistics.median(r[0] for r in rows)
+    traced_ns = statistics.median(r[1] for r in rows)
+    print(f"\nLive: {count:,} sendto per run, {pairs} interleaved pairs (medians)")
+    print(f"ns/send without monitor  {base_ns:10.0f}")
+    print(f"ns/send with monitor     {traced_ns:10.0f}   ratio {traced_ns / base_ns:.3f} (target <= 1.10)")
+    print(f"events/s offered         {1e9 / traced_ns:10,.0f}")
+    print(f"events lost (last run)   {rows[-1][2] - rows[-1][3]:10.0f}   ringbuf drops {rows[-1][4]:.0f}")
+    print(f"BPF run time per event   {statistics.median(r[5] for r in rows):10.0f} ns")
+    print(f"consumer CPU (cumulative, last run) {rows[-1][6]:.2f} s")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--packets", type=int, default=1_000_000)
+    parser.add_argument("--streams", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--live-count", type=int, default=500_000)
+    parser.add_argument("--live-pairs", type=int, default=5)
+    parser.add_argument("--skip-live", action="store_true")
+    args = parser.parse_args()
+    offline(args.packets, args.streams, args.rounds)
+    if not args.skip_live:
+        live(args.live_count, args.live_pairs)
+
+
+if __name__ == "__main__":
+    main()
