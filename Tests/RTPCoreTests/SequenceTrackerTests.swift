@@ -84,8 +84,19 @@ struct SequenceTrackerTests {
         #expect(tracker.update(20001) == .restarted)  // continues from the jump: restart
         for seq: UInt16 in 20002...20004 { #expect(tracker.update(seq) == .inOrder) }
         #expect(tracker.restarts == 1)
-        // 10 before + 20001…20004 after; the lone 20000 is neither expected nor received.
-        #expect(tracker.expected == 14)
+        // 10 before + 20000…20004 after: the packet that made the jump opens the new epoch.
+        #expect(tracker.expected == 15)
+        #expect(tracker.receivedCount == 15)
+        #expect(tracker.lost == 0)
+    }
+
+    @Test func restartAcrossTheWrapCountsTheJumpedPacket() {
+        var tracker = SequenceTracker()
+        for seq: UInt16 in 100...104 { _ = tracker.update(seq) }
+        #expect(tracker.update(65535) == .badJump)
+        #expect(tracker.update(0) == .restarted)
+        #expect(tracker.update(1) == .inOrder)
+        #expect(tracker.expected == 5 + 3)
         #expect(tracker.lost == 0)
     }
 

@@ -139,7 +139,7 @@ struct StreamAnalyzerTests {
         #expect(s.seqResets == 1)
         #expect(s.packets == 40)
         #expect(s.lost == 0)
-        #expect(s.expected == 39)     // the lone first packet after the jump is not counted by A.1
+        #expect(s.expected == 40)     // the packet that made the jump opens the new epoch
     }
 
     @Test func videoFramesAndInferredClock() {
@@ -356,5 +356,40 @@ struct RTCPLiveBoundsTests {
         #expect(analyzer.report().rtcp.count == 1)
         analyzer.evictIdleStreams(now: StatsFixture.nanoseconds(ms: 10_000))
         #expect(analyzer.report().rtcp.isEmpty)
+    }
+}
+
+@Suite("Robustness")
+struct AnalyzerRobustnessTests {
+    /// Random bytes shaped to reach every decoder (RTP first bytes, RTCP second bytes, SIP-like text):
+    /// nothing may trap, and every datagram is accounted for somewhere.
+    @Test(arguments: [AnalyzerConfiguration.Mode.strict, .wireshark])
+    func randomDatagramsNeverTrap(mode: AnalyzerConfiguration.Mode) {
+        var configuration = AnalyzerConfiguration()
+        configuration.mode = mode
+        configuration.streamIdleTimeout = 1_000_000_000
+        configuration.maxStreams = 8
+        let analyzer = StreamAnalyzer(configuration: configuration)
+        var noise = StatsFixture.Noise()
+        func byte() -> UInt8 { UInt8(truncatingIfNeeded: Int((noise.next(amplitude: 1) + 1) * 1000)) }
+        for i in 0..<20_000 {
+            let length = Int(byte()) % 80
+            var bytes = (0..<length).map { _ in byte() }
+            if length > 1 {
+                switch i % 4 {
+                case 0: bytes[0] = 0x80 | (bytes[0] & 0x3F)
+                case 1: bytes[0] = 0x80 | (bytes[0] & 0x1F); bytes[1] = 200 + bytes[1] % 8
+                case 2: bytes = Array("INVITE sip:x SIP/2.0\r\n\r\nv=0\r\nm=audio 1 RTP/AVP 96\r\na=rtpmap:96 x/".utf8) + bytes
+                default: break
+                }
+            }
+            let port = UInt16(i % 3)
+            StatsFixture.feed(analyzer, bytes, atMs: Double(i) * 0.5,
+                              from: Endpoint(address: IPAddress(v4: 0x0A00_0001), port: 40000 + port))
+            if i % 5000 == 4999 { analyzer.evictIdleStreams(now: StatsFixture.nanoseconds(ms: Double(i) * 0.5)) }
+        }
+        let report = analyzer.report()
+        #expect(report.summary.datagrams == 20_000)
+        #expect(report.streams.count <= 8)
     }
 }

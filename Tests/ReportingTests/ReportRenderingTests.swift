@@ -49,7 +49,7 @@ import RTPCore
         let first = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         #expect(header.count == first.count)
         func field(_ name: String, _ row: [String]) -> String? { header.firstIndex(of: name).map { row[$0] } }
-        #expect(field("ssrc", first) == "235222094")
+        #expect(field("ssrc", first) == "235223118")
         #expect(field("jitter_ms", first) == "0.500000")
         #expect(field("max_delta_ms", first) == "40.250000")
         let second = lines[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)

@@ -1,9 +1,14 @@
 /// How the engine decides, measures and bounds. Built by the CLI from its options.
 public struct AnalyzerConfiguration: Sendable {
     public enum Mode: String, Sendable, CaseIterable {
-        /// RFC 3550 A.1/A.3/A.8, re-synchronising on sender restarts.
+        /// RFC 3550 A.1/A.3/A.8, re-synchronising on sender restarts. Heuristic detection confirms a
+        /// stream after MIN_SEQUENTIAL (2) consecutive packets of one SSRC on one 5-tuple; clocks of
+        /// dynamic payload types are inferred when neither `--clock-rate` nor SDP gives them.
         case strict
-        /// Packets, lost, delta and jitter columns computed exactly as `tshark -z rtp,streams`.
+        /// Packets, lost, delta and jitter columns computed exactly as `tshark -z rtp,streams` (4.0):
+        /// any plausible RTP datagram is a stream from its first packet (tshark's heuristic), no clock
+        /// inference (dynamic types without SDP have no jitter), tshark's averaging and exclusions, no
+        /// re-sync on restarts. See `WiresharkRTPStatistics`.
         case wireshark
     }
 
@@ -16,7 +21,8 @@ public struct AnalyzerConfiguration: Sendable {
     public var heuristic: Bool = true
     /// `--clock-rate PT=HZ`: highest precedence.
     public var explicitClockRates: [UInt8: Int] = [:]
-    /// a=rtpmap from `--sdp` files.
+    /// a=rtpmap from `--sdp` files. (SDP seen inside the capture, in SIP bodies, is learnt as well, for
+    /// streams that start after it; these configured rates win over it.)
     public var sdpClockRates: [UInt8: Int] = [:]
     /// Live: streams idle longer than this are removed (and counted). nil = never (offline).
     public var streamIdleTimeout: Nanoseconds? = nil

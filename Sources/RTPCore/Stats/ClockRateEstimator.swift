@@ -50,9 +50,9 @@ public struct ClockRateEstimator: Sendable {
         guard advance > 0 else { return nil }
         let ratio = Double(advance) / (Double(span) / 1e9)
         guard let index = Self.nearestCandidate(to: ratio) else { return nil }
-        totalVotes += 1
+        totalVotes &+= 1
         let count = incrementVote(index)
-        if count >= Self.requiredVotes && count * 4 >= totalVotes * 3 {
+        if count >= Self.requiredVotes && UInt64(count) * 4 >= UInt64(totalVotes) * 3 {
             decidedIndex = index
             return index
         }
@@ -70,12 +70,12 @@ public struct ClockRateEstimator: Sendable {
 
     private mutating func incrementVote(_ index: Int) -> UInt32 {
         switch index {
-        case 0: votes.0 += 1; return votes.0
-        case 1: votes.1 += 1; return votes.1
-        case 2: votes.2 += 1; return votes.2
-        case 3: votes.3 += 1; return votes.3
-        case 4: votes.4 += 1; return votes.4
-        default: votes.5 += 1; return votes.5
+        case 0: votes.0 &+= 1; return votes.0
+        case 1: votes.1 &+= 1; return votes.1
+        case 2: votes.2 &+= 1; return votes.2
+        case 3: votes.3 &+= 1; return votes.3
+        case 4: votes.4 &+= 1; return votes.4
+        default: votes.5 &+= 1; return votes.5
         }
     }
 }

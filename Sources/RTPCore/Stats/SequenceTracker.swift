@@ -10,7 +10,8 @@
 ///   would silently drop them from `expected`); only a backward step or a large jump re-initialises.
 /// - **Restarts accumulate.** On a sender restart (the `bad_seq` re-sync) A.1 re-initialises everything.
 ///   We do too for the sequence state, but fold the finished epoch's expected/received into running totals,
-///   so `expected`/`lost` cover the whole stream and stay sane; `restarts` counts re-syncs.
+///   so `expected`/`lost` cover the whole stream and stay sane; `restarts` counts re-syncs. The packet that
+///   made the jump opens the new epoch (A.1 would leave it out of both expected and received).
 /// - **Duplicates vs reordered.** A 128-entry bitmap of recently seen extended sequence numbers tells an
 ///   exact repeat (duplicate) from a late packet that fills a gap (reordered). Both are "received" per A.3
 ///   (so duplicates can drive `lost` negative, as the RFC says).
@@ -93,12 +94,17 @@ public struct SequenceTracker: Sendable {
         if udelta <= UInt16.max - Self.maxMisorder {
             // A very large jump.
             if UInt32(seq) == badSeq {
-                // Two sequential packets after the jump: the source restarted. Re-sync, keeping totals.
+                // Two sequential packets after the jump: the source restarted. Re-sync, keeping totals;
+                // the packet that made the jump opens the new epoch (it was received, so it counts).
                 earlierExpected &+= currentExpected
                 earlierReceived &+= received
-                initialise(seq)
+                let jumped = seq &- 1
+                initialise(jumped)
+                if seq == 0 { cycles = 1 }
+                maxSeq = seq
+                window = (0b11, 0)
+                received = 2
                 restarts &+= 1
-                received = 1
                 return .restarted
             }
             badSeq = UInt32(seq &+ 1)

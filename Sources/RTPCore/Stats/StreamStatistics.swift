@@ -111,7 +111,9 @@ public struct StreamMeasurements {
             if delta > maxDelta { maxDelta = delta }
             deltaSum += Double(delta)
             deltaCount &+= 1
-            intervals.observe(seconds: Double(delta) / 1e9)
+            // Capture time can step back (merged files, clock adjustments): a Prometheus histogram must
+            // not see negative observations, so such an interval counts as 0.
+            intervals.observe(seconds: Double(max(delta, 0)) * 1e-9)
             if pt != lastPayloadType { payloadTypeChanges &+= 1 }
         }
         packets &+= 1
@@ -148,17 +150,19 @@ public struct StreamMeasurements {
 
     private mutating func measureTiming(_ header: RTPHeader, time: Nanoseconds, outcome: SequenceTracker.Outcome) {
         switch outcome {
-        case .duplicate, .badJump:
-            return   // a repeat carries no new timing; a lone jumped packet may be garbage
+        case .badJump:
+            return   // a lone jumped packet may be garbage: its timing must not touch J
         case .restarted:
             jitter.resynchronize()
             frameJitter.resynchronize()
-        case .probation, .inOrder, .reordered:
+        case .probation, .inOrder, .reordered, .duplicate:
             break
         }
         guard header.payloadType == primaryPayloadType else { return }
+        // A.8 runs on every packet in arrival order, late and duplicated ones included (as the RFC's
+        // sample code and tshark do): a copy delivered late is real delay variation seen by a receiver.
         jitter.update(arrival: time, timestamp: header.timestamp)
-        guard outcome != .reordered else { return }
+        guard outcome != .reordered && outcome != .duplicate else { return }
         if frames.observe(timestamp: header.timestamp) {
             frameJitter.update(arrival: time, timestamp: header.timestamp)
         }
