@@ -65,6 +65,11 @@ final class LiveEngine: Sendable {
             eventsBySyscall: Dictionary(uniqueKeysWithValues: statistics.eventsBySyscall.map { ($0.key.description, $0.value) }),
             eventsPerSecond: eventsPerSecond,
             ringbufDroppedEvents: statistics.ringBufferDrops,
+            unreportedDatagrams: [
+                "iovec_bound": statistics.iovecBoundExceeded, "message_bound": statistics.messageBoundExceeded,
+                "stash_full": statistics.stashFull, "payload_unreadable": statistics.payloadUnreadable,
+                "socket_unreadable": statistics.socketUnreadable, "unresolved_address": statistics.unresolvedAddresses,
+            ],
             programStats: statistics.programs.filter { $0.runCount > 0 || $0.runTimeNanoseconds > 0 }.map {
                 ProgramRunStats(name: $0.name, runTimeNanoseconds: $0.runTimeNanoseconds, runCount: $0.runCount)
             },

@@ -49,6 +49,9 @@ struct Monitor: AsyncParsableCommand {
     @Option(help: "Bytes copied from each datagram: the RTP header with CSRCs and extensions, RTCP report blocks.")
     var snaplen: Int = LiveCaptureOptions.defaultSnaplen
 
+    @Option(name: .customLong("ring-buffer-bytes"), help: ArgumentHelp("Size of the kernel → user ring buffer (4 KiB…1 GiB, rounded up to a power of two). Full buffer = counted drops.", valueName: "BYTES"))
+    var ringBufferBytes: Int = 16 << 20
+
     @OptionGroup var clockRateOptions: ClockRateOptions
 
     @Option(name: .customLong("stream-idle-timeout"), help: ArgumentHelp("Remove a stream and its series after this many idle seconds.", valueName: "SECONDS"))
@@ -88,7 +91,8 @@ struct Monitor: AsyncParsableCommand {
         let capture: LiveCapture
         do {
             capture = try LiveCapture(options: LiveCaptureOptions(
-                pids: pids, comms: comms, udpPorts: udpPorts, direction: direction, snaplen: snaplen))
+                pids: pids, comms: comms, udpPorts: udpPorts, direction: direction, snaplen: snaplen,
+                ringBufferBytes: ringBufferBytes))
         } catch {
             StandardError.write("rtpscope: \(error)")
             throw ExitCode(1)

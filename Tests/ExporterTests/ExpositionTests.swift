@@ -117,6 +117,17 @@ import Testing
         #expect(Fixtures.renderer().render(empty) == expected + ExpectedExposition.processFamilies)
     }
 
+    @Test func unreportedDatagramsAreExportedByReason() {
+        var health = MonitorHealth()
+        health.unreportedDatagrams = ["message_bound": 7, "iovec_bound": 0]
+        let empty = ExporterSnapshot(streams: [], rtcp: [], health: health,
+                                     report: AnalysisReport(streams: [], rtcp: [], summary: AnalysisSummary()))
+        let lines = Fixtures.renderer().render(empty).split(separator: "\n").map(String.init)
+        #expect(lines.contains("# TYPE rtpscope_unreported_datagrams_total counter"))
+        #expect(lines.contains(#"rtpscope_unreported_datagrams_total{reason="iovec_bound"} 0"#))
+        #expect(lines.contains(#"rtpscope_unreported_datagrams_total{reason="message_bound"} 7"#))
+    }
+
     @Test func registryFamiliesAreSortedByName() {
         let exposition = """
         # HELP b_total B.

@@ -94,6 +94,21 @@ struct ClockRateTests {
         #expect(infer(rate: 90000, intervalMs: 40, packetsPerFrame: 5, jitterMs: 3, seconds: 3) == 90000)
     }
 
+    /// x264 with B-frames through FFmpeg's `-f rtp`: frames leave in decode order (I P B B P B B …),
+    /// so consecutive timestamps step back and forth by up to three frames.
+    @Test func infers90kHzVideoSentInDecodeOrder() {
+        var estimator = ClockRateEstimator()
+        let presentationOffsets = [2, 0, 1]   // decode order of a group shown as B B P: P first
+        var decided: Int?
+        for frame in 0..<90 {   // 3 s at 30 fps
+            let group = frame / 3 * 3, offset = presentationOffsets[frame % 3]
+            let timestamp = UInt32(1_000_000 + (group + offset) * 3000)
+            let arrival = StatsFixture.nanoseconds(ms: Double(frame) * 1000 / 30)
+            if let index = estimator.observe(time: arrival, timestamp: timestamp) { decided = index }
+        }
+        #expect(decided.map { ClockRateEstimator.candidates[$0] } == 90000)
+    }
+
     @Test func notEnoughEvidenceStaysUnknown() {
         #expect(infer(rate: 48000, intervalMs: 20, jitterMs: 2, seconds: 0.3) == nil)
     }

@@ -11,6 +11,11 @@ enum MonitorFamilies {
         help: "Events lost because the ring buffer was full, summed over CPUs (events)."
     ) { .unsigned($0) }
 
+    static let unreported = ScalarFamily<UInt64>(
+        name: "rtpscope_unreported_datagrams_total", type: .counter,
+        help: "Datagrams or events the kernel side saw but could not report in full, by reason: iovec_bound and message_bound (beyond the fixed walk bounds), stash_full, payload_unreadable, socket_unreadable, unresolved_address (datagrams)."
+    ) { .unsigned($0) }
+
     static let programRunTime = ScalarFamily<ProgramRunStats>(
         name: "rtpscope_bpf_program_run_seconds_total", type: .counter,
         help: "Time spent running each BPF program, from kernel run-time statistics (seconds)."
@@ -35,6 +40,8 @@ enum MonitorFamilies {
         writer.write(eventsBySyscall, for: SeriesOrdering.sortedUnique(
             health.eventsBySyscall.map { (labels: LabelSet(["syscall": $0.key]), subject: $0.value) }))
         writer.write(ringbufDropped, for: [(labels: .none, subject: health.ringbufDroppedEvents)])
+        writer.write(unreported, for: SeriesOrdering.sortedUnique(
+            health.unreportedDatagrams.map { (labels: LabelSet(["reason": $0.key]), subject: $0.value) }))
         let programs = SeriesOrdering.sortedUnique(
             health.programStats.map { (labels: LabelSet(["program": $0.name]), subject: $0) })
         writer.write(programRunTime, for: programs)

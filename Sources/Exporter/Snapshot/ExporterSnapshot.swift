@@ -94,6 +94,9 @@ public struct MonitorHealth: Sendable, Equatable {
     public var eventsPerSecond: Double
     /// Ring buffer reservation failures summed over CPUs. Cumulative.
     public var ringbufDroppedEvents: UInt64
+    /// What the kernel side saw but could not report in full, by reason (bounds exceeded,
+    /// unreadable memory, unresolved addresses). Cumulative. Never silent: exported as a counter.
+    public var unreportedDatagrams: [String: UInt64]
     /// Per-program run statistics. Leave empty when the kernel's run-time statistics are off
     /// (`kernel.bpf_stats_enabled=0` and no `BPF_ENABLE_STATS` fd): the families are then omitted
     /// rather than exported as misleading zeros.
@@ -103,11 +106,12 @@ public struct MonitorHealth: Sendable, Equatable {
 
     public init(attachedPrograms: [String] = [], eventsBySyscall: [String: UInt64] = [:],
                 eventsPerSecond: Double = 0, ringbufDroppedEvents: UInt64 = 0,
-                programStats: [ProgramRunStats] = [], streamsEvicted: UInt64 = 0) {
+                unreportedDatagrams: [String: UInt64] = [:], programStats: [ProgramRunStats] = [], streamsEvicted: UInt64 = 0) {
         self.attachedPrograms = attachedPrograms
         self.eventsBySyscall = eventsBySyscall
         self.eventsPerSecond = eventsPerSecond
         self.ringbufDroppedEvents = ringbufDroppedEvents
+        self.unreportedDatagrams = unreportedDatagrams
         self.programStats = programStats
         self.streamsEvicted = streamsEvicted
     }

@@ -3,7 +3,7 @@
 ///
 /// Per datagram: RFC 7983 classification; STUN/DTLS/ZRTP/TURN are counted; RTCP goes to the RTCP
 /// decoder and the reporter table; RTP is decoded and accounted to its stream with one dictionary
-/// lookup. Nothing on the RTP path allocates except the creation of a new stream.
+/// lookup in `StreamTable`. Nothing on the RTP path allocates except the creation of a new stream.
 ///
 /// Detection (`configuration.mode`):
 /// - **strict (default), heuristic:** a new (5-tuple, SSRC) is a *candidate* until RFC 3550 A.1
@@ -30,7 +30,7 @@ public final class StreamAnalyzer {
     /// Candidate streams tracked at once before the oldest is dropped.
     public static let maxCandidates = 4096
 
-    @exclusivity(unchecked) private var streams: [StreamKey: StreamStatistics] = [:]
+    @exclusivity(unchecked) private var streams = StreamTable()
     private var confirmedCount = 0
     private var candidateCount = 0
     /// Candidates in creation order (entries go stale when a candidate confirms or is evicted; they are
@@ -136,9 +136,10 @@ public final class StreamAnalyzer {
         let key = StreamKey(transport: datagram.transport, source: datagram.source,
                             destination: datagram.destination, ssrc: header.ssrc,
                             pid: datagram.process?.pid, direction: datagram.process?.direction)
-        if let stream = streams[key] {
-            if stream.measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
-                                          relativeMilliseconds: relativeMs) {
+        let hash = streams.hash(key)
+        if let index = streams.index(of: key, hash: hash) {
+            if streams[index].measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
+                                                  relativeMilliseconds: relativeMs) {
                 promote()
             }
             return
@@ -156,9 +157,9 @@ public final class StreamAnalyzer {
             candidateCount += 1
             recordCandidate(key)
         }
-        streams[key] = stream
-        if stream.measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
-                                      relativeMilliseconds: relativeMs) {
+        let index = streams.insert(stream, hash: hash)
+        if streams[index].measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
+                                              relativeMilliseconds: relativeMs) {
             promote()
         }
         if confirmed { enforceStreamCap() }
@@ -202,8 +203,10 @@ public final class StreamAnalyzer {
     public func evictIdleStreams(now: Nanoseconds) -> Int {
         guard let timeout = configuration.streamIdleTimeout else { return 0 }
         let cutoff = now &- timeout
-        let idle = streams.filter { $0.value.lastTime < cutoff }
-        for (key, stream) in idle { remove(key, stream) }
+        let idle = streams.entries.filter { $0.lastTime < cutoff }.map(\.key)
+        for key in idle {
+            if let index = streams.index(of: key) { remove(at: index) }
+        }
         rtcp.evict(before: cutoff)
         return idle.count
     }
@@ -212,13 +215,13 @@ public final class StreamAnalyzer {
     /// when a stream is confirmed while at the cap).
     private func enforceStreamCap() {
         while confirmedCount > max(configuration.maxStreams, 0) {
-            var oldest: (key: StreamKey, stream: StreamStatistics)?
-            for (key, stream) in streams where stream.isConfirmed {
-                if let current = oldest, current.stream.lastTime <= stream.lastTime { continue }
-                oldest = (key, stream)
+            var oldest: (index: Int, lastTime: Nanoseconds)?
+            for (index, stream) in streams.entries.enumerated() where stream.isConfirmed {
+                if let current = oldest, current.lastTime <= stream.lastTime { continue }
+                oldest = (index, stream.lastTime)
             }
             guard let oldest else { return }
-            remove(oldest.key, oldest.stream)
+            remove(at: oldest.index)
         }
     }
 
@@ -226,8 +229,8 @@ public final class StreamAnalyzer {
         while candidateOrderHead < candidateOrder.count {
             let key = candidateOrder[candidateOrderHead]
             candidateOrderHead += 1
-            if let stream = streams[key], !stream.isConfirmed {
-                remove(key, stream)
+            if let index = streams.index(of: key), !streams[index].isConfirmed {
+                remove(at: index)
                 break
             }
         }
@@ -237,13 +240,15 @@ public final class StreamAnalyzer {
         candidateOrder.append(key)
         // Keep the order bounded: drop consumed and stale (confirmed or evicted) entries now and then.
         if candidateOrder.count > 2 * Self.maxCandidates {
-            candidateOrder = candidateOrder[candidateOrderHead...].filter { streams[$0]?.isConfirmed == false }
+            candidateOrder = candidateOrder[candidateOrderHead...].filter { key in
+                streams.index(of: key).map { !streams[$0].isConfirmed } ?? false
+            }
             candidateOrderHead = 0
         }
     }
 
-    private func remove(_ key: StreamKey, _ stream: StreamStatistics) {
-        streams[key] = nil
+    private func remove(at index: Int) {
+        let stream = streams.remove(at: index)
         if stream.isConfirmed {
             confirmedCount -= 1
             evictedStreams &+= 1
@@ -260,7 +265,7 @@ public final class StreamAnalyzer {
 
     /// Confirmed streams ordered by first packet time (then key text, for stable output).
     private var confirmedStreams: [StreamStatistics] {
-        streams.values.filter(\.isConfirmed).sorted {
+        streams.entries.filter(\.isConfirmed).sorted {
             ($0.firstTime, $0.key.source, $0.key.destination, $0.key.ssrc)
                 < ($1.firstTime, $1.key.source, $1.key.destination, $1.key.ssrc)
         }
@@ -271,7 +276,7 @@ public final class StreamAnalyzer {
         let streamReports = confirmedStreams.map { $0.report(mode: configuration.mode) }
         var summary = self.summary
         summary.unconfirmedRTP = droppedCandidatePackets
-            &+ streams.values.reduce(0) { $1.isConfirmed ? $0 : $0 &+ $1.packets }
+            &+ streams.entries.reduce(0) { $1.isConfirmed ? $0 : $0 &+ $1.packets }
         let clocks = Dictionary(streamReports.compactMap { r in r.clockRate.map { (r.ssrc, $0) } },
                                 uniquingKeysWith: { first, _ in first })
         return AnalysisReport(streams: streamReports, rtcp: rtcp.reports { clocks[$0] }, summary: summary)
@@ -288,8 +293,8 @@ public final class StreamAnalyzer {
     /// RFC 3550 A.3 fraction lost (0…1) of a stream since the previous call for it: for RTCP-like
     /// interval reporting. nil for an unknown (or not yet confirmed) stream.
     public func takeIntervalFractionLost(for key: StreamKey) -> Double? {
-        guard let stream = streams[key], stream.isConfirmed else { return nil }
-        return Double(stream.measurements.takeIntervalFractionLost()) / 256
+        guard let index = streams.index(of: key), streams[index].isConfirmed else { return nil }
+        return Double(streams[index].measurements.takeIntervalFractionLost()) / 256
     }
 
     // MARK: - Helpers

@@ -24,7 +24,25 @@ public struct StreamKey: Hashable, Sendable {
     /// every bit relevant) so SipHash runs over 16 bytes instead of one round per field. Equality still
     /// compares every field, so a fold collision costs a probe, never a wrong stream.
     public func hash(into hasher: inout Hasher) {
-        let spread: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let (identity, portsAndSSRC) = foldedWords
+        hasher.combine(identity)
+        hasher.combine(portsAndSSRC)
+    }
+
+    /// The fold of `foldedWords` into one word for `StreamTable`, which applies its own seeded mix.
+    /// Bijective in the ports/SSRC word, so keys that differ only there never collide.
+    @inline(__always)
+    var foldedHash: UInt64 {
+        let (identity, portsAndSSRC) = foldedWords
+        return (identity &* Self.spread).rotateLeft(29) ^ portsAndSSRC
+    }
+
+    private static let spread: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// Addresses, families, transport and process folded into one word; ports and SSRC in the other.
+    @inline(__always)
+    private var foldedWords: (UInt64, UInt64) {
+        let spread = Self.spread
         let direction: UInt64 = switch self.direction { case nil: 0; case .sent: 1; case .received: 2 }
         let family = UInt64(source.address.family.rawValue) << 8 | UInt64(destination.address.family.rawValue)
         let pid = pid.map { UInt64(UInt32(bitPattern: $0)) | 1 << 32 } ?? 0
@@ -33,8 +51,7 @@ public struct StreamKey: Hashable, Sendable {
         addresses = (addresses ^ source.address.low).rotateLeft(23) &* spread
         addresses = (addresses ^ destination.address.high).rotateLeft(23) &* spread
         addresses = (addresses ^ destination.address.low).rotateLeft(23) &* spread
-        hasher.combine(addresses ^ misc)
-        hasher.combine(UInt64(source.port) << 48 | UInt64(destination.port) << 32 | UInt64(ssrc))
+        return (addresses ^ misc, UInt64(source.port) << 48 | UInt64(destination.port) << 32 | UInt64(ssrc))
     }
 }
 

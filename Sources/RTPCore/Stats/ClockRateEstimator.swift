@@ -1,81 +1,93 @@
-/// Infers a stream's media clock rate from how fast its RTP timestamps advance against arrival time.
+/// Infers a stream's media clock rate from how its RTP timestamps advance against arrival time.
 ///
-/// Why voting rather than a running ratio: a single Δts/Δt ratio is wrecked by network jitter on short
-/// spans, by silence suppression and by timestamp jumps. Instead every sufficiently long span
-/// (≥ `minimumSpan`, so ±10 ms of jitter is a few percent) between packets with different timestamps
-/// votes for the nearest candidate rate, if it is within `tolerance` of it; spans that fit nothing
-/// (a jump, a burst after a stall) simply do not vote. A rate is decided once it has `requiredVotes`
-/// votes and at least 3/4 of all votes cast — the mode of the ratio distribution, robust like a median,
-/// and it needs only a few counters (no per-packet storage or allocation).
+/// Method: for each candidate rate r, the transit time `arrival − timestamp / r` of the right rate
+/// stays within a bounded band for the whole stream — the band is network jitter, sender pacing and,
+/// for video with B-frames, the presentation-order reordering of a few frames — while for a wrong
+/// rate it drifts without bound (by |1 − r'/r| of the elapsed time). So every candidate keeps the
+/// minimum and maximum transit seen, and the rate whose spread is clearly the smallest wins.
+///
+/// Why not vote on Δts/Δt between nearby packets: an encoder that sends in decode order (x264 with
+/// B-frames, FFmpeg's `-f rtp`) moves timestamps back and forth by several frames, so short-span
+/// ratios scatter by ±30 % and rarely land near any candidate, while the transit band stays a few
+/// frames wide however long the stream runs. Silence suppression does not disturb the band either
+/// (timestamps advance with wall time across the gap). The state is a few numbers per candidate,
+/// updated only until the rate is decided.
 public struct ClockRateEstimator: Sendable {
     /// The rates a dynamic payload type realistically uses: narrow/wide/super-wide band speech,
     /// CD and Opus/WebRTC audio, and the 90 kHz video clock.
     public static let candidates: [Int] = [8000, 16000, 32000, 44100, 48000, 90000]
-    /// 44100 vs 48000 differ by 8.8 %: a tolerance under half of that keeps them apart.
-    public static let tolerance = 0.04
-    public static let minimumSpan: Nanoseconds = 200_000_000
-    public static let requiredVotes: UInt32 = 4
+    /// Evidence needed before deciding: this much arrival time and this many packets.
+    public static let minimumObservation: Nanoseconds = 1_000_000_000
+    public static let minimumPackets = 8
+    /// The winner's transit band must be at most this fraction of the time observed …
+    public static let maximumBandFraction = 0.2
+    /// … and every other candidate's band this many times wider (44.1 vs 48 kHz drift apart by
+    /// 8.8 % of the elapsed time, which takes a second or two to dominate ordinary jitter).
+    public static let requiredSeparation = 3.0
 
     private var anchorTime: Nanoseconds = 0
-    private var anchorTimestamp: UInt32 = 0
-    private var hasAnchor = false
-    private var votes: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0)
-    private var totalVotes: UInt32 = 0
+    private var lastTimestamp: UInt32 = 0
+    /// Timestamp advance since the anchor, unwrapped (signed steps absorb reordering and the 32-bit wrap).
+    private var extendedAdvance: Int64 = 0
+    private var packets = 0
+    private var minimumTransit: [Double]
+    private var maximumTransit: [Double]
     /// Index into `candidates` once decided.
     public private(set) var decidedIndex: Int?
 
-    public init() {}
+    public init() {
+        minimumTransit = Array(repeating: .infinity, count: Self.candidates.count)
+        maximumTransit = Array(repeating: -.infinity, count: Self.candidates.count)
+    }
 
     public var decidedRate: Int? { decidedIndex.map { Self.candidates[$0] } }
 
-    /// Feeds one in-order packet. Returns the candidate index when this packet decided the rate.
+    /// Feeds one packet (arrival order). Returns the candidate index when this packet decided the rate.
     @discardableResult
     public mutating func observe(time: Nanoseconds, timestamp: UInt32) -> Int? {
         guard decidedIndex == nil else { return nil }
-        guard hasAnchor else {
-            anchorTime = time; anchorTimestamp = timestamp; hasAnchor = true
+        if packets == 0 || time < anchorTime {
+            // First packet, or capture time went backwards (merged files): start over from here.
+            restart(time: time, timestamp: timestamp)
             return nil
         }
-        let span = time &- anchorTime
-        if span < 0 {
-            // Capture time went backwards (merged files): start over from here.
-            anchorTime = time; anchorTimestamp = timestamp
-            return nil
+        extendedAdvance &+= Int64(Int32(bitPattern: timestamp &- lastTimestamp))
+        lastTimestamp = timestamp
+        packets += 1
+        let elapsed = Double(time &- anchorTime) / 1e9
+        let advance = Double(extendedAdvance)
+        for index in Self.candidates.indices {
+            let transit = elapsed - advance / Double(Self.candidates[index])
+            minimumTransit[index] = min(minimumTransit[index], transit)
+            maximumTransit[index] = max(maximumTransit[index], transit)
         }
-        guard span >= Self.minimumSpan else { return nil }
-        let advance = Int32(bitPattern: timestamp &- anchorTimestamp)
-        anchorTime = time; anchorTimestamp = timestamp
-        // Same timestamp (a video frame's packets, repeated DTMF end packets) or going backwards says
-        // nothing about the clock.
-        guard advance > 0 else { return nil }
-        let ratio = Double(advance) / (Double(span) / 1e9)
-        guard let index = Self.nearestCandidate(to: ratio) else { return nil }
-        totalVotes &+= 1
-        let count = incrementVote(index)
-        if count >= Self.requiredVotes && UInt64(count) * 4 >= UInt64(totalVotes) * 3 {
-            decidedIndex = index
-            return index
-        }
-        return nil
+        guard time &- anchorTime >= Self.minimumObservation, packets >= Self.minimumPackets,
+              extendedAdvance > 0 else { return nil }
+        return decide(elapsed: elapsed)
     }
 
-    /// The candidate within `tolerance` of `ratio`, if any.
-    static func nearestCandidate(to ratio: Double) -> Int? {
-        for (index, rate) in candidates.enumerated() {
-            let relative = abs(ratio - Double(rate)) / Double(rate)
-            if relative <= tolerance { return index }
+    private mutating func decide(elapsed: Double) -> Int? {
+        var best = 0
+        for index in Self.candidates.indices where band(index) < band(best) { best = index }
+        let bestBand = band(best)
+        guard bestBand <= Self.maximumBandFraction * elapsed else { return nil }
+        for index in Self.candidates.indices where index != best {
+            guard band(index) >= Self.requiredSeparation * bestBand else { return nil }
         }
-        return nil
+        decidedIndex = best
+        return best
     }
 
-    private mutating func incrementVote(_ index: Int) -> UInt32 {
-        switch index {
-        case 0: votes.0 &+= 1; return votes.0
-        case 1: votes.1 &+= 1; return votes.1
-        case 2: votes.2 &+= 1; return votes.2
-        case 3: votes.3 &+= 1; return votes.3
-        case 4: votes.4 &+= 1; return votes.4
-        default: votes.5 &+= 1; return votes.5
+    private func band(_ index: Int) -> Double { maximumTransit[index] - minimumTransit[index] }
+
+    private mutating func restart(time: Nanoseconds, timestamp: UInt32) {
+        anchorTime = time
+        lastTimestamp = timestamp
+        extendedAdvance = 0
+        packets = 1
+        for index in Self.candidates.indices {
+            minimumTransit[index] = 0
+            maximumTransit[index] = 0
         }
     }
 }

@@ -68,45 +68,52 @@ public struct JitterEstimator: Sendable {
 /// Jitter for a stream whose clock may not be known yet: one estimator per candidate rate runs in
 /// parallel until `ClockRateEstimator` decides, then only the chosen one is kept. This way an inferred
 /// clock still yields jitter over the *whole* stream, including the packets seen before the decision.
-/// Six multiply-adds per packet; the storage is allocated once per stream.
+///
+/// The chosen estimator is stored inline, not in the candidates' array: with a known clock (static
+/// payload types, SDP — most streams) a packet then costs one estimator update with no array
+/// uniqueness or bounds checks. The candidates' storage is allocated once, and freed on decision.
 public struct MultiRateJitter: Sendable {
-    public private(set) var estimators: [JitterEstimator]
-    /// Index of the estimator that counts, nil while the clock is unknown.
-    public private(set) var selected: Int?
+    /// The estimator that counts; meaningless while `candidates` is not empty.
+    private var chosen: JitterEstimator
+    /// One estimator per `ClockRateEstimator.candidates` entry while the clock is unknown, else empty.
+    private var candidates: [JitterEstimator]
 
     /// A known clock: a single estimator.
     public init(clockRate: Int) {
-        estimators = [JitterEstimator(clockRate: clockRate)]
-        selected = 0
+        chosen = JitterEstimator(clockRate: clockRate)
+        candidates = []
     }
 
     /// Unknown clock: one estimator per `ClockRateEstimator.candidates` entry.
-    public init(candidates: [Int]) {
-        estimators = candidates.map { JitterEstimator(clockRate: $0) }
-        selected = nil
+    public init(candidates rates: [Int]) {
+        chosen = JitterEstimator(clockRate: rates.first ?? 1)
+        candidates = rates.map { JitterEstimator(clockRate: $0) }
     }
 
+    private var isDecided: Bool { candidates.isEmpty }
+
     public mutating func update(arrival: Nanoseconds, timestamp: UInt32) {
-        if let selected {
-            estimators[selected].update(arrival: arrival, timestamp: timestamp)
+        if isDecided {
+            chosen.update(arrival: arrival, timestamp: timestamp)
         } else {
-            for index in estimators.indices {
-                estimators[index].update(arrival: arrival, timestamp: timestamp)
+            for index in candidates.indices {
+                candidates[index].update(arrival: arrival, timestamp: timestamp)
             }
         }
     }
 
     public mutating func resynchronize() {
-        for index in estimators.indices { estimators[index].resynchronize() }
+        chosen.resynchronize()
+        for index in candidates.indices { candidates[index].resynchronize() }
     }
 
     /// Keeps the estimator for candidate `index` (of the list given at init) and drops the others.
     public mutating func select(_ index: Int) {
-        guard selected == nil, estimators.indices.contains(index) else { return }
-        estimators = [estimators[index]]
-        selected = 0
+        guard !isDecided, candidates.indices.contains(index) else { return }
+        chosen = candidates[index]
+        candidates = []
     }
 
     /// The estimator that counts, nil while the clock is unknown.
-    public var current: JitterEstimator? { selected.map { estimators[$0] } }
+    public var current: JitterEstimator? { isDecided ? chosen : nil }
 }

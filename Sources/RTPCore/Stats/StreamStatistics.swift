@@ -1,12 +1,10 @@
-/// One RTP stream as the analyzer holds it: identity plus measurements. A final class so the
-/// dictionary holds a reference and the per-packet update mutates in place (no copy-on-write, no
-/// allocation per packet). The measurements are one struct so a packet costs a single exclusivity
-/// check on the class instead of one per field.
-public final class StreamStatistics {
-    public let key: StreamKey
-    public let processName: String?
-    /// Unchecked exclusivity: mutated once per packet by the single-threaded analyzer only.
-    @exclusivity(unchecked) public internal(set) var measurements: StreamMeasurements
+/// One RTP stream as the analyzer holds it: identity plus measurements. A struct kept in
+/// `StreamTable`'s array, so the per-packet update mutates it in place (no reference counting, no
+/// allocation per packet).
+struct StreamStatistics {
+    let key: StreamKey
+    let processName: String?
+    var measurements: StreamMeasurements
 
     init(key: StreamKey, processName: String?, measurements: StreamMeasurements) {
         self.key = key

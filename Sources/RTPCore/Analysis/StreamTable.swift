@@ -1,0 +1,133 @@
+/// The analyzer's streams, found by `StreamKey`: a dense array of entries plus an open-addressing
+/// (linear probing) index over it.
+///
+/// Why not `[StreamKey: StreamStatistics]`: the lookup runs once per RTP packet, and a Dictionary
+/// spent ~17 % of the whole per-packet cost on SipHash (seed, combine, finalize) and on retaining the
+/// class instance it returned. Here the key is folded into one word by a few multiplies, and entries
+/// are structs mutated in place through the array (no reference counting per packet).
+///
+/// Hash flooding: keys come from packets, so the final mix is seeded randomly per table and is a
+/// bijection — keys whose folds differ never collide in 64 bits, and which ones share a bucket
+/// cannot be predicted from outside. Capacity stays at most half full, so probes stay short.
+struct StreamTable {
+    /// Streams in insertion order, except that removal moves the last entry into the gap.
+    private(set) var entries: [StreamStatistics] = []
+    /// Each entry's full hash and key (same index as `entries`): a probe compares these in a compact
+    /// array instead of touching the large entries, and growing or removing never rehashes keys.
+    private var identities: [Identity] = []
+    /// `entries` index + 1, or 0 for an empty bucket. Count is a power of two.
+    private var buckets: [Int32]
+    private var mask: Int
+    private let seed: UInt64
+
+    init() {
+        buckets = [Int32](repeating: 0, count: 64)
+        mask = 63
+        seed = UInt64.random(in: .min ... .max)
+    }
+
+    var count: Int { entries.count }
+
+    private struct Identity {
+        var hash: UInt64
+        var key: StreamKey
+    }
+
+    @inline(__always)
+    func hash(_ key: StreamKey) -> UInt64 {
+        var h = key.foldedHash ^ seed
+        // Murmur3's fmix64: a bijection that spreads every input bit over the low (bucket) bits.
+        h ^= h >> 33
+        h &*= 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h &*= 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
+        return h
+    }
+
+    /// The entry index of `key`, whose `hash(_:)` is `hash`.
+    @inline(__always)
+    func index(of key: StreamKey, hash: UInt64) -> Int? {
+        var bucket = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let slot = Int(buckets[bucket])
+            if slot == 0 { return nil }
+            let identity = identities[slot - 1]
+            if identity.hash == hash && identity.key == key { return slot - 1 }
+            bucket = (bucket + 1) & mask
+        }
+    }
+
+    func index(of key: StreamKey) -> Int? { index(of: key, hash: hash(key)) }
+
+    subscript(index: Int) -> StreamStatistics {
+        _read { yield entries[index] }
+        _modify { yield &entries[index] }
+    }
+
+    /// Adds a stream whose key is not in the table yet; returns its index.
+    @discardableResult
+    mutating func insert(_ entry: StreamStatistics, hash: UInt64) -> Int {
+        if (entries.count + 1) * 2 > buckets.count { grow() }
+        entries.append(entry)
+        identities.append(Identity(hash: hash, key: entry.key))
+        place(slot: Int32(entries.count), hash: hash)
+        return entries.count - 1
+    }
+
+    /// Removes the entry at `index` (the last entry takes its place) and returns it.
+    @discardableResult
+    mutating func remove(at index: Int) -> StreamStatistics {
+        let removedHash = identities[index].hash
+        deleteBucket(holding: index, hash: removedHash)
+        let last = entries.count - 1
+        if index != last {
+            // The last entry moves into the gap: its bucket must point at its new index.
+            let movedBucket = bucket(holding: last, hash: identities[last].hash)
+            buckets[movedBucket] = Int32(index + 1)
+        }
+        identities.swapAt(index, last)
+        identities.removeLast()
+        entries.swapAt(index, last)
+        return entries.removeLast()
+    }
+
+    // MARK: - Buckets
+
+    private mutating func place(slot: Int32, hash: UInt64) {
+        var bucket = Int(truncatingIfNeeded: hash) & mask
+        while buckets[bucket] != 0 { bucket = (bucket + 1) & mask }
+        buckets[bucket] = slot
+    }
+
+    /// The bucket that points at entry `index` (which is in the table).
+    private func bucket(holding index: Int, hash: UInt64) -> Int {
+        var bucket = Int(truncatingIfNeeded: hash) & mask
+        while Int(buckets[bucket]) != index + 1 { bucket = (bucket + 1) & mask }
+        return bucket
+    }
+
+    /// Backward-shift deletion: later members of the probe run move up into the hole, so lookups
+    /// never need tombstones.
+    private mutating func deleteBucket(holding index: Int, hash: UInt64) {
+        var hole = bucket(holding: index, hash: hash)
+        var next = (hole + 1) & mask
+        while buckets[next] != 0 {
+            let home = Int(truncatingIfNeeded: identities[Int(buckets[next]) - 1].hash) & mask
+            // The entry at `next` may move to `hole` only if its home is not cyclically in (hole, next].
+            let homeInRange = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
+            if !homeInRange {
+                buckets[hole] = buckets[next]
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+        buckets[hole] = 0
+    }
+
+    private mutating func grow() {
+        buckets = [Int32](repeating: 0, count: buckets.count * 2)
+        mask = buckets.count - 1
+        for (index, identity) in identities.enumerated() { place(slot: Int32(index + 1), hash: identity.hash) }
+    }
+}
