@@ -34,7 +34,7 @@ deps:
 	else echo "deps: all present"; fi
 	@test -x $(SWIFT) || { echo "deps: Swift toolchain not found at $(SWIFT_BIN) (set SWIFT_BIN)" >&2; exit 1; }
 
--include bpf/bpf.mk
+include bpf/bpf.mk
 
 tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop
 

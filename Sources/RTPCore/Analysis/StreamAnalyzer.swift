@@ -133,17 +133,20 @@ public final class StreamAnalyzer {
         }
         summary.rtpPackets &+= 1
         let relativeMs = configuration.mode == .wireshark ? relativeMilliseconds(datagram.time) : 0
-        let key = StreamKey(transport: datagram.transport, source: datagram.source,
-                            destination: datagram.destination, ssrc: header.ssrc,
-                            pid: datagram.process?.pid, direction: datagram.process?.direction)
-        let hash = streams.hash(key)
-        if let index = streams.index(of: key, hash: hash) {
+        let packedKey = PackedStreamKey(transport: datagram.transport, source: datagram.source,
+                                        destination: datagram.destination, ssrc: header.ssrc,
+                                        pid: datagram.process?.pid, direction: datagram.process?.direction)
+        let hash = streams.hash(packedKey)
+        if let index = streams.index(of: packedKey, hash: hash) {
             if streams[index].measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
                                                   relativeMilliseconds: relativeMs) {
                 promote()
             }
             return
         }
+        let key = StreamKey(transport: datagram.transport, source: datagram.source,
+                            destination: datagram.destination, ssrc: header.ssrc,
+                            pid: datagram.process?.pid, direction: datagram.process?.direction)
         let confirmed = forced || configuration.mode == .wireshark
         let stream = StreamStatistics(
             key: key, processName: datagram.process?.comm,

@@ -30,12 +30,12 @@ struct StreamTable {
 
     private struct Identity {
         var hash: UInt64
-        var key: StreamKey
+        var key: PackedStreamKey
     }
 
     @inline(__always)
-    func hash(_ key: StreamKey) -> UInt64 {
-        var h = key.foldedHash ^ seed
+    func hash(_ key: PackedStreamKey) -> UInt64 {
+        var h = key.folded ^ seed
         // Murmur3's fmix64: a bijection that spreads every input bit over the low (bucket) bits.
         h ^= h >> 33
         h &*= 0xFF51_AFD7_ED55_8CCD
@@ -46,8 +46,11 @@ struct StreamTable {
     }
 
     /// The entry index of `key`, whose `hash(_:)` is `hash`.
+    ///
+    /// `mutating` although it changes nothing: called on the analyzer's stored table, it then works on
+    /// the table in place, where a non-mutating call retained and released the bucket array per packet.
     @inline(__always)
-    func index(of key: StreamKey, hash: UInt64) -> Int? {
+    mutating func index(of key: PackedStreamKey, hash: UInt64) -> Int? {
         var bucket = Int(truncatingIfNeeded: hash) & mask
         while true {
             let slot = Int(buckets[bucket])
@@ -58,7 +61,10 @@ struct StreamTable {
         }
     }
 
-    func index(of key: StreamKey) -> Int? { index(of: key, hash: hash(key)) }
+    mutating func index(of key: StreamKey) -> Int? {
+        let packed = PackedStreamKey(key)
+        return index(of: packed, hash: hash(packed))
+    }
 
     subscript(index: Int) -> StreamStatistics {
         _read { yield entries[index] }
@@ -70,7 +76,7 @@ struct StreamTable {
     mutating func insert(_ entry: StreamStatistics, hash: UInt64) -> Int {
         if (entries.count + 1) * 2 > buckets.count { grow() }
         entries.append(entry)
-        identities.append(Identity(hash: hash, key: entry.key))
+        identities.append(Identity(hash: hash, key: PackedStreamKey(entry.key)))
         place(slot: Int32(entries.count), hash: hash)
         return entries.count - 1
     }
