@@ -5,6 +5,7 @@
 #   make test    deps + build + every test (unit, conformance, fixtures, live eBPF end to end)
 #   make run     deps + build + start the live exporter on :9310 (root)
 #   make bench   benchmarks (offline analyzer vs tshark vs bare libpcap; live overhead)
+#   make install binary, systemd unit and bash completion under PREFIX (/usr/local)
 
 SHELL := /bin/bash
 SWIFT_BIN ?= /opt/swift/usr/bin
@@ -20,7 +21,7 @@ DEB_PACKAGES := libpcap-dev libbpf-dev libelf-dev zlib1g-dev bpftool \
 	tshark tcpdump ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
 	prometheus iproute2 curl time python3
 
-.PHONY: all deps build test run bench conformance fixtures tools clean
+.PHONY: all deps build test run bench conformance fixtures tools install clean
 
 all: build
 
@@ -67,6 +68,13 @@ run: deps build
 
 bench: deps build
 	python3 tools/bench.py
+
+PREFIX ?= /usr/local
+install: build
+	install -D -m 0755 $(RTPSCOPE) $(DESTDIR)$(PREFIX)/bin/rtpscope
+	install -D -m 0644 deploy/systemd/rtpscope.service $(DESTDIR)/etc/systemd/system/rtpscope.service
+	install -d $(DESTDIR)/usr/share/bash-completion/completions
+	$(RTPSCOPE) --generate-completion-script bash > $(DESTDIR)/usr/share/bash-completion/completions/rtpscope
 
 clean:
 	rm -rf .build $(BUILD_DIR) bench-out

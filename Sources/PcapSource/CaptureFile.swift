@@ -36,6 +36,13 @@ public final class CaptureFile {
     static let packetsPerClockCheck: UInt64 = 4096
     /// stdio buffer for the capture file (see init).
     static let readBufferSize = 1 << 18
+    /// The mapped fast path runs on the first read only; libpcap must then skip what it delivered.
+    private var mappedPassDone = false
+    private var mappedRecords: UInt64 = 0
+    /// The mapping delivered the whole file: later reads find nothing, as libpcap would at its end.
+    private var mappedReachedEnd = false
+    /// Records libpcap has read from `handle`.
+    private var libpcapRecordsConsumed: UInt64 = 0
 
     public init(path: String) throws(CaptureError) {
         self.path = path
@@ -93,10 +100,44 @@ public final class CaptureFile {
     ) -> CaptureReadResult {
         var result = CaptureReadResult()
         var decoder = FrameDecoder(linkType: linkType, tcpPorts: tcpPorts)
-        var header: UnsafeMutablePointer<pcap_pkthdr>?
-        var data: UnsafePointer<UInt8>?
         var lastReport = progress == nil ? 0 : Self.monotonicNanoseconds()
 
+        func deliver(time: Nanoseconds, frame: UnsafeRawBufferPointer, position: () -> Int64) {
+            if result.packetsRead == 0 { result.firstPacketTime = time }
+            result.packetsRead += 1
+            decoder.decode(frame: frame, time: time, emit: body)
+
+            if let progress, result.packetsRead % Self.packetsPerClockCheck == 0 {
+                let now = Self.monotonicNanoseconds()
+                if now - lastReport >= progressInterval {
+                    lastReport = now
+                    progress(ProgressInfo(
+                        path: path, bytesRead: position(), totalBytes: fileSize, packetsRead: result.packetsRead
+                    ))
+                }
+            }
+        }
+
+        // The common case without libpcap's copies (see MappedClassicPcap); libpcap reads whatever it
+        // leaves, after skipping the records already delivered.
+        if !mappedPassDone {
+            mappedPassDone = true
+            if let mapped = MappedClassicPcap(path: path) {
+                while let record = mapped.next() {
+                    deliver(time: record.time, frame: record.frame, position: { Int64(mapped.offset) })
+                }
+                mappedRecords = result.packetsRead
+                mappedReachedEnd = mapped.isAtEnd
+            }
+        }
+        if mappedReachedEnd {
+            result.decode = decoder.counters
+            return result
+        }
+        skipRecordsDeliveredByMapping()
+
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
         while true {
             let status = pcap_next_ex(handle, &header, &data)
             guard status == 1, let header, let data else {
@@ -105,25 +146,23 @@ public final class CaptureFile {
                 result.stoppedBy = classifyReadError(packetsRead: result.packetsRead)
                 break
             }
-            let time = Self.nanoseconds(header.pointee.ts)
-            if result.packetsRead == 0 { result.firstPacketTime = time }
-            result.packetsRead += 1
-            let frame = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
-            decoder.decode(frame: frame, time: time, emit: body)
-
-            if let progress, result.packetsRead % Self.packetsPerClockCheck == 0 {
-                let now = Self.monotonicNanoseconds()
-                if now - lastReport >= progressInterval {
-                    lastReport = now
-                    progress(ProgressInfo(
-                        path: path, bytesRead: Int64(ftello(pcap_file(handle))),
-                        totalBytes: fileSize, packetsRead: result.packetsRead
-                    ))
-                }
-            }
+            libpcapRecordsConsumed += 1
+            deliver(time: Self.nanoseconds(header.pointee.ts),
+                    frame: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
+                    position: { Int64(ftello(pcap_file(self.handle))) })
         }
         result.decode = decoder.counters
         return result
+    }
+
+    /// Moves libpcap past the records the mapped reader already delivered (they were well-formed,
+    /// so libpcap reads them without error).
+    private func skipRecordsDeliveredByMapping() {
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        while libpcapRecordsConsumed < mappedRecords, pcap_next_ex(handle, &header, &data) == 1 {
+            libpcapRecordsConsumed += 1
+        }
     }
 
     /// Feeds every datagram to `analyzer` and adds this file's counts to its summary. Call once

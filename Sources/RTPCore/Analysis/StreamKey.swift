@@ -85,6 +85,7 @@ struct PackedStreamKey: Equatable {
 }
 
 extension UInt64 {
+    @inline(__always)
     fileprivate func rotateLeft(_ count: UInt64) -> UInt64 { self << count | self >> (64 - count) }
 }
 

@@ -15,13 +15,16 @@ struct StreamTable {
     /// Each entry's full hash and key (same index as `entries`): a probe compares these in a compact
     /// array instead of touching the large entries, and growing or removing never rehashes keys.
     private var identities: [Identity] = []
-    /// `entries` index + 1, or 0 for an empty bucket. Count is a power of two.
-    private var buckets: [Int32]
+    /// 0 for an empty bucket, else the entry's index + 1 in the low 32 bits and the top 32 bits of its
+    /// hash in the high ones: a probe past another stream's bucket then rarely has to touch that
+    /// stream's identity (a cache miss: streams take turns, so little of their state stays in L1).
+    /// Count is a power of two.
+    private var buckets: [UInt64]
     private var mask: Int
     private let seed: UInt64
 
     init() {
-        buckets = [Int32](repeating: 0, count: 64)
+        buckets = [UInt64](repeating: 0, count: 64)
         mask = 63
         seed = UInt64.random(in: .min ... .max)
     }
@@ -52,11 +55,14 @@ struct StreamTable {
     @inline(__always)
     mutating func index(of key: PackedStreamKey, hash: UInt64) -> Int? {
         var bucket = Int(truncatingIfNeeded: hash) & mask
+        let tag = hash & Self.tagMask
         while true {
-            let slot = Int(buckets[bucket])
-            if slot == 0 { return nil }
-            let identity = identities[slot - 1]
-            if identity.hash == hash && identity.key == key { return slot - 1 }
+            let word = buckets[bucket]
+            if word == 0 { return nil }
+            if word & Self.tagMask == tag {
+                let slot = Self.slot(word)
+                if identities[slot - 1].key == key { return slot - 1 }
+            }
             bucket = (bucket + 1) & mask
         }
     }
@@ -77,7 +83,7 @@ struct StreamTable {
         if (entries.count + 1) * 2 > buckets.count { grow() }
         entries.append(entry)
         identities.append(Identity(hash: hash, key: PackedStreamKey(entry.key)))
-        place(slot: Int32(entries.count), hash: hash)
+        place(slot: entries.count, hash: hash)
         return entries.count - 1
     }
 
@@ -90,7 +96,7 @@ struct StreamTable {
         if index != last {
             // The last entry moves into the gap: its bucket must point at its new index.
             let movedBucket = bucket(holding: last, hash: identities[last].hash)
-            buckets[movedBucket] = Int32(index + 1)
+            buckets[movedBucket] = Self.bucketWord(slot: index + 1, hash: identities[last].hash)
         }
         identities.swapAt(index, last)
         identities.removeLast()
@@ -100,16 +106,25 @@ struct StreamTable {
 
     // MARK: - Buckets
 
-    private mutating func place(slot: Int32, hash: UInt64) {
+    private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
+
+    private static func bucketWord(slot: Int, hash: UInt64) -> UInt64 {
+        hash & tagMask | UInt64(truncatingIfNeeded: slot)
+    }
+
+    @inline(__always)
+    private static func slot(_ word: UInt64) -> Int { Int(truncatingIfNeeded: word & ~tagMask) }
+
+    private mutating func place(slot: Int, hash: UInt64) {
         var bucket = Int(truncatingIfNeeded: hash) & mask
         while buckets[bucket] != 0 { bucket = (bucket + 1) & mask }
-        buckets[bucket] = slot
+        buckets[bucket] = Self.bucketWord(slot: slot, hash: hash)
     }
 
     /// The bucket that points at entry `index` (which is in the table).
     private func bucket(holding index: Int, hash: UInt64) -> Int {
         var bucket = Int(truncatingIfNeeded: hash) & mask
-        while Int(buckets[bucket]) != index + 1 { bucket = (bucket + 1) & mask }
+        while Self.slot(buckets[bucket]) != index + 1 { bucket = (bucket + 1) & mask }
         return bucket
     }
 
@@ -119,7 +134,7 @@ struct StreamTable {
         var hole = bucket(holding: index, hash: hash)
         var next = (hole + 1) & mask
         while buckets[next] != 0 {
-            let home = Int(truncatingIfNeeded: identities[Int(buckets[next]) - 1].hash) & mask
+            let home = Int(truncatingIfNeeded: identities[Self.slot(buckets[next]) - 1].hash) & mask
             // The entry at `next` may move to `hole` only if its home is not cyclically in (hole, next].
             let homeInRange = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
             if !homeInRange {
@@ -132,8 +147,8 @@ struct StreamTable {
     }
 
     private mutating func grow() {
-        buckets = [Int32](repeating: 0, count: buckets.count * 2)
+        buckets = [UInt64](repeating: 0, count: buckets.count * 2)
         mask = buckets.count - 1
-        for (index, identity) in identities.enumerated() { place(slot: Int32(index + 1), hash: identity.hash) }
+        for (index, identity) in identities.enumerated() { place(slot: index + 1, hash: identity.hash) }
     }
 }
