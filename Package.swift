@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "PcapSourceTests", dependencies: ["PcapSource", "NetDecode", "RTPCore"]),
         .testTarget(name: "LiveSourceTests", dependencies: ["LiveSource", "RTPCore"]),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "RTPCore"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "RTPCore"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "RTPCore", "PcapSource"]),
         // Drives the built `rtpscope` binary and the project's traffic tool end to end (root, eBPF).
         .testTarget(name: "MonitorEndToEndTests", dependencies: ["RTPCore"]),
     ]

@@ -40,15 +40,21 @@ struct StreamColumn: Sendable {
 enum NumberText {
     static func milliseconds(_ value: Double?, decimals: Int = 3) -> String {
         guard let value else { return "" }
-        return String(format: "%.\(decimals)f", value)
+        return fixed(value, decimals: decimals)
+    }
+
+    static func fixed(_ value: Double, decimals: Int) -> String {
+        String(format: "%.\(decimals)f", value)
     }
 
     static func seconds(_ value: Double) -> String {
         String(format: "%.6f", value)
     }
 
-    static func ssrc(_ value: UInt32) -> String {
-        "0x" + String(format: "%08X", value)
+    /// Tables print SSRCs in upper case like tshark; metric labels use lower case like the live
+    /// exporter's, so that backfilled and scraped series carry the same label value.
+    static func ssrc(_ value: UInt32, lowercase: Bool = false) -> String {
+        "0x" + String(format: lowercase ? "%08x" : "%08X", value)
     }
 }
 

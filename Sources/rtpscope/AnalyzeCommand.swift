@@ -39,6 +39,9 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var clockRateOptions: ClockRateOptions
 
+    @Option(name: .customLong("openmetrics"), help: ArgumentHelp("Also write per-second per-stream series (OpenMetrics, for promtool tsdb create-blocks-from openmetrics) to FILE.", valueName: "FILE"))
+    var openMetricsPath: String?
+
     func run() throws {
         var configuration = AnalyzerConfiguration()
         configuration.mode = mode
@@ -51,8 +54,14 @@ struct Analyze: ParsableCommand {
             throw ExitCode(error.exitCode)
         }
         let analyzer = StreamAnalyzer(configuration: configuration)
+        // Only attached when asked for: without it the analysis pays nothing for the series.
+        let sampler = openMetricsPath.map { _ in CaptureTimeSampler() }
+        analyzer.sampler = sampler
         var truncated: [String] = []
         for path in files {
+            sampler?.beginCapture(named: URL(fileURLWithPath: path).lastPathComponent, of: analyzer)
+            // Also after a cut-short file: its streams so far are reported, so are their series.
+            defer { sampler?.finishCapture(of: analyzer) }
             do {
                 let capture = try CaptureFile(path: path)
                 try capture.feed(into: analyzer, progress: ProgressLine.handler(for: path))
@@ -72,12 +81,33 @@ struct Analyze: ParsableCommand {
             }
         }
         print(format.render(analyzer.report()), terminator: "")
+        if let openMetricsPath, let sampler {
+            do {
+                try Data(OpenMetricsReport.render(sampler.samples).utf8)
+                    .write(to: URL(fileURLWithPath: openMetricsPath), options: .atomic)
+            } catch {
+                StandardError.write("rtpscope: cannot write \(openMetricsPath): \(Self.reason(error))")
+                throw ExitCode(1)
+            }
+        }
         if !truncated.isEmpty {
             for warning in truncated {
                 StandardError.write("rtpscope: warning: \(warning) (streams read so far are reported)")
             }
             throw ExitCode(2)
         }
+    }
+}
+
+extension Analyze {
+    /// The system's words for a write failure ("No such file or directory"), not Foundation's wrapper text.
+    static func reason(_ error: any Error) -> String {
+        let nsError = error as NSError
+        if let underlying = (nsError.userInfo[NSUnderlyingErrorKey] as? any Error).map({ $0 as NSError }),
+           underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return nsError.localizedDescription
     }
 }
 

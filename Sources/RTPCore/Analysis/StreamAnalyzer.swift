@@ -26,6 +26,9 @@ public final class StreamAnalyzer {
     @exclusivity(unchecked) public var summary = AnalysisSummary()
     /// Streams removed by idle timeout or the stream cap (live).
     public private(set) var evictedStreams: UInt64 = 0
+    /// Per-second series of capture time (`analyze --openmetrics`); nil, the default, costs one check
+    /// per datagram.
+    @exclusivity(unchecked) public var sampler: CaptureTimeSampler?
 
     /// Candidate streams tracked at once before the oldest is dropped.
     public static let maxCandidates = 4096
@@ -67,6 +70,8 @@ public final class StreamAnalyzer {
 
     /// Classifies, decodes and accounts one datagram. Never traps on any input.
     public func ingest(_ datagram: Datagram) {
+        // Before accounting the datagram: a sample at second T holds exactly what arrived before T.
+        if let sampler, datagram.time >= sampler.nextBoundary { sampler.reach(datagram.time, of: self) }
         summary.datagrams &+= 1
         let payload = datagram.payload
         switch PayloadClassifier.classify(payload) {
