@@ -19,7 +19,7 @@ RTPSCOPE := .build/release/rtpscope
 # and the real peers the tests measure against (tshark/dumpcap, tcpdump, ffmpeg, GStreamer, Prometheus).
 DEB_PACKAGES := libpcap-dev libbpf-dev libelf-dev zlib1g-dev bpftool \
 	tshark tcpdump ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	prometheus iproute2 curl time python3
+	prometheus iproute2 curl time python3 librsvg2-bin
 
 .PHONY: all deps build test run bench conformance fixtures tools install clean
 

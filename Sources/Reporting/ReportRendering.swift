@@ -111,14 +111,30 @@ public enum CSVReport {
 /// duplicates, reordering, restarts), one row per stream, plus RTCP and summary sections.
 public enum TableReport {
     public static func render(_ report: AnalysisReport) -> String {
+        var text = "RTP streams (\(report.streams.count), mode \(report.streams.first?.mode ?? "strict"))\n"
+        text += alignedTable(headers: streamHeaders, rows: streamRows(report), leftAligned: streamTextColumns)
+        if !report.rtcp.isEmpty {
+            text += "\nRTCP reporters (\(report.rtcp.count))\n"
+            text += alignedTable(headers: rtcpHeaders, rows: rtcpRows(report), leftAligned: rtcpTextColumns)
+        }
+        text += "\n" + summaryLine(report.summary) + "\n"
+        return text
+    }
+
+    // The cells below are shared with the HTML report, so both views list the same columns the same way.
+
+    static let streamHeaders = ["Start", "End", "Source", "Destination", "SSRC", "Payload", "Pkts", "Lost",
+                                "MinΔ(ms)", "MeanΔ(ms)", "MaxΔ(ms)", "MinJit(ms)", "MeanJit(ms)", "MaxJit(ms)",
+                                "Jitter(ms)", "Clock(Hz)", "Dup", "Reord", "Resets", "Frames"]
+    /// Columns of text (left-aligned); the others are numbers.
+    static let streamTextColumns: Set<Int> = [2, 3, 5]
+
+    /// One row per stream, in `report.streams` order; times relative to the capture's first packet.
+    static func streamRows(_ report: AnalysisReport) -> [[String]] {
         let timeBase = report.summary.firstPacketTime ?? report.streams.map(\.startTime).min() ?? 0
-        let headers = ["Start", "End", "Source", "Destination", "SSRC", "Payload", "Pkts", "Lost",
-                       "MinΔ(ms)", "MeanΔ(ms)", "MaxΔ(ms)", "MinJit(ms)", "MeanJit(ms)", "MaxJit(ms)",
-                       "Jitter(ms)", "Clock(Hz)", "Dup", "Reord", "Resets", "Frames"]
-        var rows: [[String]] = []
-        for s in report.streams {
+        return report.streams.map { s in
             let lostPercent = s.expected > 0 ? Double(s.lost) * 100 / Double(s.expected) : 0
-            rows.append([
+            return [
                 String(format: "%.6f", s.startTime - timeBase),
                 String(format: "%.6f", s.endTime - timeBase),
                 s.src, s.dst, NumberText.ssrc(s.ssrc), PayloadTypeNames.name(for: s.payloadType),
@@ -130,35 +146,33 @@ public enum TableReport {
                 s.clockRate.map { "\($0) \($0 == 0 ? "" : s.clockRateSource.rawValue)" } ?? "unknown",
                 String(s.duplicates), String(s.reordered), String(s.seqResets),
                 s.frames > 0 ? String(s.frames) : "",
-            ])
+            ]
         }
-        var text = "RTP streams (\(report.streams.count), mode \(report.streams.first?.mode ?? "strict"))\n"
-        text += alignedTable(headers: headers, rows: rows, leftAligned: [2, 3, 5])
-        if !report.rtcp.isEmpty {
-            text += "\nRTCP reporters (\(report.rtcp.count))\n"
-            var rtcpRows: [[String]] = []
-            for reporter in report.rtcp {
-                let blocks = reporter.reportBlocks.isEmpty ? [nil] : reporter.reportBlocks.map { Optional($0) }
-                for block in blocks {
-                    rtcpRows.append([
-                        NumberText.ssrc(reporter.reporterSSRC), reporter.src, reporter.dst,
-                        "\(reporter.senderReports)/\(reporter.receiverReports)",
-                        reporter.cname ?? "",
-                        block.map { NumberText.ssrc($0.sourceSSRC) } ?? "",
-                        block.map { String(format: "%.1f", $0.fractionLost * 100) } ?? "",
-                        block.map { String($0.cumulativeLost) } ?? "",
-                        block.map { NumberText.milliseconds($0.jitterMs) } ?? "",
-                        block.map { NumberText.milliseconds($0.roundTripMs) } ?? "",
-                    ])
-                }
+    }
+
+    static let rtcpHeaders = ["Reporter", "Source", "Destination", "SR/RR", "CNAME", "About SSRC", "Lost(%)",
+                              "CumLost", "Jitter(ms)", "RTT(ms)"]
+    static let rtcpTextColumns: Set<Int> = [1, 2, 4]
+
+    /// One row per report block (one for a reporter without blocks).
+    static func rtcpRows(_ report: AnalysisReport) -> [[String]] {
+        var rows: [[String]] = []
+        for reporter in report.rtcp {
+            let blocks = reporter.reportBlocks.isEmpty ? [nil] : reporter.reportBlocks.map { Optional($0) }
+            for block in blocks {
+                rows.append([
+                    NumberText.ssrc(reporter.reporterSSRC), reporter.src, reporter.dst,
+                    "\(reporter.senderReports)/\(reporter.receiverReports)",
+                    reporter.cname ?? "",
+                    block.map { NumberText.ssrc($0.sourceSSRC) } ?? "",
+                    block.map { String(format: "%.1f", $0.fractionLost * 100) } ?? "",
+                    block.map { String($0.cumulativeLost) } ?? "",
+                    block.map { NumberText.milliseconds($0.jitterMs) } ?? "",
+                    block.map { NumberText.milliseconds($0.roundTripMs) } ?? "",
+                ])
             }
-            text += alignedTable(
-                headers: ["Reporter", "Source", "Destination", "SR/RR", "CNAME", "About SSRC", "Lost(%)",
-                          "CumLost", "Jitter(ms)", "RTT(ms)"],
-                rows: rtcpRows, leftAligned: [1, 2, 4])
         }
-        text += "\n" + summaryLine(report.summary) + "\n"
-        return text
+        return rows
     }
 
     static func summaryLine(_ s: AnalysisSummary) -> String {

@@ -42,6 +42,9 @@ struct Analyze: ParsableCommand {
     @Option(name: .customLong("openmetrics"), help: ArgumentHelp("Also write per-second per-stream series (OpenMetrics, for promtool tsdb create-blocks-from openmetrics) to FILE.", valueName: "FILE"))
     var openMetricsPath: String?
 
+    @Option(name: .customLong("report"), help: ArgumentHelp("Also write a self-contained HTML report (stream table, per-stream jitter, packet rate and loss timelines) to DIR/index.html.", valueName: "DIR"))
+    var reportDirectory: String?
+
     func run() throws {
         var configuration = AnalyzerConfiguration()
         configuration.mode = mode
@@ -55,7 +58,7 @@ struct Analyze: ParsableCommand {
         }
         let analyzer = StreamAnalyzer(configuration: configuration)
         // Only attached when asked for: without it the analysis pays nothing for the series.
-        let sampler = openMetricsPath.map { _ in CaptureTimeSampler() }
+        let sampler = openMetricsPath != nil || reportDirectory != nil ? CaptureTimeSampler() : nil
         analyzer.sampler = sampler
         var truncated: [String] = []
         for path in files {
@@ -80,13 +83,23 @@ struct Analyze: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        print(format.render(analyzer.report()), terminator: "")
+        let report = analyzer.report()
+        print(format.render(report), terminator: "")
         if let openMetricsPath, let sampler {
             do {
                 try Data(OpenMetricsReport.render(sampler.samples).utf8)
                     .write(to: URL(fileURLWithPath: openMetricsPath), options: .atomic)
             } catch {
                 StandardError.write("rtpscope: cannot write \(openMetricsPath): \(Self.reason(error))")
+                throw ExitCode(1)
+            }
+        }
+        if let reportDirectory, let sampler {
+            do {
+                try HTMLReport.write(HTMLReport.render(report, samples: sampler.samples, captures: files),
+                                     toDirectory: URL(fileURLWithPath: reportDirectory))
+            } catch {
+                StandardError.write("rtpscope: cannot write report to \(reportDirectory): \(Self.reason(error))")
                 throw ExitCode(1)
             }
         }
