@@ -197,15 +197,12 @@ static void connect_or_die(int fd, const endpoint *peer)
 /* ------------------------------------------------------------------------------------------ */
 /* Options (one table for all subcommands; each subcommand reads the ones it needs)           */
 
+/* A comma-separated list of bounded integers: sequence numbers (--drop/--dup/--reorder) or
+ * milliseconds (--jitter-pattern). */
 typedef struct {
-    uint16_t values[MAX_LIST];
+    long values[MAX_LIST];
     int count;
-} seq_list;
-
-typedef struct {
-    int values_ms[MAX_LIST];
-    int count;
-} ms_list;
+} number_list;
 
 typedef struct {
     const char *to, *from, *bind, *syscall_name, *comm, *ready_file;
@@ -213,8 +210,8 @@ typedef struct {
     double seconds;
     uint32_t ssrc;
     uint16_t seq_start;
-    seq_list drops, dups, reorders;
-    ms_list jitter_pattern;
+    number_list drops, dups, reorders;      /* sequence numbers */
+    number_list jitter_pattern;             /* milliseconds */
     bool no_pace;
 } options;
 
@@ -228,7 +225,7 @@ static long parse_long(const char *text, const char *option, long min, long max)
     return value;
 }
 
-static void parse_seq_list(const char *text, seq_list *list, const char *option)
+static void parse_list(const char *text, number_list *list, const char *option, long min, long max)
 {
     char *copy = strdup(text);
     if (!copy)
@@ -236,25 +233,12 @@ static void parse_seq_list(const char *text, seq_list *list, const char *option)
     for (char *save = NULL, *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
         if (list->count == MAX_LIST)
             die("%s: more than %d entries", option, MAX_LIST);
-        list->values[list->count++] = (uint16_t)parse_long(item, option, 0, 65535);
+        list->values[list->count++] = parse_long(item, option, min, max);
     }
     free(copy);
 }
 
-static void parse_ms_list(const char *text, ms_list *list, const char *option)
-{
-    char *copy = strdup(text);
-    if (!copy)
-        die_errno("strdup");
-    for (char *save = NULL, *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-        if (list->count == MAX_LIST)
-            die("%s: more than %d entries", option, MAX_LIST);
-        list->values_ms[list->count++] = (int)parse_long(item, option, 0, 10000);
-    }
-    free(copy);
-}
-
-static bool seq_list_contains(const seq_list *list, uint16_t seq)
+static bool seq_list_contains(const number_list *list, uint16_t seq)
 {
     for (int i = 0; i < list->count; i++)
         if (list->values[i] == seq)
@@ -322,10 +306,10 @@ static options parse_options(int argc, char **argv)
         case O_PAYLOAD:
             o.payload_bytes = parse_long(optarg, "--payload-bytes", 0, MAX_DATAGRAM - RTP_HEADER_BYTES);
             break;
-        case O_DROP: parse_seq_list(optarg, &o.drops, "--drop"); break;
-        case O_DUP: parse_seq_list(optarg, &o.dups, "--dup"); break;
-        case O_REORDER: parse_seq_list(optarg, &o.reorders, "--reorder"); break;
-        case O_JITTER: parse_ms_list(optarg, &o.jitter_pattern, "--jitter-pattern"); break;
+        case O_DROP: parse_list(optarg, &o.drops, "--drop", 0, 65535); break;
+        case O_DUP: parse_list(optarg, &o.dups, "--dup", 0, 65535); break;
+        case O_REORDER: parse_list(optarg, &o.reorders, "--reorder", 0, 65535); break;
+        case O_JITTER: parse_list(optarg, &o.jitter_pattern, "--jitter-pattern", 0, 10000); break;
         case O_NO_PACE: o.no_pace = true; break;
         case O_TIMEOUT: o.timeout_ms = parse_long(optarg, "--timeout-ms", 0, 3600000); break;
         case O_SECONDS:
@@ -392,11 +376,11 @@ static void print_json_string(const char *key, const char *value)
     putchar('"');
 }
 
-static void print_seq_array(const char *key, const uint16_t *values, int count)
+static void print_seq_array(const char *key, const number_list *list)
 {
     printf("\"%s\":[", key);
-    for (int i = 0; i < count; i++)
-        printf("%s%u", i ? "," : "", values[i]);
+    for (int i = 0; i < list->count; i++)
+        printf("%s%ld", i ? "," : "", list->values[i]);
     putchar(']');
 }
 
@@ -506,7 +490,7 @@ static wire_plan plan_stream(const options *o)
         die_errno("calloc");
 
     for (int i = 0; i < slots; i++) {
-        int offset_ms = o->jitter_pattern.count ? o->jitter_pattern.values_ms[i % o->jitter_pattern.count] : 0;
+        int offset_ms = o->jitter_pattern.count ? (int)o->jitter_pattern.values[i % o->jitter_pattern.count] : 0;
         slot[i].seq = (uint16_t)(o->seq_start + i);
         slot[i].timestamp = 0x10000000u + (uint32_t)i * ts_step;
         slot[i].planned_ns = ((int64_t)i * o->ptime_ms + offset_ms) * 1000000LL;
@@ -693,11 +677,11 @@ static int cmd_send(const options *o)
            "\"packets\":%ld,\"datagrams\":%ld,\"syscalls\":%ld,\"refused_syscalls\":%ld,\"expected_lost\":%ld,",
            o->ssrc, o->payload_type, o->clock_rate, o->count, datagrams, datagrams, counters.syscalls,
            counters.refused, extended_span - datagrams);
-    print_seq_array("dropped", o->drops.values, o->drops.count);
+    print_seq_array("dropped", &o->drops);
     putchar(',');
-    print_seq_array("duplicated", o->dups.values, o->dups.count);
+    print_seq_array("duplicated", &o->dups);
     putchar(',');
-    print_seq_array("reordered", o->reorders.values, o->reorders.count);
+    print_seq_array("reordered", &o->reorders);
     if (o->no_pace)
         printf(",\"expected_jitter_ms\":null");
     else
