@@ -156,10 +156,15 @@ import Testing
     }
 
     @Test func connectionsBeyondTheLimitAreDropped() async throws {
-        try await withServer(idleTimeout: .milliseconds(500), maxConnections: 1) { port, _ in
+        try await withServer(idleTimeout: .seconds(2), maxConnections: 1) { port, server in
             // Holds the only slot until the idle timeout closes it.
             let holder = Task { try await RawHTTPClient.exchange(port: port, sending: "") }
-            try await Task.sleep(for: .milliseconds(100))
+            // Waits (bounded) until the server has admitted the holder: on a loaded machine a fixed
+            // sleep may not be enough, and the next request would take the free slot.
+            for _ in 0..<100 where server.openConnectionCount < 1 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(server.openConnectionCount == 1)
             let refused = try await RawHTTPClient.get(port: port, "/health")
             #expect(refused.statusLine == "<no response>")
             _ = try await holder.value

@@ -132,6 +132,9 @@ public final class ExporterServer: Sendable {
         try await shutdown()
     }
 
+    /// Connections currently admitted (for tests and diagnostics).
+    public var openConnectionCount: Int { openConnections.withLock { $0 } }
+
     private func makeBootstrap() -> ServerBootstrap {
         let router = self.router
         let configuration = self.configuration
