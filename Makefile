@@ -19,7 +19,8 @@ RTPSCOPE := .build/release/rtpscope
 # and the real peers the tests measure against (tshark/dumpcap, tcpdump, ffmpeg, GStreamer, Prometheus).
 DEB_PACKAGES := libpcap-dev libbpf-dev libelf-dev zlib1g-dev bpftool \
 	tshark tcpdump ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	prometheus iproute2 curl time python3 librsvg2-bin
+	prometheus iproute2 curl time python3 librsvg2-bin \
+	libavcodec-dev libavutil-dev libavformat-dev pkg-config
 
 .PHONY: all deps build test run bench conformance fixtures tools install clean
 
@@ -37,15 +38,26 @@ deps:
 
 include bpf/bpf.mk
 
-tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop
+tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop $(BUILD_DIR)/codecpush $(BUILD_DIR)/avpacket-offset
 
-$(BUILD_DIR)/rtptraffic: tools/rtptraffic.c
+$(BUILD_DIR)/rtptraffic: tools/rtptraffic.c tools/rtp_header.h
 	@mkdir -p $(BUILD_DIR)
 	$(CC) -Wall -Wextra -O2 -o $@ $<
 
 $(BUILD_DIR)/pcap-bare-loop: tools/pcap-bare-loop.c
 	@mkdir -p $(BUILD_DIR)
 	$(CC) -Wall -Wextra -O2 -o $@ $< -lpcap
+
+# libavcodec users for the codec-uprobe tests (MJPEG encode-then-send; AVPacket layout check).
+LIBAV_FLAGS = $$(pkg-config --cflags --libs libavcodec libavutil)
+
+$(BUILD_DIR)/codecpush: tools/codecpush.c tools/rtp_header.h
+	@mkdir -p $(BUILD_DIR)
+	$(CC) -Wall -Wextra -O2 -o $@ $< $(LIBAV_FLAGS) -lm
+
+$(BUILD_DIR)/avpacket-offset: tools/avpacket-offset.c
+	@mkdir -p $(BUILD_DIR)
+	$(CC) -Wall -Wextra -O2 -o $@ $< $(LIBAV_FLAGS)
 
 build: $(BPF_SKELETON) tools
 	$(SWIFT) build -c release --product rtpscope

@@ -20,13 +20,16 @@ BPF_BUILD_DIR ?= $(BPF_ROOT)/build/bpf
 BPF_CFLAGS ?= -g -O2 -Wall -Werror
 
 BPF_VMLINUX_H := $(BPF_DIR)/vmlinux.h
-BPF_COMPILED := $(BPF_BUILD_DIR)/rtpscope.compiled.bpf.o
-BPF_OBJECT := $(BPF_BUILD_DIR)/rtpscope.bpf.o
-BPF_SKELETON := $(BPF_ROOT)/Sources/CRTPScopeBPF/generated/rtpscope.skel.h
-BPF_SOURCES := $(BPF_DIR)/rtpscope.bpf.c $(BPF_DIR)/rtpscope_event.h
+# One object and skeleton per concern: the datagram tracepoints (rtpscope) and the codec uprobes
+# (codec), so the monitor loads the second only when codec probes are wanted.
+BPF_PROGRAMS := rtpscope codec
+BPF_SKELETONS := $(foreach p,$(BPF_PROGRAMS),$(BPF_ROOT)/Sources/CRTPScopeBPF/generated/$(p).skel.h)
+BPF_HEADERS := $(BPF_DIR)/rtpscope_event.h $(BPF_DIR)/rtpscope_codec.h
+# Kept for the top-level Makefile, which depends on it.
+BPF_SKELETON := $(BPF_SKELETONS)
 
 # What `build` / `test` need before SwiftPM compiles CRTPScopeBPF.
-BPF_OUTPUTS := $(BPF_SKELETON)
+BPF_OUTPUTS := $(BPF_SKELETONS)
 
 .PHONY: bpf-skeleton bpf-clean
 bpf-skeleton: $(BPF_OUTPUTS)
@@ -38,20 +41,21 @@ $(BPF_VMLINUX_H):
 	$(BPFTOOL) btf dump file $(BPF_VMLINUX_BTF) format c > $@.tmp
 	mv $@.tmp $@
 
-$(BPF_COMPILED): $(BPF_SOURCES) $(BPF_VMLINUX_H)
+$(BPF_BUILD_DIR)/%.compiled.bpf.o: $(BPF_DIR)/%.bpf.c $(BPF_HEADERS) $(BPF_VMLINUX_H)
 	@mkdir -p $(@D)
-	$(BPF_CLANG) $(BPF_CFLAGS) -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I $(BPF_DIR) \
-		-c $(BPF_DIR)/rtpscope.bpf.c -o $@
+	$(BPF_CLANG) $(BPF_CFLAGS) -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I $(BPF_DIR) -c $< -o $@
 
 # `gen object` links the object and drops the DWARF (BTF stays): the skeleton shrinks ~6x.
-$(BPF_OBJECT): $(BPF_COMPILED)
+$(BPF_BUILD_DIR)/%.bpf.o: $(BPF_BUILD_DIR)/%.compiled.bpf.o
 	$(BPFTOOL) gen object $@ $<
 
 # The skeleton embeds the object, so the Swift binary carries its own BPF programs.
-$(BPF_SKELETON): $(BPF_OBJECT) $(BPF_MAKEFILE)
+$(BPF_ROOT)/Sources/CRTPScopeBPF/generated/%.skel.h: $(BPF_BUILD_DIR)/%.bpf.o $(BPF_MAKEFILE)
 	@mkdir -p $(@D)
-	$(BPFTOOL) gen skeleton $< name rtpscope_skel > $@.tmp
+	$(BPFTOOL) gen skeleton $< name $*_skel > $@.tmp
 	mv $@.tmp $@
 
+.SECONDARY: $(foreach p,$(BPF_PROGRAMS),$(BPF_BUILD_DIR)/$(p).compiled.bpf.o $(BPF_BUILD_DIR)/$(p).bpf.o)
+
 bpf-clean:
-	rm -rf $(BPF_BUILD_DIR) $(BPF_SKELETON) $(BPF_VMLINUX_H)
+	rm -rf $(BPF_BUILD_DIR) $(BPF_SKELETONS) $(BPF_VMLINUX_H)

@@ -7,6 +7,11 @@ jitter), plus each one's peak RSS. Target: rtpscope >= 50 % of the bare loop, si
 
 Live (root only): ns per send of the project's UDP blaster with and without `rtpscope monitor`
 attached, events lost, BPF run time per event. Target: <= 10 % added cost, 0 lost at >= 250k events/s.
+
+Codec probes (root only): Debian's FFmpeg encoding raw frames with libx264, frames/s with and without
+the monitor's libavcodec uprobes attached (interleaved, medians), and the cost per probed call:
+(wall time with − without) / probed calls, beside the BPF programs' own run time per call.
+Targets: <= 3 % slower, <= 2 us per probed call.
 """
 import argparse
 import json
@@ -153,6 +158,91 @@ def live(count, pairs):
           " (monitor process user+sys over its whole run, start-up included)")
 
 
+def start_monitor(port, arguments):
+    monitor = subprocess.Popen([RTPSCOPE, "monitor", "--web.listen-address", f"127.0.0.1:{port}"] + arguments,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 20
+    while True:
+        try:
+            scrape(port)
+            return monitor
+        except OSError:
+            if monitor.poll() is not None or time.time() > deadline:
+                monitor.kill()
+                sys.exit("bench: monitor did not start: " + monitor.stderr.read().decode()[:300])
+            time.sleep(0.2)
+
+
+def ffmpeg_encode(frames, port=None):
+    """Encodes `frames` raw 640x360 frames with libx264 (ffmpeg reads them from a FIFO, so the probes
+    can be attached before the first frame). Returns (seconds from first frame to exit, metrics)."""
+    fifo = os.path.join(OUT, f"frames-{os.getpid()}.fifo")
+    if os.path.exists(fifo):
+        os.unlink(fifo)
+    os.mkfifo(fifo)
+    width, height = 640, 360
+    ffmpeg = subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p",
+                               "-video_size", f"{width}x{height}", "-framerate", "30", "-i", fifo,
+                               "-c:v", "libx264", "-preset", "veryfast", "-threads", "1", "-f", "null", "-"],
+                              stderr=subprocess.PIPE)
+    monitor = None
+    try:
+        if port is not None:
+            monitor = start_monitor(port, ["--pid", str(ffmpeg.pid), "--direction", "sent"])
+            deadline = time.time() + 10
+            while metric_sum(scrape(port), "rtpscope_codec_probed_processes") < 1:
+                if time.time() > deadline:
+                    sys.exit("bench: codec probes did not attach")
+                time.sleep(0.1)
+        frame = bytearray(width * height * 3 // 2)
+        start = time.perf_counter()
+        with open(fifo, "wb") as out:
+            for index in range(frames):
+                frame[(index * 997) % len(frame)] = index & 0xFF
+                out.write(frame)
+        if ffmpeg.wait(timeout=300) != 0:
+            sys.exit("bench: ffmpeg failed: " + ffmpeg.stderr.read().decode()[:300])
+        elapsed = time.perf_counter() - start
+        metrics = scrape(port) if port is not None else ""
+        return elapsed, metrics
+    finally:
+        if ffmpeg.poll() is None:
+            ffmpeg.kill()
+        if monitor is not None:
+            monitor.send_signal(signal.SIGTERM)
+            monitor.wait(timeout=20)
+        os.unlink(fifo)
+
+
+def codec(frames, pairs):
+    if os.geteuid() != 0:
+        print("\nCodec probes: skipped (needs root for eBPF)")
+        return
+    os.makedirs(OUT, exist_ok=True)
+    port = free_port()
+    rows = []
+    for _ in range(pairs):
+        base, _ = ffmpeg_encode(frames)
+        traced, metrics = ffmpeg_encode(frames, port)
+        calls = metric_sum(metrics, "rtpscope_codec_calls_total")
+        run_ns = sum(metric_sum(metrics, "rtpscope_bpf_program_run_seconds_total", f'program="{p}"') for p in
+                     ("codec_enter", "codec_return")) * 1e9
+        runs = sum(metric_sum(metrics, "rtpscope_bpf_program_runs_total", f'program="{p}"') for p in
+                   ("codec_enter", "codec_return"))
+        rows.append((base, traced, calls, run_ns / max(runs, 1) * (runs / max(calls, 1))))
+    base_s = statistics.median(r[0] for r in rows)
+    traced_s = statistics.median(r[1] for r in rows)
+    calls = statistics.median(r[2] for r in rows)
+    print(f"\nCodec probes: ffmpeg libx264 (veryfast, 1 thread) encoding {frames} frames of 640x360, "
+          f"{pairs} interleaved pairs (medians)")
+    print(f"fps without probes       {frames / base_s:10.1f}")
+    print(f"fps with probes          {frames / traced_s:10.1f}   slowdown {(traced_s / base_s - 1) * 100:+.2f} % (target <= 3 %)")
+    print(f"probed calls per run     {calls:10.0f}   ({calls / frames:.1f} per frame)")
+    print(f"cost per probed call     {(traced_s - base_s) / max(calls, 1) * 1e9:10.0f} ns (wall difference / calls; target <= 2000)")
+    print(f"BPF run time per call    {statistics.median(r[3] for r in rows):10.0f} ns (entry + return programs)")
+    print("per-pair seconds (without, with): " + ", ".join(f"({r[0]:.3f}, {r[1]:.3f})" for r in rows))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--packets", type=int, default=1_000_000)
@@ -161,10 +251,16 @@ def main():
     parser.add_argument("--live-count", type=int, default=500_000)
     parser.add_argument("--live-pairs", type=int, default=5)
     parser.add_argument("--skip-live", action="store_true")
+    parser.add_argument("--codec-frames", type=int, default=600)
+    parser.add_argument("--codec-pairs", type=int, default=5)
+    parser.add_argument("--only", choices=["offline", "live", "codec"], help="run one section")
     args = parser.parse_args()
-    offline(args.packets, args.streams, args.rounds)
-    if not args.skip_live:
+    if args.only in (None, "offline"):
+        offline(args.packets, args.streams, args.rounds)
+    if args.only in (None, "live") and not args.skip_live:
         live(args.live_count, args.live_pairs)
+    if args.only in (None, "codec") and not args.skip_live:
+        codec(args.codec_frames, args.codec_pairs)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RTP_HEADER_BYTES 12
+#include "rtp_header.h"
+
 #define MAX_DATAGRAM 1500
 #define MAX_LIST 4096        /* longest --drop/--dup/--reorder/--jitter-pattern list */
 #define MAX_BATCH 1024       /* sendmmsg/recvmmsg vector length */
@@ -395,23 +396,6 @@ static void print_process_identity(const char *subcommand)
 /* ------------------------------------------------------------------------------------------ */
 /* RTP                                                                                         */
 
-static size_t write_rtp_header(uint8_t *out, uint8_t payload_type, bool marker, uint16_t seq,
-                               uint32_t timestamp, uint32_t ssrc)
-{
-    out[0] = 0x80; /* V=2, no padding, no extension, no CSRC */
-    out[1] = (uint8_t)((marker ? 0x80 : 0) | payload_type);
-    out[2] = (uint8_t)(seq >> 8);
-    out[3] = (uint8_t)seq;
-    out[4] = (uint8_t)(timestamp >> 24);
-    out[5] = (uint8_t)(timestamp >> 16);
-    out[6] = (uint8_t)(timestamp >> 8);
-    out[7] = (uint8_t)timestamp;
-    out[8] = (uint8_t)(ssrc >> 24);
-    out[9] = (uint8_t)(ssrc >> 16);
-    out[10] = (uint8_t)(ssrc >> 8);
-    out[11] = (uint8_t)ssrc;
-    return RTP_HEADER_BYTES;
-}
 
 /*
  * RFC 3550 A.8 interarrival jitter, in timestamp units, as a receiver (or a monitor at the

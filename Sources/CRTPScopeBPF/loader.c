@@ -1,5 +1,6 @@
 /* libbpf skeleton loader for bpf/rtpscope.bpf.c. See include/rtpscope_bpf.h for the contract. */
 #include "rtpscope_bpf.h"
+#include "diagnostics.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -21,9 +22,7 @@
 #error "Sources/CRTPScopeBPF/generated/rtpscope.skel.h is missing: run `make bpf-skeleton` first"
 #endif
 
-#define ERROR_SIZE 512
 #define MAX_PROGRAMS 16
-#define DEFAULT_RING_BUFFER_BYTES (16u * 1024 * 1024)
 
 /* Filter lists between open and load (see keep_filters). */
 struct filter_lists {
@@ -46,115 +45,19 @@ struct rtpscope_bpf {
 	struct bpf_link *links[MAX_PROGRAMS];
 	size_t program_count;
 	int stats_fd;
-	char error[ERROR_SIZE];
+	char error[RTPSCOPE_ERROR_SIZE];
 };
 
-/* ---- libbpf logging → one line ----
- * libbpf reports failures through its print callback, in several lines (and a whole verifier log
- * for a rejected program). We keep only the first warning and the verifier's last line, per
- * thread (libbpf calls back on the thread that called it), and print nothing unless asked. */
-
-static __thread char first_warning[ERROR_SIZE];
-static __thread char verifier_verdict[ERROR_SIZE];
-
-static void copy_trimmed(char *target, const char *text, size_t length)
-{
-	while (length > 0 && (text[length - 1] == '\n' || text[length - 1] == ' '))
-		length--;
-	if (length >= ERROR_SIZE)
-		length = ERROR_SIZE - 1;
-	memcpy(target, text, length);
-	target[length] = '\0';
-	for (char *c = target; *c; c++)
-		if (*c == '\n' || *c == '\t')
-			*c = ' ';
-}
-
-/* The verifier's conclusion is the last non-empty line before "-- END PROG LOAD LOG --" that is
- * not its statistics footer ("processed N insns ..."). */
-static void capture_verifier_verdict(const char *message)
-{
-	const char *end = strstr(message, "-- END PROG LOAD LOG --");
-	if (!end)
-		end = message + strlen(message);
-	const char *line_end = end;
-	while (line_end > message) {
-		while (line_end > message && line_end[-1] == '\n')
-			line_end--;
-		const char *line_start = line_end;
-		while (line_start > message && line_start[-1] != '\n')
-			line_start--;
-		if (line_end > line_start && strncmp(line_start, "processed ", 10) != 0 &&
-		    strncmp(line_start, "verification time", 17) != 0 &&
-		    strncmp(line_start, "stack depth", 11) != 0) {
-			copy_trimmed(verifier_verdict, line_start, (size_t)(line_end - line_start));
-			return;
-		}
-		line_end = line_start;
-	}
-}
-
-static int print_libbpf(enum libbpf_print_level level, const char *format, va_list arguments)
-{
-	static int debug = -1;
-	if (debug < 0) {
-		const char *value = getenv("RTPSCOPE_BPF_DEBUG");
-		debug = value && strcmp(value, "1") == 0;
-	}
-	if (debug) {
-		va_list copy;
-		va_copy(copy, arguments);
-		vfprintf(stderr, format, copy);
-		va_end(copy);
-	}
-	if (level != LIBBPF_WARN)
-		return 0;
-	char message[8192];
-	vsnprintf(message, sizeof(message), format, arguments);
-	if (strstr(message, "BEGIN PROG LOAD LOG")) {
-		capture_verifier_verdict(message);
-		return 0;
-	}
-	if (first_warning[0] == '\0') {
-		const char *text = strncmp(message, "libbpf: ", 8) == 0 ? message + 8 : message;
-		copy_trimmed(first_warning, text, strlen(text));
-	}
-	return 0;
-}
-
-static void reset_captured_log(void)
-{
-	first_warning[0] = '\0';
-	verifier_verdict[0] = '\0';
-}
-
-/* "eBPF: <step> failed: <errno text>[: <libbpf's first warning>][ (verifier: <verdict>)]" */
+/* "eBPF: <step> failed: ..." into this handle's error (see diagnostics.h). */
 static int fail(struct rtpscope_bpf *bpf, int error, const char *step)
 {
-	if (error > 0)
-		error = -error;
-	if (error == 0)
-		error = -EINVAL;
-	if (error == -EPERM) {
-		snprintf(bpf->error, sizeof(bpf->error),
-			 "eBPF: permission denied %s (need root or CAP_BPF+CAP_PERFMON)", step);
-		return error;
-	}
-	int length = snprintf(bpf->error, sizeof(bpf->error), "eBPF: %s failed: %s", step,
-			      strerror(-error));
-	if (first_warning[0] && length < ERROR_SIZE)
-		length += snprintf(bpf->error + length, sizeof(bpf->error) - length, ": %s",
-				   first_warning);
-	if (verifier_verdict[0] && length < ERROR_SIZE)
-		snprintf(bpf->error + length, sizeof(bpf->error) - length, " (verifier: %s)",
-			 verifier_verdict);
-	return error;
+	return rtpscope_diagnostics_fail(bpf->error, sizeof(bpf->error), error, step);
 }
 
 static void begin_step(struct rtpscope_bpf *bpf)
 {
 	bpf->error[0] = '\0';
-	reset_captured_log();
+	rtpscope_diagnostics_reset();
 }
 
 /* ---- Life cycle ---- */
@@ -165,20 +68,6 @@ struct rtpscope_bpf *rtpscope_bpf_new(void)
 	if (bpf)
 		bpf->stats_fd = -1;
 	return bpf;
-}
-
-static uint32_t ring_buffer_size(uint32_t requested)
-{
-	uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
-	uint32_t size = requested ? requested : DEFAULT_RING_BUFFER_BYTES;
-	if (size < page)
-		size = page;
-	if (size > (1u << 30))
-		size = 1u << 30;
-	uint32_t power = page;
-	while (power < size)
-		power <<= 1; /* the kernel wants a power-of-two multiple of the page size */
-	return power;
 }
 
 static bool program_sends(const struct bpf_program *program)
@@ -227,7 +116,7 @@ static int keep_filters(struct rtpscope_bpf *bpf, const struct rtpscope_bpf_opti
 int rtpscope_bpf_open(struct rtpscope_bpf *bpf, const struct rtpscope_bpf_options *options)
 {
 	begin_step(bpf);
-	libbpf_set_print(print_libbpf);
+	rtpscope_diagnostics_install();
 	if (bpf->skeleton)
 		return fail(bpf, -EALREADY, "opening");
 	int error = validate_options(bpf, options);
@@ -243,7 +132,7 @@ int rtpscope_bpf_open(struct rtpscope_bpf *bpf, const struct rtpscope_bpf_option
 	skeleton->rodata->filter_comms = options->comm_count > 0;
 	skeleton->rodata->filter_ports = options->port_count > 0;
 	skeleton->rodata->snaplen = options->snaplen ? options->snaplen : RTPSCOPE_DEFAULT_SNAPLEN;
-	uint32_t ring_bytes = ring_buffer_size(options->ring_buffer_bytes);
+	uint32_t ring_bytes = rtpscope_ring_buffer_size(options->ring_buffer_bytes, 16u * 1024 * 1024);
 	/* Wake a blocked reader only when half the buffer is waiting (see the BPF side). */
 	skeleton->rodata->wakeup_threshold_bytes = ring_bytes / 2;
 	error = bpf_map__set_max_entries(skeleton->maps.events, ring_bytes);
@@ -383,37 +272,16 @@ int rtpscope_bpf_poll(struct rtpscope_bpf *bpf, int timeout_ms)
 	return consumed < 0 ? consumed : polled + consumed;
 }
 
-/* Sums one per-CPU array of u64 counters into `out[0..<count]`. */
-static int sum_per_cpu(const struct bpf_map *map, uint64_t *out, uint32_t count)
-{
-	int cpus = libbpf_num_possible_cpus();
-	if (cpus <= 0)
-		return cpus ? cpus : -EINVAL;
-	uint64_t *values = calloc((size_t)cpus, sizeof(uint64_t));
-	if (!values)
-		return -ENOMEM;
-	int error = 0;
-	for (uint32_t key = 0; key < count && !error; key++) {
-		error = bpf_map__lookup_elem(map, &key, sizeof(key), values,
-					     (size_t)cpus * sizeof(uint64_t), 0);
-		out[key] = 0;
-		for (int cpu = 0; cpu < cpus && !error; cpu++)
-			out[key] += values[cpu];
-	}
-	free(values);
-	return error;
-}
-
 int rtpscope_bpf_read_counters(const struct rtpscope_bpf *bpf, struct rtpscope_bpf_counters *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!bpf->skeleton || !bpf->ring)
 		return -EINVAL;
-	int error = sum_per_cpu(bpf->skeleton->maps.syscall_events, out->events_by_syscall,
+	int error = rtpscope_sum_per_cpu(bpf->skeleton->maps.syscall_events, out->events_by_syscall,
 				RTPSCOPE_SYSCALL_COUNT);
 	if (error)
 		return error;
-	return sum_per_cpu(bpf->skeleton->maps.counters, out->health, RTPSCOPE_COUNTER_COUNT);
+	return rtpscope_sum_per_cpu(bpf->skeleton->maps.counters, out->health, RTPSCOPE_COUNTER_COUNT);
 }
 
 size_t rtpscope_bpf_program_count(const struct rtpscope_bpf *bpf)
@@ -467,7 +335,7 @@ void rtpscope_bpf_destroy(struct rtpscope_bpf *bpf)
 
 int rtpscope_bpf_probe_ringbuf(void)
 {
-	libbpf_set_print(print_libbpf);
+	rtpscope_diagnostics_install();
 	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
 }
 

@@ -11,56 +11,117 @@ import Synchronization
 /// under the lock) and a scrape copies the reports out.
 final class LiveEngine: Sendable {
     private let capture: LiveCapture
-    private let analyzer: Mutex<StreamAnalyzer>
+    private let codec: CodecProbeManager?
+    private let state: Mutex<EngineState>
     private let rate = Mutex(EventRate())
 
-    init(capture: LiveCapture, configuration: AnalyzerConfiguration) {
-        self.capture = capture
-        analyzer = Mutex(StreamAnalyzer(configuration: configuration))
+    /// The analyzer and the codec ↔ network correlation, behind one lock.
+    final class EngineState {
+        let analyzer: StreamAnalyzer
+        var activity = CodecActivity()
+        var classifier = StallClassifier()
+
+        init(analyzer: StreamAnalyzer) { self.analyzer = analyzer }
     }
 
-    /// Feeds every event waiting in the ring buffer to the engine; returns how many.
+    init(capture: LiveCapture, configuration: AnalyzerConfiguration, codec: CodecProbeManager? = nil) {
+        self.capture = capture
+        self.codec = codec?.isEnabled == true ? codec : nil
+        state = Mutex(EngineState(analyzer: StreamAnalyzer(configuration: configuration)))
+    }
+
+    /// Feeds every event waiting in the ring buffers to the engine; returns how many datagrams.
     @discardableResult
     func drain() -> Int {
-        analyzer.withLock { analyzer in
-            let delivered = capture.poll(timeoutMilliseconds: 0) { analyzer.ingest($0) }
+        let codec = self.codec
+        var rtpProcesses = Set<Int32>()
+        let delivered = state.withLock { state in
+            let analyzer = state.analyzer
+            let delivered = capture.poll(timeoutMilliseconds: 0) { datagram in
+                analyzer.ingest(datagram)
+                if codec != nil, let pid = datagram.process?.pid { rtpProcesses.insert(pid) }
+            }
             // Live, every traced datagram is a "packet read" (the capture source's count offline).
             analyzer.summary.packetsRead &+= UInt64(delivered)
+            classifyStalls(&state)
             return delivered
+        }
+        rtpProcesses.forEach { codec?.noteRTPProcess($0) }
+        return delivered
+    }
+
+    /// Codec records first, then the stalls they may explain (see `StallClassifier`).
+    private func classifyStalls(_ state: inout EngineState) {
+        var horizon = Nanoseconds.max
+        if let codec {
+            horizon = codec.drainCalls { [state] call in state.activity.record(call) }
+        }
+        state.classifier.enqueue(state.analyzer.takeSendStalls())
+        guard state.classifier.pendingCount > 0 else { return }
+        for decided in state.classifier.classify(activity: state.activity, codecHorizon: horizon) {
+            state.analyzer.recordStallCause(decided.cause, for: decided.key)
+        }
+    }
+
+    /// Attaches codec probes to new processes and releases those that exited (blocking: ELF
+    /// symbol lookups; call it from the capture loop, not under the engine lock).
+    func refreshCodecProbes() {
+        guard let codec else { return }
+        codec.refresh()
+        let alive = Set(codec.attachedPids)
+        state.withLock { state in
+            for pid in Set(state.activity.processes).subtracting(alive) { state.activity.forget(pid: pid) }
         }
     }
 
     /// Removes streams idle past `--stream-idle-timeout` (their series disappear with them).
     func evictIdleStreams() {
         let now = WallClock.nowNanoseconds()
-        analyzer.withLock { _ = $0.evictIdleStreams(now: now) }
+        state.withLock { _ = $0.analyzer.evictIdleStreams(now: now) }
     }
 
     func report() -> AnalysisReport {
-        analyzer.withLock { $0.report() }
+        state.withLock { state in
+            var report = state.analyzer.report()
+            let correlations = Self.correlations(state.analyzer.streamSnapshots(), state.activity, now: WallClock.nowNanoseconds())
+            for index in report.streams.indices {
+                report.streams[index].codecCorrelation = correlations[Self.identity(report.streams[index])]
+            }
+            return report
+        }
     }
 
     func close() {
+        codec?.close()
         capture.close()
     }
 
     func snapshot() -> ExporterSnapshot {
-        let (snapshots, report, evicted) = analyzer.withLock { analyzer in
-            (analyzer.streamSnapshots(), analyzer.report(), analyzer.evictedStreams)
+        let now = WallClock.nowNanoseconds()
+        let (snapshots, lockedReport, evicted, correlations) = state.withLock { state in
+            let snapshots = state.analyzer.streamSnapshots()
+            return (snapshots, state.analyzer.report(), state.analyzer.evictedStreams,
+                    Self.correlations(snapshots, state.activity, now: now))
         }
         let statistics = capture.statistics()
-        let eventsPerSecond = rate.withLock { $0.update(total: statistics.eventsTotal, at: WallClock.nowNanoseconds()) }
+        let eventsPerSecond = rate.withLock { $0.update(total: statistics.eventsTotal, at: now) }
+        var report = lockedReport
+        for index in report.streams.indices {
+            report.streams[index].codecCorrelation = correlations[Self.identity(report.streams[index])]
+        }
         let streams = snapshots.map { snapshot in
-            let (local, remote) = ProcessSide.endpoints(src: snapshot.report.src, dst: snapshot.report.dst,
-                                                        direction: snapshot.report.direction)
-            return ExportedStream(report: snapshot.report, local: local, remote: remote,
+            var streamReport = snapshot.report
+            streamReport.codecCorrelation = correlations[Self.identity(streamReport)]
+            let (local, remote) = ProcessSide.endpoints(src: streamReport.src, dst: streamReport.dst,
+                                                        direction: streamReport.direction)
+            return ExportedStream(report: streamReport, local: local, remote: remote,
                                   intervalHistogram: ExportedHistogram(snapshot.intervalHistogram))
         }
         let rtcp = report.rtcp.map { reporter in
             let (local, remote) = ProcessSide.endpoints(src: reporter.src, dst: reporter.dst, direction: reporter.direction)
             return ExportedRTCPReporter(report: reporter, local: local, remote: remote)
         }
-        let health = MonitorHealth(
+        var health = MonitorHealth(
             attachedPrograms: statistics.attachedPrograms,
             eventsBySyscall: Dictionary(uniqueKeysWithValues: statistics.eventsBySyscall.map { ($0.key.description, $0.value) }),
             eventsPerSecond: eventsPerSecond,
@@ -74,7 +135,54 @@ final class LiveEngine: Sendable {
                 ProgramRunStats(name: $0.name, runTimeNanoseconds: $0.runTimeNanoseconds, runCount: $0.runCount)
             },
             streamsEvicted: evicted)
-        return ExporterSnapshot(streams: streams, rtcp: rtcp, health: health, report: report)
+        var codecSeries: [ExportedCodecSeries] = []
+        if let codec {
+            let codecHealth = codec.health()
+            health.codecProbes = CodecProbeStatus(
+                attachedProcesses: codecHealth.attachedProcesses, attachedProbes: codecHealth.attachedProbes,
+                droppedCallRecords: codecHealth.callRecordDrops, attachFailures: codecHealth.attachFailures)
+            health.programStats += codecHealth.programRuns.filter { $0.runCount > 0 }.map {
+                ProgramRunStats(name: $0.name, runTimeNanoseconds: $0.runTimeNanoseconds, runCount: $0.runCount)
+            }
+            codecSeries = codec.statistics().map { stats in
+                ExportedCodecSeries(
+                    pid: stats.pid, comm: stats.comm, function: stats.function.symbol,
+                    library: stats.library,
+                    calls: stats.calls, errors: stats.errors,
+                    packetBytes: stats.function.takesPacket ? stats.packetBytes : nil,
+                    duration: stats.function.isCountOnly ? nil : ExportedCodecSeries.histogram(
+                        log2NanosecondBuckets: stats.buckets, sumNanoseconds: stats.durationSumNanoseconds))
+            }
+        }
+        return ExporterSnapshot(streams: streams, rtcp: rtcp, health: health, report: report, codec: codecSeries)
+    }
+
+    /// A stream's identity across a report and a snapshot taken under the same lock.
+    private static func identity(_ report: StreamReport) -> String {
+        "\(report.pid ?? -1)|\(report.src)|\(report.dst)|\(report.ssrc)|\(report.direction?.rawValue ?? "")"
+    }
+
+    /// Pearson's r per probed function for every outgoing stream of a probed process.
+    private static func correlations(_ snapshots: [StreamSnapshot], _ activity: CodecActivity,
+                                     now: Nanoseconds) -> [String: [String: Double]] {
+        var result: [String: [String: Double]] = [:]
+        for snapshot in snapshots {
+            guard let pacing = snapshot.pacing, let pid = snapshot.key.pid, activity.hasActivity(pid: pid) else { continue }
+            var byFunction: [String: Double] = [:]
+            let floor = pacing.expectedInterval.map {
+                Double($0) / 1e9 * CodecNetworkCorrelation.floorShareOfExpectedInterval
+            } ?? 0
+            for function in activity.functions(pid: pid) {
+                guard let latency = activity.worstLatency(pid: pid, function: function),
+                      let name = CodecFunction(rawValue: function)?.symbol,
+                      let r = CodecNetworkCorrelation.coefficient(
+                          sendIntervals: pacing.worstInterval, codecLatency: latency, now: now,
+                          latencyFloor: floor) else { continue }
+                byFunction[name] = r
+            }
+            if !byFunction.isEmpty { result[identity(snapshot.report)] = byFunction }
+        }
+        return result
     }
 }
 

@@ -63,6 +63,12 @@ struct Monitor: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Print the per-stream table to stdout every N seconds.", valueName: "SECONDS"))
     var interval: Double?
 
+    @Option(name: .customLong("codec-probes"), help: ArgumentHelp("libavcodec/libavformat uprobes: auto (find the libraries in the selected processes, or in processes that send or receive RTP), off, or the path of an ELF file to probe.", valueName: "auto|off|PATH"))
+    var codecProbes: String = "auto"
+
+    @Option(name: .customLong("stall-factor"), help: ArgumentHelp("A gap between sends longer than this many expected packet intervals is a send stall.", valueName: "K"))
+    var stallFactor: Double = 3
+
     func validate() throws {
         guard ListenAddress(listenAddress) != nil else {
             throw ValidationError("--web.listen-address must be ADDR:PORT (IPv6 as [ADDR]:PORT), got \(listenAddress)")
@@ -70,6 +76,10 @@ struct Monitor: AsyncParsableCommand {
         guard streamIdleTimeout > 0 else { throw ValidationError("--stream-idle-timeout must be positive") }
         guard maxStreams > 0 else { throw ValidationError("--max-streams must be positive") }
         if let interval, interval <= 0 { throw ValidationError("--interval must be positive") }
+        guard stallFactor > 1, stallFactor <= 1000 else { throw ValidationError("--stall-factor must be in (1, 1000]") }
+        if case .path(let path) = CodecProbeMode(argument: codecProbes), !FileManager.default.isReadableFile(atPath: path) {
+            throw ValidationError("--codec-probes: \(path) is not a readable file (use auto, off or a library path)")
+        }
     }
 
     func run() async throws {
@@ -82,6 +92,7 @@ struct Monitor: AsyncParsableCommand {
         var configuration = AnalyzerConfiguration()
         configuration.streamIdleTimeout = Nanoseconds(streamIdleTimeout * 1e9)
         configuration.maxStreams = maxStreams
+        configuration.sendStallFactor = stallFactor
         do {
             try clockRateOptions.apply(to: &configuration)
         } catch let error as CLIError {
@@ -97,7 +108,16 @@ struct Monitor: AsyncParsableCommand {
             StandardError.write("rtpscope: \(error)")
             throw ExitCode(1)
         }
-        let engine = LiveEngine(capture: capture, configuration: configuration)
+        let codec: CodecProbeManager
+        do {
+            codec = try CodecProbeManager(mode: CodecProbeMode(argument: codecProbes), pids: pids, comms: comms,
+                                          retention: configuration.streamIdleTimeout ?? 60_000_000_000, logger: logger)
+        } catch {
+            capture.close()
+            StandardError.write("rtpscope: codec probes: \(error) (run with --codec-probes off to monitor without them)")
+            throw ExitCode(1)
+        }
+        let engine = LiveEngine(capture: capture, configuration: configuration, codec: codec)
         defer { engine.close() }
         guard let address = ListenAddress(listenAddress) else { throw ExitCode(1) }
         let server = ExporterServer(host: address.host, port: address.port, provider: LiveSnapshotProvider(engine: engine),
@@ -124,6 +144,8 @@ struct CaptureLoop: Service {
     let printInterval: Duration?
     static let drainPeriod = Duration.milliseconds(5)
     static let evictionPeriod = Duration.seconds(1)
+    /// How soon a new matching process gets codec probes.
+    static let codecRefreshPeriod = Duration.milliseconds(250)
 
     func run() async throws {
         // Graceful shutdown (SIGINT/SIGTERM) cancels the loop; that is the normal way out, not an error.
@@ -135,10 +157,15 @@ struct CaptureLoop: Service {
     private func loop() async {
         let clock = ContinuousClock()
         var nextEviction = clock.now + Self.evictionPeriod
+        var nextCodecRefresh = clock.now
         var nextPrint = printInterval.map { clock.now + $0 }
         while !Task.isCancelled {
             engine.drain()
             let now = clock.now
+            if now >= nextCodecRefresh {
+                engine.refreshCodecProbes()
+                nextCodecRefresh = clock.now + Self.codecRefreshPeriod
+            }
             if now >= nextEviction {
                 engine.evictIdleStreams()
                 nextEviction = now + Self.evictionPeriod

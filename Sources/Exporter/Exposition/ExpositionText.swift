@@ -70,13 +70,25 @@ enum SampleValue {
 /// only values need escaping.
 struct LabelSet: Comparable {
     /// `name="value",…` without braces, so a histogram can append its `le` label.
-    let inner: String
+    private(set) var inner: String
 
     init(_ pairs: KeyValuePairs<String, String>) {
         inner = pairs.map { "\($0.key)=\"\(ExpositionText.escapeLabelValue($0.value))\"" }.joined(separator: ",")
     }
 
+    /// Pairs built at run time, in the order given.
+    init(ordered pairs: [(String, String)]) {
+        inner = pairs.map { "\($0.0)=\"\(ExpositionText.escapeLabelValue($0.1))\"" }.joined(separator: ",")
+    }
+
     static let none = LabelSet([:])
+
+    /// These labels followed by `other`'s (`other` is an already rendered inner text).
+    func appended(after other: String) -> LabelSet {
+        var combined = self
+        combined.inner = other.isEmpty ? inner : inner.isEmpty ? other : other + "," + inner
+        return combined
+    }
 
     /// `{…}`, or nothing for an empty set.
     var braced: String { inner.isEmpty ? "" : "{\(inner)}" }

@@ -16,6 +16,7 @@ public struct MetricsRenderer: Sendable {
         var writer = ExpositionWriter()
         StreamFamilies.write(snapshot.streams, into: &writer)
         RTCPFamilies.write(snapshot.rtcp, into: &writer)
+        CodecFamilies.write(snapshot.codec, streams: snapshot.streams, into: &writer)
         MonitorFamilies.write(snapshot.health, streamCount: snapshot.streams.count, into: &writer)
         return writer.text + processMetrics.renderSorted()
     }

@@ -36,6 +36,26 @@ enum MonitorFamilies {
         help: "Streams dropped by the idle timeout or the stream cap (streams)."
     ) { .unsigned($0) }
 
+    static let codecProcesses = ScalarFamily<CodecProbeStatus>(
+        name: "rtpscope_codec_probed_processes", type: .gauge,
+        help: "Processes with codec uprobes attached (processes)."
+    ) { .signed(Int64($0.attachedProcesses)) }
+
+    static let codecProbes = ScalarFamily<CodecProbeStatus>(
+        name: "rtpscope_codec_probes", type: .gauge,
+        help: "Codec uprobes and uretprobes attached, over all processes (probes)."
+    ) { .signed(Int64($0.attachedProbes)) }
+
+    static let codecDroppedRecords = ScalarFamily<CodecProbeStatus>(
+        name: "rtpscope_codec_call_records_dropped_total", type: .counter,
+        help: "Codec call records lost because their ring buffer was full; the codec counters still include those calls (records)."
+    ) { .unsigned($0.droppedCallRecords) }
+
+    static let codecAttachFailures = ScalarFamily<CodecProbeStatus>(
+        name: "rtpscope_codec_probe_attach_failures_total", type: .counter,
+        help: "Codec probes that failed to attach for a reason other than a missing symbol (probes)."
+    ) { .unsigned($0.attachFailures) }
+
     static func write(_ health: MonitorHealth, streamCount: Int, into writer: inout ExpositionWriter) {
         writer.write(eventsBySyscall, for: SeriesOrdering.sortedUnique(
             health.eventsBySyscall.map { (labels: LabelSet(["syscall": $0.key]), subject: $0.value) }))
@@ -48,5 +68,11 @@ enum MonitorFamilies {
         writer.write(programRuns, for: programs)
         writer.write(streams, for: [(labels: .none, subject: streamCount)])
         writer.write(streamsEvicted, for: [(labels: .none, subject: health.streamsEvicted)])
+        if let codec = health.codecProbes {
+            writer.write(codecProcesses, for: [(labels: .none, subject: codec)])
+            writer.write(codecProbes, for: [(labels: .none, subject: codec)])
+            writer.write(codecDroppedRecords, for: [(labels: .none, subject: codec)])
+            writer.write(codecAttachFailures, for: [(labels: .none, subject: codec)])
+        }
     }
 }

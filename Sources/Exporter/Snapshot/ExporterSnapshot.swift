@@ -14,13 +14,16 @@ public struct ExporterSnapshot: Sendable {
     public var health: MonitorHealth
     /// Served as-is by `/streams`, in the shape of `analyze --format json`.
     public var report: AnalysisReport
+    /// Codec probe statistics per (process, function); empty without codec probes.
+    public var codec: [ExportedCodecSeries]
 
     public init(streams: [ExportedStream], rtcp: [ExportedRTCPReporter], health: MonitorHealth,
-                report: AnalysisReport) {
+                report: AnalysisReport, codec: [ExportedCodecSeries] = []) {
         self.streams = streams
         self.rtcp = rtcp
         self.health = health
         self.report = report
+        self.codec = codec
     }
 }
 
@@ -43,6 +46,50 @@ public struct ExportedStream: Sendable {
         self.local = local
         self.remote = remote
         self.intervalHistogram = intervalHistogram
+    }
+}
+
+/// One probed codec function of one process (cumulative values, straight from the kernel maps).
+public struct ExportedCodecSeries: Sendable, Equatable {
+    public var pid: Int32
+    public var comm: String
+    public var function: String
+    public var library: String
+    public var calls: UInt64
+    public var errors: UInt64
+    /// nil for the functions that take no AVPacket.
+    public var packetBytes: UInt64?
+    /// Call latency; nil for the count-only functions.
+    public var duration: ExportedHistogram?
+
+    public init(pid: Int32, comm: String, function: String, library: String, calls: UInt64, errors: UInt64,
+                packetBytes: UInt64?, duration: ExportedHistogram?) {
+        self.pid = pid
+        self.comm = comm
+        self.function = function
+        self.library = library
+        self.calls = calls
+        self.errors = errors
+        self.packetBytes = packetBytes
+        self.duration = duration
+    }
+
+    /// The kernel's log2 buckets (index i: [2^i, 2^(i+1)) ns, the last open-ended) as a histogram
+    /// in seconds. Buckets below `firstBoundExponent` are folded into the first bound: no codec
+    /// call takes under a microsecond, and 10 empty sub-microsecond buckets per series are noise.
+    public static func histogram(log2NanosecondBuckets buckets: [UInt64], sumNanoseconds: UInt64,
+                                 firstBoundExponent: Int = 10) -> ExportedHistogram {
+        guard buckets.count > firstBoundExponent else { return .empty }
+        var bounds: [Double] = []
+        var counts: [UInt64] = []
+        // Bucket i's values are all below 2^(i+1) ns: its upper bound.
+        let folded = buckets[0..<firstBoundExponent].reduce(0, &+)
+        for index in (firstBoundExponent - 1)..<(buckets.count - 1) {
+            bounds.append(Double(UInt64(1) << UInt64(index + 1)) / 1e9)
+            counts.append(index == firstBoundExponent - 1 ? folded : buckets[index])
+        }
+        return ExportedHistogram(upperBounds: bounds, bucketCounts: counts,
+                                 sum: Double(sumNanoseconds) / 1e9, count: buckets.reduce(0, &+))
     }
 }
 
@@ -103,6 +150,8 @@ public struct MonitorHealth: Sendable, Equatable {
     public var programStats: [ProgramRunStats]
     /// Streams dropped by the idle timeout or the global cap. Cumulative.
     public var streamsEvicted: UInt64
+    /// Codec probes; nil when they are off.
+    public var codecProbes: CodecProbeStatus? = nil
 
     public init(attachedPrograms: [String] = [], eventsBySyscall: [String: UInt64] = [:],
                 eventsPerSecond: Double = 0, ringbufDroppedEvents: UInt64 = 0,
@@ -114,6 +163,24 @@ public struct MonitorHealth: Sendable, Equatable {
         self.unreportedDatagrams = unreportedDatagrams
         self.programStats = programStats
         self.streamsEvicted = streamsEvicted
+    }
+}
+
+/// The codec probes' own state.
+public struct CodecProbeStatus: Sendable, Equatable {
+    public var attachedProcesses: Int
+    public var attachedProbes: Int
+    /// Call records lost because the codec ring buffer was full (the kernel statistics still
+    /// count those calls; only stall classification and correlation miss them). Cumulative.
+    public var droppedCallRecords: UInt64
+    /// Probes that failed to attach for a reason other than a missing symbol. Cumulative.
+    public var attachFailures: UInt64
+
+    public init(attachedProcesses: Int, attachedProbes: Int, droppedCallRecords: UInt64, attachFailures: UInt64) {
+        self.attachedProcesses = attachedProcesses
+        self.attachedProbes = attachedProbes
+        self.droppedCallRecords = droppedCallRecords
+        self.attachFailures = attachFailures
     }
 }
 

@@ -28,6 +28,9 @@ public struct AnalyzerConfiguration: Sendable {
     public var streamIdleTimeout: Nanoseconds? = nil
     /// Live: at most this many streams; the least recently seen are evicted beyond it.
     public var maxStreams: Int = .max
+    /// Live: track the send pacing of outgoing streams; a gap longer than this many expected
+    /// intervals is a send stall. nil = off (offline there is no "outgoing").
+    public var sendStallFactor: Double? = nil
 
     public init() {}
 }

@@ -47,6 +47,8 @@ public final class StreamAnalyzer {
     private let rtcp = RTCPAccounting()
     /// Relative-time base (ns) for tshark-compatible times: the capture's first frame.
     @exclusivity(unchecked) private var timeBase: Nanoseconds?
+    /// Send stalls detected since the last `takeSendStalls()` (live, outgoing streams).
+    private var newStalls: [(key: StreamKey, stall: SendStall)] = []
 
     public init(configuration: AnalyzerConfiguration) {
         self.configuration = configuration
@@ -147,6 +149,9 @@ public final class StreamAnalyzer {
                                                   relativeMilliseconds: relativeMs) {
                 promote()
             }
+            if configuration.sendStallFactor != nil, let stall = streams[index].measurements.takeNewStall() {
+                newStalls.append((streams[index].key, stall))
+            }
             return
         }
         let key = StreamKey(transport: datagram.transport, source: datagram.source,
@@ -157,7 +162,9 @@ public final class StreamAnalyzer {
             key: key, processName: datagram.process?.comm,
             measurements: StreamMeasurements(firstTime: datagram.time, payloadType: header.payloadType,
                                              resolver: resolver, confirmed: confirmed,
-                                             tracksWireshark: configuration.mode == .wireshark))
+                                             tracksWireshark: configuration.mode == .wireshark,
+                                             pacingStallFactor: datagram.process?.direction == .sent
+                                                 ? configuration.sendStallFactor : nil))
         if confirmed {
             confirmedCount += 1
         } else {
@@ -294,8 +301,21 @@ public final class StreamAnalyzer {
     public func streamSnapshots() -> [StreamSnapshot] {
         confirmedStreams.map {
             StreamSnapshot(key: $0.key, report: $0.report(mode: configuration.mode),
-                           intervalHistogram: $0.measurements.intervals, lastSeen: $0.lastTime)
+                           intervalHistogram: $0.measurements.intervals, lastSeen: $0.lastTime,
+                           pacing: $0.measurements.pacing)
         }
+    }
+
+    /// Send stalls detected since the previous call (outgoing streams, `sendStallFactor` set).
+    public func takeSendStalls() -> [(key: StreamKey, stall: SendStall)] {
+        defer { newStalls.removeAll(keepingCapacity: true) }
+        return newStalls
+    }
+
+    /// Records the cause of a stall taken from `takeSendStalls()` (ignored if the stream is gone).
+    public func recordStallCause(_ cause: StallCause, for key: StreamKey) {
+        guard let index = streams.index(of: key) else { return }
+        streams[index].measurements.classifyStall(cause)
     }
 
     /// RFC 3550 A.3 fraction lost (0…1) of a stream since the previous call for it: for RTCP-like

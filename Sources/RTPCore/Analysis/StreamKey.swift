@@ -96,4 +96,6 @@ public struct StreamSnapshot: Sendable {
     public var intervalHistogram: IntervalHistogram
     /// Arrival time of the stream's latest packet.
     public var lastSeen: Nanoseconds
+    /// Outgoing streams of a live analysis: stalls and per-second worst send interval.
+    public var pacing: SendPacing?
 }

@@ -47,6 +47,11 @@ public struct StreamReport: Codable, Sendable, Equatable {
     public var direction: Direction?
     /// `strict` (RFC 3550) or `wireshark` (tshark -z rtp,streams rules).
     public var mode: String
+    /// Live, outgoing streams: send stalls by cause.
+    public var sendStalls: SendStallCounts? = nil
+    /// Live, outgoing streams of a process with codec probes: Pearson's r per probed function
+    /// between its per-second worst call latency and this stream's per-second worst send interval.
+    public var codecCorrelation: [String: Double]? = nil
 
     public init(ssrc: UInt32, src: String, dst: String, transport: String = "udp", payloadType: UInt8,
                 payloadTypes: [UInt8] = [], clockRate: Int?, clockRateSource: ClockRateSource,
@@ -82,6 +87,7 @@ public struct StreamReport: Codable, Sendable, Equatable {
         case frames, meanPacketsPerFrame = "mean_packets_per_frame", frameJitterMs = "frame_jitter_ms"
         case startTime = "start_time", endTime = "end_time"
         case pid, comm, direction, mode
+        case sendStalls = "send_stalls", codecCorrelation = "codec_correlation"
     }
 
     /// Explicit nulls (not missing keys) for unknown values: consumers can tell "unknown" from "absent".
@@ -121,6 +127,8 @@ public struct StreamReport: Codable, Sendable, Equatable {
         try c.encodeIfPresent(comm, forKey: .comm)
         try c.encodeIfPresent(direction, forKey: .direction)
         try c.encode(mode, forKey: .mode)
+        try c.encodeIfPresent(sendStalls, forKey: .sendStalls)
+        try c.encodeIfPresent(codecCorrelation, forKey: .codecCorrelation)
     }
 }
 

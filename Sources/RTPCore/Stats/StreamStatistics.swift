@@ -68,6 +68,10 @@ public struct StreamMeasurements {
     public private(set) var jitter: MultiRateJitter
     public private(set) var frameJitter: MultiRateJitter
     public private(set) var frames = FrameTracker()
+    /// Outgoing live streams only (nil otherwise: one branch per packet).
+    public private(set) var pacing: SendPacing?
+    /// The stall the latest packet ended, until the analyzer takes it.
+    private var newStall: SendStall?
 
     // tshark model
     public private(set) var wireshark = WiresharkRTPStatistics()
@@ -77,7 +81,8 @@ public struct StreamMeasurements {
     private var wiresharkClock: UInt32
 
     init(firstTime: Nanoseconds, payloadType: UInt8, resolver: ClockRateResolver, confirmed: Bool,
-         tracksWireshark: Bool) {
+         tracksWireshark: Bool, pacingStallFactor: Double? = nil) {
+        self.pacing = pacingStallFactor.map { SendPacing(stallFactor: $0) }
         self.firstTime = firstTime
         self.lastTime = firstTime
         self.primaryPayloadType = payloadType
@@ -165,6 +170,9 @@ public struct StreamMeasurements {
         // sample code and tshark do): a copy delivered late is real delay variation seen by a receiver.
         jitter.update(arrival: time, timestamp: header.timestamp)
         guard outcome != .reordered && outcome != .duplicate else { return }
+        if pacing != nil {
+            newStall = pacing!.observe(time: time, timestamp: header.timestamp, clockRate: clockRate)
+        }
         if frames.observe(timestamp: header.timestamp) {
             frameJitter.update(arrival: time, timestamp: header.timestamp)
         }
@@ -176,6 +184,14 @@ public struct StreamMeasurements {
             frameJitter.select(index)
         }
     }
+
+    /// The send stall the latest packet ended, once.
+    mutating func takeNewStall() -> SendStall? {
+        defer { newStall = nil }
+        return newStall
+    }
+
+    mutating func classifyStall(_ cause: StallCause) { pacing?.classify(cause) }
 
     /// Payload types seen, ascending.
     public var payloadTypes: [UInt8] {
@@ -214,6 +230,7 @@ public struct StreamMeasurements {
             frameJitterMs: ms(frameJitter.current?.jitter, frameJitter.current),
             startTime: Double(firstTime) / 1e9, endTime: Double(lastTime) / 1e9,
             pid: key.pid, comm: processName, direction: key.direction, mode: mode.rawValue)
+        report.sendStalls = pacing?.counts
         if let estimator = packetJitter, estimator.updates > 0 {
             report.minJitterMs = estimator.milliseconds(estimator.minJitter)
         }

@@ -34,6 +34,15 @@ enum PackagePaths {
         return binary.path
     }
 
+    /// build/codecpush (tools/codecpush.c, linked against libavcodec), built by `make tools`.
+    static func codecpush() throws -> String {
+        let binary = root.appendingPathComponent("build/codecpush")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw E2EError("\(binary.path) missing: run `make tools` (needs libavcodec-dev)")
+        }
+        return binary.path
+    }
+
     private static func isUpToDate(_ binary: URL, comparedWith source: URL) -> Bool {
         let fm = FileManager.default
         guard fm.isExecutableFile(atPath: binary.path),
