@@ -113,6 +113,11 @@ public enum TableReport {
     public static func render(_ report: AnalysisReport) -> String {
         var text = "RTP streams (\(report.streams.count), mode \(report.streams.first?.mode ?? "strict"))\n"
         text += alignedTable(headers: streamHeaders, rows: streamRows(report), leftAligned: streamTextColumns)
+        let pacingRows = sendPacingRows(report)
+        if !pacingRows.isEmpty {
+            text += "\nSend pacing of outgoing streams (\(pacingRows.count))\n"
+            text += alignedTable(headers: sendPacingHeaders, rows: pacingRows, leftAligned: [0, 1, 2, 6])
+        }
         if !report.rtcp.isEmpty {
             text += "\nRTCP reporters (\(report.rtcp.count))\n"
             text += alignedTable(headers: rtcpHeaders, rows: rtcpRows(report), leftAligned: rtcpTextColumns)
@@ -147,6 +152,20 @@ public enum TableReport {
                 String(s.duplicates), String(s.reordered), String(s.seqResets),
                 s.frames > 0 ? String(s.frames) : "",
             ]
+        }
+    }
+
+    static let sendPacingHeaders = ["Process", "SSRC", "Destination", "Stalls(codec)", "Stalls(other)", "Pending",
+                                    "Codec↔send correlation"]
+
+    /// Live outgoing streams: send stalls by cause and the correlation per probed codec function.
+    static func sendPacingRows(_ report: AnalysisReport) -> [[String]] {
+        report.streams.compactMap { s in
+            guard let stalls = s.sendStalls else { return nil }
+            let correlation = (s.codecCorrelation ?? [:]).sorted { $0.key < $1.key }
+                .map { "\($0.key)=\(String(format: "%.2f", $0.value))" }.joined(separator: " ")
+            return ["\(s.pid.map(String.init) ?? "?")/\(s.comm ?? "?")", NumberText.ssrc(s.ssrc), s.dst,
+                    String(stalls.codec), String(stalls.other), String(stalls.pending), correlation]
         }
     }
 

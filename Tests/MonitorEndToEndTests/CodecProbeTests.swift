@@ -77,6 +77,22 @@ extension MonitorEndToEnd {
             #expect(outcome.encodeCalls == Double(outcome.summary["send_frame_calls"] ?? -1), "\(outcome.description)")
         }
 
+        /// `--codec-probes PATH` naming a file without the probed symbols (zlib): reported once, not
+        /// retried at every refresh, and nothing attached.
+        @Test func aFileWithoutTheSymbolsIsReportedOnce() throws {
+            try withMonitor(comms: ["codecpush"], arguments: ["--codec-probes", "/usr/lib/x86_64-linux-gnu/libz.so.1"]) { session in
+                let push = try session.children.start("codecpush", try PackagePaths.codecpush(), [
+                    "--dest", "127.0.0.1:\(try freePort(udp: true))", "--frames", "45", "--fps", "30", "--quiet",
+                ])
+                #expect(push.waitForExit(seconds: 20) && push.exitStatus == 0, "\(push.stderr)")
+                let metrics = try session.monitor.scrape()
+                #expect(metrics.sum(CodecMetric.probedProcesses) == 0)
+                let log = session.monitor.child.stdout + session.monitor.child.stderr
+                let reports = log.components(separatedBy: "exports none of the probed functions").count - 1
+                #expect(reports == 1, "expected one report over ~6 refreshes:\n\(log)")
+            }
+        }
+
         enum Cause: String { case codec, other }
 
         struct Outcome: CustomStringConvertible {

@@ -74,3 +74,26 @@ import RTPCore
         #expect(text.contains("Summary: packets read 20"))
     }
 }
+
+/// `monitor --interval`: outgoing live streams get a send-pacing section (stalls, correlation).
+@Suite struct SendPacingTableTests {
+    @Test func outgoingStreamsListStallsAndCorrelation() {
+        var sent = StreamReport(
+            ssrc: 0xABCD, src: "0.0.0.0:40000", dst: "127.0.0.1:5004", payloadType: 96, clockRate: 90000,
+            clockRateSource: .inferred, packets: 100, bytes: 1000, expected: 100, lost: 0, duplicates: 0, reordered: 0,
+            seqResets: 0, jitterMs: 1, maxJitterMs: 2, meanJitterMs: 1, minDeltaMs: 1, meanDeltaMs: 33, maxDeltaMs: 250,
+            startTime: 1, endTime: 2, pid: 42, comm: "codecpush", direction: .sent)
+        sent.sendStalls = SendStallCounts(codec: 8, other: 1, pending: 0)
+        sent.codecCorrelation = ["avcodec_send_frame": 0.99981, "avcodec_receive_packet": 0]
+        var offline = sent
+        offline.sendStalls = nil
+        offline.codecCorrelation = nil
+        let text = TableReport.render(AnalysisReport(streams: [sent, offline], rtcp: [], summary: AnalysisSummary()))
+        #expect(text.contains("Send pacing of outgoing streams (1)"))
+        let row = text.split(separator: "\n").first { $0.hasPrefix("42/codecpush") }
+        #expect(row.map { $0.contains("0x0000ABCD") && $0.contains("127.0.0.1:5004") } == true)
+        #expect(row.map { $0.contains("avcodec_receive_packet=0.00 avcodec_send_frame=1.00") } == true)
+        #expect(row.map { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).prefix(3) == ["8", "1", "0"] } == true)
+        #expect(!TableReport.render(AnalysisReport(streams: [offline], rtcp: [], summary: AnalysisSummary())).contains("Send pacing"))
+    }
+}
