@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+extension MonitorEndToEnd {
+    /// The deploy/ surface against a live monitor: a real Prometheus scrapes it with
+    /// deploy/prometheus/rules.yml loaded, and every Grafana panel query and every rule is
+    /// evaluated on what it scraped. A dashboard whose query names a metric the monitor does not
+    /// export (or exports with other labels) fails here, not in front of an operator.
+    @Suite("Prometheus and Grafana against the live monitor")
+    struct PrometheusDashboard {
+        /// Panels that need RTCP receiver reports, which this scenario (an encoder pushing RTP to
+        /// nobody) does not produce: their queries must be valid, and may be empty.
+        static let needsReceiverReports: Set<String> = [
+            "RTCP-reported jitter", "RTCP-reported loss", "RTCP round-trip time",
+        ]
+
+        @Test func everyPanelAndRuleEvaluatesOnLiveData() throws {
+            let prometheusBinary = try PackagePaths.executable("prometheus")
+            try withMonitor(comms: ["codecpush"]) { session in
+                let prometheusPort = try freePort(udp: false)
+                let directory = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("rtpscope-prom-\(UUID().uuidString.prefix(8))")
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let rulesFile = PackagePaths.root.appendingPathComponent("deploy/prometheus/rules.yml").path
+                let config = directory.appendingPathComponent("prometheus.yml")
+                try """
+                global: {scrape_interval: 1s, evaluation_interval: 1s}
+                rule_files: ["\(rulesFile)"]
+                scrape_configs:
+                  - job_name: rtpscope
+                    static_configs: [{targets: ["127.0.0.1:\(session.monitor.port)"]}]
+                """.write(to: config, atomically: true, encoding: .utf8)
+                _ = try session.children.start("prometheus", prometheusBinary, [
+                    "--config.file=\(config.path)", "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
+                    "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn",
+                ])
+                let push = try session.children.start("codecpush", try PackagePaths.codecpush(), [
+                    "--dest", "127.0.0.1:\(try freePort(udp: true))", "--frames", "300", "--fps", "30",
+                    "--mode", "codec-stalls", "--stall-every", "45", "--stall-ms", "150", "--start-delay-ms", "1000",
+                    "--linger-ms", "20000", "--quiet",
+                ])
+                guard waitUntil(seconds: 40, interval: 0.2, { push.stdout.contains("frames=") || !push.isRunning }),
+                      push.stdout.contains("frames=") else {
+                    throw E2EError("codecpush failed (\(push.exitDescription)): \(push.stderr)")
+                }
+                // A few more scrapes and rule evaluations after the last frame.
+                let query = PrometheusQuery(port: prometheusPort)
+                let scraped = waitUntil(seconds: 15, interval: 0.5) {
+                    ((try? query.vector("rtpscope_rtp_send_stalls_total{cause=\"codec\"}")) ?? []).contains { $0 > 0 }
+                }
+                #expect(scraped, "Prometheus never scraped a codec stall from the monitor")
+                usleep(2_000_000)
+
+                let panels = try GrafanaDashboard.queries()
+                #expect(panels.count >= 15, "the dashboard's queries were not found")
+                for panel in panels {
+                    let expression = panel.expression
+                        .replacingOccurrences(of: "$instance", with: ".*")
+                        .replacingOccurrences(of: "$comm", with: ".*")
+                        .replacingOccurrences(of: "$ssrc", with: ".*")
+                    do {
+                        let values = try query.vector(expression)
+                        if !Self.needsReceiverReports.contains(panel.title) {
+                            #expect(!values.isEmpty, "panel '\(panel.title)': no data for \(expression)")
+                        }
+                    } catch {
+                        Issue.record("panel '\(panel.title)': \(expression): \(error)")
+                    }
+                }
+                let rules = try query.rules()
+                #expect(rules.count >= 8)
+                for rule in rules {
+                    #expect(rule.health == "ok", "rule \(rule.name): \(rule.health) \(rule.lastError)")
+                }
+                let stallAlert = rules.first { $0.name == "RTPSendStallsByCodec" }
+                #expect(stallAlert?.state == "firing", "RTPSendStallsByCodec should fire: \(String(describing: stallAlert))")
+            }
+        }
+    }
+}
+
+/// The panel queries of deploy/grafana/rtpscope.json.
+enum GrafanaDashboard {
+    struct Panel {
+        let title: String
+        let expression: String
+    }
+
+    static func queries() throws -> [Panel] {
+        let url = PackagePaths.root.appendingPathComponent("deploy/grafana/rtpscope.json")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
+        let panels = json?["panels"] as? [[String: Any]] ?? []
+        return panels.flatMap { panel -> [Panel] in
+            let title = panel["title"] as? String ?? "?"
+            return (panel["targets"] as? [[String: Any]] ?? []).compactMap { target in
+                (target["expr"] as? String).map { Panel(title: title, expression: $0) }
+            }
+        }
+    }
+}
+
+/// Prometheus's HTTP API, through the harness's bounded GET.
+struct PrometheusQuery {
+    let port: UInt16
+
+    struct Rule: CustomStringConvertible {
+        let name: String
+        let health: String
+        let lastError: String
+        let state: String?
+        var description: String { "\(name) health=\(health) state=\(state ?? "-") \(lastError)" }
+    }
+
+    /// The values of an instant query's vector result; throws on a query error.
+    func vector(_ expression: String) throws -> [Double] {
+        let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expression
+        let data = try object("/api/v1/query?query=\(encoded)")
+        guard let result = data["result"] as? [[String: Any]] else { return [] }
+        return result.compactMap { ($0["value"] as? [Any])?.last as? String }.compactMap(Double.init)
+    }
+
+    func rules() throws -> [Rule] {
+        let data = try object("/api/v1/rules")
+        let groups = data["groups"] as? [[String: Any]] ?? []
+        return groups.flatMap { group in
+            (group["rules"] as? [[String: Any]] ?? []).map { rule in
+                Rule(name: rule["name"] as? String ?? "?", health: rule["health"] as? String ?? "?",
+                     lastError: rule["lastError"] as? String ?? "", state: rule["state"] as? String)
+            }
+        }
+    }
+
+    private func object(_ path: String) throws -> [String: Any] {
+        let response = try httpGet(port: port, path: path, timeout: 5)
+        guard let json = try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any] else {
+            throw E2EError("\(path): not JSON: \(response.body.prefix(200))")
+        }
+        guard json["status"] as? String == "success", let data = json["data"] as? [String: Any] else {
+            throw E2EError("\(path): \(json["errorType"] ?? "") \(json["error"] ?? response.body.prefix(200))")
+        }
+        return data
+    }
+}
