@@ -208,6 +208,7 @@ typedef struct {
 typedef struct {
     const char *to, *from, *bind, *syscall_name, *comm, *ready_file;
     long count, batch, ptime_ms, payload_type, clock_rate, payload_bytes, timeout_ms;
+    long ssrc_every; /* blast: a new SSRC every this many packets (0: one SSRC) */
     double seconds;
     uint32_t ssrc;
     uint16_t seq_start;
@@ -259,6 +260,7 @@ static void usage(void)
         "  recv   --bind ADDR:PORT --syscall recvfrom|recvmsg|recvmmsg [--batch N] --count N\n"
         "         [--timeout-ms T] [--ready-file PATH]\n"
         "  blast  --to ADDR:PORT --count N [--syscall sendto|sendmmsg] [--batch N] [--seconds S]\n"
+        "         [--ssrc-every N] (a flood of short streams: a new SSRC every N packets)\n"
         "  webrtc --to ADDR:PORT --count N [--from ADDR:PORT] [--ptime-ms 20] [--no-pace]\n"
         "  every subcommand: --comm NAME (process name via prctl(PR_SET_NAME))\n"
         "  ADDR:PORT is 127.0.0.1:5004 or [::1]:5004\n",
@@ -274,7 +276,7 @@ static options parse_options(int argc, char **argv)
     };
     enum { O_TO = 1, O_FROM, O_BIND, O_SYSCALL, O_BATCH, O_COUNT, O_PTIME, O_PT, O_CLOCK, O_SSRC,
            O_SEQ_START, O_PAYLOAD, O_DROP, O_DUP, O_REORDER, O_JITTER, O_NO_PACE, O_TIMEOUT,
-           O_SECONDS, O_COMM, O_READY };
+           O_SECONDS, O_COMM, O_READY, O_SSRC_EVERY };
     static const struct option table[] = {
         { "to", required_argument, 0, O_TO },          { "from", required_argument, 0, O_FROM },
         { "bind", required_argument, 0, O_BIND },      { "syscall", required_argument, 0, O_SYSCALL },
@@ -288,7 +290,8 @@ static options parse_options(int argc, char **argv)
         { "jitter-pattern", required_argument, 0, O_JITTER },
         { "no-pace", no_argument, 0, O_NO_PACE },      { "timeout-ms", required_argument, 0, O_TIMEOUT },
         { "seconds", required_argument, 0, O_SECONDS }, { "comm", required_argument, 0, O_COMM },
-        { "ready-file", required_argument, 0, O_READY }, { 0, 0, 0, 0 },
+        { "ready-file", required_argument, 0, O_READY },
+        { "ssrc-every", required_argument, 0, O_SSRC_EVERY }, { 0, 0, 0, 0 },
     };
     int c;
     while ((c = getopt_long(argc, argv, "", table, NULL)) != -1) {
@@ -312,6 +315,7 @@ static options parse_options(int argc, char **argv)
         case O_REORDER: parse_list(optarg, &o.reorders, "--reorder", 0, 65535); break;
         case O_JITTER: parse_list(optarg, &o.jitter_pattern, "--jitter-pattern", 0, 10000); break;
         case O_NO_PACE: o.no_pace = true; break;
+        case O_SSRC_EVERY: o.ssrc_every = parse_long(optarg, "--ssrc-every", 1, 1000000); break;
         case O_TIMEOUT: o.timeout_ms = parse_long(optarg, "--timeout-ms", 0, 3600000); break;
         case O_SECONDS:
             o.seconds = strtod(optarg, NULL);
@@ -818,6 +822,12 @@ static int cmd_blast(const options *o)
 
     while (sent < o->count && now_ns() < stop) {
         int n = (int)(o->count - sent < batch ? o->count - sent : batch);
+        if (o->ssrc_every) {
+            /* One SSRC per batch, so a batch never straddles two streams. */
+            sender.ssrc = o->ssrc + (uint32_t)(sent / o->ssrc_every);
+            if (n > o->ssrc_every - sent % o->ssrc_every)
+                n = (int)(o->ssrc_every - sent % o->ssrc_every);
+        }
         for (int i = 0; i < n; i++) {
             packets[i].seq = (uint16_t)(o->seq_start + sent + i);
             packets[i].timestamp = (uint32_t)(sent + i) * ts_step;
@@ -831,9 +841,9 @@ static int cmd_blast(const options *o)
     print_process_identity("blast");
     printf(",\"syscall\":\"%s\",", o->syscall_name ? o->syscall_name : "sendto");
     print_json_string("local", local);
-    printf(",\"ssrc\":%" PRIu32 ",\"packets\":%ld,\"datagrams\":%ld,\"syscalls\":%ld,\"seconds\":%.6f,"
+    printf(",\"ssrc\":%" PRIu32 ",\"ssrcs\":%ld,\"packets\":%ld,\"datagrams\":%ld,\"syscalls\":%ld,\"seconds\":%.6f,"
            "\"ns_per_send\":%.1f,\"ns_per_packet\":%.1f,\"stopped_by_time\":%s}\n",
-           o->ssrc, sent, sent, counters.syscalls, seconds,
+           o->ssrc, o->ssrc_every ? (sent + o->ssrc_every - 1) / o->ssrc_every : 1, sent, sent, counters.syscalls, seconds,
            counters.syscalls ? seconds * 1e9 / (double)counters.syscalls : 0.0,
            sent ? seconds * 1e9 / (double)sent : 0.0, sent < o->count ? "true" : "false");
     if (close(fd) != 0)

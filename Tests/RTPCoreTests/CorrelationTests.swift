@@ -168,3 +168,23 @@ import Testing
                                                     now: Self.base + 5 * 1_000_000_000) == nil)
     }
 }
+
+/// Regression (found by the SSRC flood test): with pacing on, a stream confirming at the cap used
+/// a table index that the eviction had just invalidated.
+@Suite struct PacingAtTheStreamCapTests {
+    @Test func confirmingBeyondTheCapEvictsWithoutTouchingStaleIndices() {
+        var configuration = AnalyzerConfiguration()
+        configuration.sendStallFactor = 3
+        configuration.maxStreams = 10
+        let analyzer = StreamAnalyzer(configuration: configuration)
+        let process = ProcessContext(pid: 5, comm: "flood", direction: .sent)
+        for stream in 0..<500 {
+            for packet in 0..<2 {
+                StatsFixture.feed(analyzer, StatsFixture.rtp(seq: UInt16(packet), ts: UInt32(packet * 160), ssrc: UInt32(stream)),
+                                  atMs: Double(stream * 2 + packet), process: process)
+            }
+        }
+        #expect(analyzer.report().streams.count == 10)
+        #expect(analyzer.evictedStreams == 490)
+    }
+}

@@ -145,13 +145,14 @@ public final class StreamAnalyzer {
                                         pid: datagram.process?.pid, direction: datagram.process?.direction)
         let hash = streams.hash(packedKey)
         if let index = streams.index(of: packedKey, hash: hash) {
-            if streams[index].measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
-                                                  relativeMilliseconds: relativeMs) {
-                promote()
-            }
+            let confirmedNow = streams[index].measurements.ingest(
+                header, time: datagram.time, wireLength: datagram.originalLength, relativeMilliseconds: relativeMs)
+            // Before promote(): enforcing the stream cap may evict and move entries, so `index` is
+            // only valid until then.
             if configuration.sendStallFactor != nil, let stall = streams[index].measurements.takeNewStall() {
                 newStalls.append((streams[index].key, stall))
             }
+            if confirmedNow { promote() }
             return
         }
         let key = StreamKey(transport: datagram.transport, source: datagram.source,

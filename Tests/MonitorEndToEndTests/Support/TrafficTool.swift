@@ -37,6 +37,8 @@ struct BlastReport: Decodable {
     let syscalls: Int
     let seconds: Double
     let nsPerSend: Double
+    /// SSRCs used (`--ssrc-every`); 1 otherwise.
+    let ssrcs: Int
 }
 
 /// The JSON line `rtptraffic webrtc` prints.
