@@ -6,6 +6,8 @@
 #   make run     deps + build + start the live exporter on :9310 (root)
 #   make bench   benchmarks (offline analyzer vs tshark vs bare libpcap; live overhead)
 #   make install binary, systemd unit and bash completion under PREFIX (/usr/local)
+#   make fuzz    libFuzzer targets of fuzz/ (own package, own .build), FUZZ_SECONDS (300) each;
+#                make fuzz-smoke: 20 s each, fails on any crash (FUZZ_SANITIZER=address adds ASan)
 
 SHELL := /bin/bash
 SWIFT_BIN ?= /opt/swift/usr/bin
@@ -80,6 +82,14 @@ run: deps build
 
 bench: deps build
 	python3 tools/bench.py
+
+# Parsers under libFuzzer: fuzz/run.sh builds fuzz/ (-sanitize=fuzzer) and prints executions per target.
+FUZZ_SECONDS ?= 300
+.PHONY: fuzz fuzz-smoke
+fuzz: $(BPF_SKELETON)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT_BIN=$(SWIFT_BIN) fuzz/run.sh
+fuzz-smoke: $(BPF_SKELETON)
+	FUZZ_SECONDS=20 SWIFT_BIN=$(SWIFT_BIN) fuzz/run.sh
 
 PREFIX ?= /usr/local
 install: build

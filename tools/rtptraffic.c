@@ -6,6 +6,7 @@
  *           and send-time jitter; reports what went on the wire and the RFC 3550 jitter to expect
  *   recv    receives through a chosen receive syscall; reports what arrived
  *   blast   unpaced full-speed sender (benchmark / ring-buffer overload)
+ *   rtcp    RTP with sender reports and a receiver report about it (RTT, reported loss/jitter)
  *   webrtc  one socket multiplexing STUN, DTLS, SRTP and SRTCP (RFC 7983): only SRTP is a stream
  *
  * Every subcommand prints exactly one JSON object on stdout when it finishes (recv can also
@@ -262,6 +263,8 @@ static void usage(void)
         "  blast  --to ADDR:PORT --count N [--syscall sendto|sendmmsg] [--batch N] [--seconds S]\n"
         "         [--ssrc-every N] (a flood of short streams: a new SSRC every N packets)\n"
         "  webrtc --to ADDR:PORT --count N [--from ADDR:PORT] [--ptime-ms 20] [--no-pace]\n"
+        "  rtcp   --to ADDR:PORT --count N [--ptime-ms 20]: RTP + SR from --ssrc, RR about it\n"
+        "         from --ssrc+1 (10 ms after each SR, stating DLSR 10 ms): RTT ~10 ms\n"
         "  every subcommand: --comm NAME (process name via prctl(PR_SET_NAME))\n"
         "  ADDR:PORT is 127.0.0.1:5004 or [::1]:5004\n",
         stderr);
@@ -988,6 +991,104 @@ static int cmd_webrtc(const options *o)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* rtcp: a sender's RTP with SR, and a receiver's RR about it, on one 5-tuple (rtcp-mux)        */
+
+/* 64-bit NTP time of CLOCK_REALTIME: seconds since 1900 << 32 | fraction. */
+static uint64_t ntp_now(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t seconds = (uint64_t)now.tv_sec + 2208988800ull;
+    return seconds << 32 | (((uint64_t)now.tv_nsec << 32) / 1000000000ull);
+}
+
+/* RFC 3550 6.4.1 SR without report blocks. */
+static size_t build_sender_report(uint8_t *out, uint32_t ssrc, uint64_t ntp, uint32_t rtp_timestamp,
+                                  uint32_t packets, uint32_t octets)
+{
+    out[0] = 0x80;
+    out[1] = 200;
+    put16(out + 2, 6); /* length in 32-bit words minus one */
+    put32(out + 4, ssrc);
+    put32(out + 8, (uint32_t)(ntp >> 32));
+    put32(out + 12, (uint32_t)ntp);
+    put32(out + 16, rtp_timestamp);
+    put32(out + 20, packets);
+    put32(out + 24, octets);
+    return 28;
+}
+
+/* RFC 3550 6.4.2 RR with one report block about `source`. */
+static size_t build_receiver_report(uint8_t *out, uint32_t reporter, uint32_t source, uint8_t fraction_lost,
+                                    uint32_t cumulative_lost, uint32_t highest_seq, uint32_t jitter,
+                                    uint32_t last_sr, uint32_t delay_since_last_sr)
+{
+    out[0] = 0x81; /* one report block */
+    out[1] = 201;
+    put16(out + 2, 7);
+    put32(out + 4, reporter);
+    put32(out + 8, source);
+    put32(out + 12, (uint32_t)fraction_lost << 24 | (cumulative_lost & 0xffffff));
+    put32(out + 16, highest_seq);
+    put32(out + 20, jitter);
+    put32(out + 24, last_sr);
+    put32(out + 28, delay_since_last_sr);
+    return 32;
+}
+
+static int cmd_rtcp(const options *o)
+{
+    require(o->to, "--to ADDR:PORT", "rtcp");
+    require_count(o, "rtcp");
+    endpoint peer = parse_endpoint(o->to, "--to");
+    apply_comm(o);
+    int fd = open_udp_socket(&peer);
+    connect_or_die(fd, &peer);
+    const uint32_t sender = o->ssrc, receiver = o->ssrc + 1;
+    const uint32_t ts_step = (uint32_t)(o->clock_rate * o->ptime_ms / 1000);
+    /* What the RR states: 25 % of the interval lost, 3 in all, jitter 80 units, answered 10 ms
+       (655/65536 s) after the SR arrived. The monitor's RTT is then (RR send − SR send) − 10 ms. */
+    const uint32_t delay_since_sr = 655, jitter_units = 80, cumulative_lost = 3;
+    uint8_t packet[MAX_DATAGRAM];
+    send_counters counters = { 0 };
+    long rtp = 0, sender_reports = 0, receiver_reports = 0;
+    uint32_t last_sr = 0;
+    int64_t start = now_ns();
+    for (long i = 0; i < o->count; i++) {
+        if (!o->no_pace)
+            sleep_until_ns(start + i * o->ptime_ms * 1000000LL);
+        size_t length = write_rtp_header(packet, (uint8_t)o->payload_type, false, (uint16_t)(o->seq_start + i),
+                                         (uint32_t)i * ts_step, sender);
+        memset(packet + length, 0xd5, (size_t)o->payload_bytes);
+        send_datagram(fd, packet, length + (size_t)o->payload_bytes, &counters);
+        rtp++;
+        if (i % 25 == 0) {
+            uint64_t ntp = ntp_now();
+            last_sr = (uint32_t)(ntp >> 16);
+            send_datagram(fd, packet, build_sender_report(packet, sender, ntp, (uint32_t)i * ts_step, (uint32_t)rtp,
+                                                          (uint32_t)(rtp * o->payload_bytes)), &counters);
+            sender_reports++;
+        } else if (i % 25 == 1) {
+            send_datagram(fd, packet, build_receiver_report(packet, receiver, sender, 64, cumulative_lost,
+                                                            (uint32_t)(o->seq_start + i), jitter_units, last_sr,
+                                                            delay_since_sr), &counters);
+            receiver_reports++;
+        }
+    }
+    char local[64];
+    local_endpoint_text(fd, local, sizeof local);
+    print_process_identity("rtcp");
+    putchar(',');
+    print_json_string("local", local);
+    printf(",\"ssrc\":%" PRIu32 ",\"receiver_ssrc\":%" PRIu32 ",\"rtp_packets\":%ld,\"sender_reports\":%ld,"
+           "\"receiver_reports\":%ld,\"syscalls\":%ld}\n",
+           sender, receiver, rtp, sender_reports, receiver_reports, counters.syscalls);
+    if (close(fd) != 0)
+        die_errno("close");
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
 {
@@ -1000,6 +1101,7 @@ int main(int argc, char **argv)
     if (strcmp(subcommand, "send") == 0) rc = cmd_send(&o);
     else if (strcmp(subcommand, "recv") == 0) rc = cmd_recv(&o);
     else if (strcmp(subcommand, "blast") == 0) rc = cmd_blast(&o);
+    else if (strcmp(subcommand, "rtcp") == 0) rc = cmd_rtcp(&o);
     else if (strcmp(subcommand, "webrtc") == 0) rc = cmd_webrtc(&o);
     else usage();
     if (fflush(stdout) != 0)

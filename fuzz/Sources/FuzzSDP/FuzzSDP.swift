@@ -39,7 +39,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     sip.withUnsafeBytes { analyzer.ingest(Datagram(time: 1_000_000_000, transport: .udp, source: a, destination: b, payload: $0)) }
     var rtp: [UInt8] = [0x80, 96, 0, 0, 0, 0, 0, 0, 0x11, 0x22, 0x33, 0x44] + [UInt8](repeating: 0, count: 20)
     for i in 0..<3 {
-        rtp[3] = UInt8(i); rtp[7] = UInt8(i * 160)
+        let timestamp = UInt16(i * 160)
+        rtp[3] = UInt8(i); rtp[6] = UInt8(timestamp >> 8); rtp[7] = UInt8(timestamp & 0xFF)
         rtp.withUnsafeBytes {
             analyzer.ingest(Datagram(time: 1_000_000_000 + Int64(i) * 20_000_000, transport: .udp,
                                      source: Endpoint(address: IPAddress(v4: 0x0A00_0001), port: 40000),
