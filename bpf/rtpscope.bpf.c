@@ -89,6 +89,36 @@ struct {
 	__type(value, struct pending_call);
 } pending_calls SEC(".maps");
 
+/* What read_socket learnt about a UDP socket, per (process, fd), so the ~15 dependent reads
+ * fd → file → inode → socket → sock happen once per socket instead of once per datagram. An
+ * entry is trusted only while the fd still holds the same open file (the struct file pointer and
+ * the inode number, which a reused slab address would not repeat); LRU: closed sockets age out. */
+struct socket_key {
+	__u32 tgid;
+	__s32 fd;
+};
+
+struct socket_entry {
+	__u64 file;
+	__u64 socket_inode;
+	__u64 sock; /* struct sock *: a connected socket's peer is re-read from it (connect() again) */
+	__u8 local_address[16];
+	__u8 remote_address[16];
+	__u16 local_port;
+	__u16 remote_port;
+	__u8 family;
+	__u8 flags;
+	__u8 state; /* enum socket_state */
+	__u8 reserved;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct socket_key);
+	__type(value, struct socket_entry);
+} socket_cache SEC(".maps");
+
 /* The event is assembled here (a BPF stack is only 512 bytes) and then copied into the ring with
  * its exact size. The payload area is twice the maximum snaplen so that "offset < MAX" plus
  * "size <= MAX" is provably in bounds for the verifier. */
@@ -178,18 +208,25 @@ static __always_inline void read_remote_address(struct sock *sk, __u16 family, _
 		bpf_core_read(address, sizeof(struct in6_addr), &sk->__sk_common.skc_v6_daddr);
 }
 
-/* fd → file → socket → sock, through CO-RE reads: keeps only UDP over IPv4/IPv6 and records the
- * socket's own addresses (the local ones are only known here; the remote ones when connected). */
-static __always_inline enum socket_lookup read_socket(int fd, struct pending_call *call)
+/* The open file behind `fd` in the current task (NULL when it cannot be read). */
+static __always_inline struct file *current_file(int fd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return SOCKET_UNREADABLE;
+		return NULL;
 	struct file **files = BPF_CORE_READ(fdt, fd);
 	struct file *file = NULL;
-	if (bpf_core_read(&file, sizeof(file), &files[fd]) || !file)
-		return SOCKET_UNREADABLE;
+	if (bpf_core_read(&file, sizeof(file), &files[fd]))
+		return NULL;
+	return file;
+}
+
+/* file → inode → socket → sock, through CO-RE reads: keeps only UDP over IPv4/IPv6 and records
+ * the socket's own addresses (the local ones are only known here; the remote ones when connected). */
+static __always_inline enum socket_lookup read_socket(struct file *file, struct pending_call *call,
+						      struct sock **sock_out)
+{
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if (!inode)
 		return SOCKET_UNREADABLE;
@@ -212,6 +249,7 @@ static __always_inline enum socket_lookup read_socket(int fd, struct pending_cal
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
 		return SOCKET_NOT_UDP;
+	*sock_out = sk;
 	call->family = family;
 	read_local_address(sk, family, call->local_address);
 	read_remote_address(sk, family, call->remote_address);
@@ -223,6 +261,50 @@ static __always_inline enum socket_lookup read_socket(int fd, struct pending_cal
 	return SOCKET_UDP;
 }
 
+/* The cached view of the socket, if it still describes what `fd` holds. */
+static __always_inline bool read_cached_socket(struct file *file, const struct socket_key *key,
+					       struct pending_call *call)
+{
+	struct socket_entry *entry = bpf_map_lookup_elem(&socket_cache, key);
+	if (!entry || entry->file != (__u64)file ||
+	    entry->socket_inode != BPF_CORE_READ(file, f_inode, i_ino))
+		return false;
+	call->socket_state = entry->state;
+	if (entry->state != SOCKET_STATE_USABLE)
+		return true;
+	call->socket_inode = entry->socket_inode;
+	call->family = entry->family;
+	call->flags = entry->flags;
+	call->local_port = entry->local_port;
+	__builtin_memcpy(call->local_address, entry->local_address, sizeof(call->local_address));
+	/* The peer of a connected socket can change (connect() again): two reads, not fifteen. */
+	struct sock *sk = (struct sock *)entry->sock;
+	call->remote_port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (call->remote_port != 0) {
+		read_remote_address(sk, call->family, call->remote_address);
+		call->flags |= RTPSCOPE_EVENT_HAS_REMOTE;
+	} else {
+		call->flags &= ~RTPSCOPE_EVENT_HAS_REMOTE;
+	}
+	return true;
+}
+
+static __always_inline void cache_socket(struct file *file, const struct socket_key *key,
+					 const struct pending_call *call, struct sock *sk)
+{
+	struct socket_entry entry = {
+		.file = (__u64)file,
+		.socket_inode = call->socket_inode,
+		.sock = (__u64)sk,
+		.local_port = call->local_port,
+		.family = call->family,
+		.flags = call->flags,
+		.state = call->socket_state,
+	};
+	__builtin_memcpy(entry.local_address, call->local_address, sizeof(entry.local_address));
+	bpf_map_update_elem(&socket_cache, key, &entry, BPF_ANY);
+}
+
 /* The socket is read at exit, and only for calls that moved an RTP-looking datagram: most traffic
  * of a traced process (TCP, D-Bus, DNS) never pays for the ~15 dependent reads, and after the
  * call an implicitly bound socket already has its local port. Returns false for non-UDP sockets;
@@ -230,21 +312,31 @@ static __always_inline enum socket_lookup read_socket(int fd, struct pending_cal
 static __always_inline bool socket_usable(struct pending_call *call)
 {
 	if (call->socket_state == SOCKET_STATE_UNKNOWN) {
-		switch (read_socket(call->fd, call)) {
-		case SOCKET_NOT_UDP:
-			call->socket_state = SOCKET_STATE_NOT_UDP;
-			break;
-		case SOCKET_UNREADABLE:
+		struct file *file = current_file(call->fd);
+		struct socket_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = call->fd };
+		struct sock *sk = NULL;
+		if (!file) {
 			count(&counters, RTPSCOPE_COUNTER_SOCKET_UNREADABLE, 1);
 			call->socket_state = SOCKET_STATE_USABLE;
-			break;
-		case SOCKET_UDP:
-			call->socket_state = SOCKET_STATE_USABLE;
-			if (filter_ports)
-				call->port_matched = port_selected(call->local_port) ||
-						     port_selected(call->remote_port);
-			break;
+		} else if (!read_cached_socket(file, &key, call)) {
+			switch (read_socket(file, call, &sk)) {
+			case SOCKET_NOT_UDP:
+				call->socket_state = SOCKET_STATE_NOT_UDP;
+				break;
+			case SOCKET_UNREADABLE:
+				count(&counters, RTPSCOPE_COUNTER_SOCKET_UNREADABLE, 1);
+				call->socket_state = SOCKET_STATE_USABLE;
+				break;
+			case SOCKET_UDP:
+				call->socket_state = SOCKET_STATE_USABLE;
+				/* An implicitly bound socket has no port before its first send: cache once bound. */
+				if (call->local_port != 0)
+					cache_socket(file, &key, call, sk);
+				break;
+			}
 		}
+		if (call->socket_state == SOCKET_STATE_USABLE && filter_ports)
+			call->port_matched = port_selected(call->local_port) || port_selected(call->remote_port);
 	}
 	return call->socket_state == SOCKET_STATE_USABLE;
 }
