@@ -188,3 +188,20 @@ import Testing
         #expect(analyzer.evictedStreams == 490)
     }
 }
+
+/// Regression (found by fuzzing the live record decoder into the analyzer): times at the ends of
+/// the Int64 range must not trap in the pacing and correlation arithmetic.
+@Suite struct PacingExtremeTimesTests {
+    @Test func extremeTimesDoNotTrap() {
+        var pacing = SendPacing(stallFactor: 3)
+        for (index, time) in [Nanoseconds.min, .max, .min, 0, .max, -1].enumerated() {
+            _ = pacing.observe(time: time, timestamp: UInt32(index * 160), clockRate: 8000)
+        }
+        #expect(PerSecondMaxima.second(of: .min) == Nanoseconds.min / 1_000_000_000 - 1)
+        #expect(PerSecondMaxima.second(of: -1) == -1)
+        #expect(PerSecondMaxima.second(of: -1_000_000_000) == -1)
+        var activity = CodecActivity()
+        activity.record(CodecCallRecord(pid: 1, function: 0, start: .min, end: .max))
+        #expect(activity.busyFraction(pid: 1, from: .min, to: .max) == 1)
+    }
+}

@@ -42,7 +42,7 @@ public struct CodecActivity: Sendable {
             activity.next = (activity.next + 1) % callsPerProcess
         }
         activity.worstLatency[call.function, default: PerSecondMaxima()]
-            .record(Double(max(0, call.end - call.start)) / 1e9, at: call.end)
+            .record(max(0, Self.span(from: call.start, to: call.end)) / 1e9, at: call.end)
         processesByPid[call.pid] = activity
     }
 
@@ -54,13 +54,13 @@ public struct CodecActivity: Sendable {
             .filter { $0.end > start && $0.start < end }
             .map { (max($0.start, start), min($0.end, end)) }
             .sorted { $0.0 < $1.0 }
-        var covered: Nanoseconds = 0
+        var covered = 0.0
         var reach = start
         for (from, to) in overlapping where to > reach {
-            covered += to - max(from, reach)
+            covered += Self.span(from: max(from, reach), to: to)
             reach = to
         }
-        return Double(covered) / Double(end - start)
+        return covered / Self.span(from: start, to: end)
     }
 
     /// Per-second worst latency (seconds) of one function of one process.
@@ -71,6 +71,13 @@ public struct CodecActivity: Sendable {
     /// Functions of a process with latency records.
     public func functions(pid: Int32) -> [Int] {
         processesByPid[pid].map { $0.worstLatency.keys.sorted() } ?? []
+    }
+
+    /// `to − from` in nanoseconds: exact in Int64, or in Double when the bounds (which come from
+    /// sources and may be anywhere in the range) are too far apart for Int64.
+    static func span(from: Nanoseconds, to: Nanoseconds) -> Double {
+        let (difference, overflow) = to.subtractingReportingOverflow(from)
+        return overflow ? Double(to) - Double(from) : Double(difference)
     }
 
     public func hasActivity(pid: Int32) -> Bool { processesByPid[pid] != nil }

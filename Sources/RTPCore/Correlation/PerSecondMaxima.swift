@@ -33,7 +33,8 @@ public struct PerSecondMaxima: Sendable {
     }
 
     public static func second(of time: Nanoseconds) -> Int64 {
-        time >= 0 ? time / 1_000_000_000 : (time - 999_999_999) / 1_000_000_000
+        // Floor division without overflow at the ends of the range (times come from sources).
+        time >= 0 ? time / 1_000_000_000 : (time + 1) / 1_000_000_000 - 1
     }
 }
 

@@ -12,7 +12,7 @@ public struct SendStall: Sendable, Equatable {
         self.expectedInterval = expectedInterval
     }
 
-    public var length: Nanoseconds { end - start }
+    public var length: Nanoseconds { end &- start }
 }
 
 /// Why a send stall happened, as far as the process's codec calls tell.
@@ -75,7 +75,8 @@ public struct SendPacing: Sendable {
         defer { lastSend = time }
         var stall: SendStall?
         if let lastSend {
-            let gap = max(0, time - lastSend)
+            // Wrapping: a source's times are not trusted to be sane (a clock step, a hostile record).
+            let gap = max(0, time &- lastSend)
             worstInterval.record(Double(gap) / 1e9, at: time)
             if let expected = expectedInterval, Double(gap) > stallFactor * Double(expected) {
                 stall = SendStall(start: lastSend, end: time, expectedInterval: expected)
