@@ -40,7 +40,7 @@ deps:
 
 include bpf/bpf.mk
 
-tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop $(BUILD_DIR)/codecpush $(BUILD_DIR)/avpacket-offset
+tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop $(BUILD_DIR)/codecpush $(BUILD_DIR)/avpacket-offset $(BUILD_DIR)/codec-call-loop
 
 $(BUILD_DIR)/rtptraffic: tools/rtptraffic.c tools/rtp_header.h
 	@mkdir -p $(BUILD_DIR)
@@ -56,6 +56,10 @@ LIBAV_FLAGS = $$(pkg-config --cflags --libs libavcodec libavutil)
 $(BUILD_DIR)/codecpush: tools/codecpush.c tools/rtp_header.h
 	@mkdir -p $(BUILD_DIR)
 	$(CC) -Wall -Wextra -O2 -o $@ $< $(LIBAV_FLAGS) -lm
+
+$(BUILD_DIR)/codec-call-loop: tools/codec-call-loop.c
+	@mkdir -p $(BUILD_DIR)
+	$(CC) -Wall -Wextra -O2 -o $@ $< $(LIBAV_FLAGS)
 
 $(BUILD_DIR)/avpacket-offset: tools/avpacket-offset.c
 	@mkdir -p $(BUILD_DIR)

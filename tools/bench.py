@@ -10,7 +10,8 @@ attached, events lost, BPF run time per event. Target: <= 10 % added cost, 0 los
 
 Codec probes (root only): Debian's FFmpeg encoding raw frames with libx264, frames/s with and without
 the monitor's libavcodec uprobes attached (interleaved, medians), and the cost per probed call:
-(wall time with − without) / probed calls, beside the BPF programs' own run time per call.
+ns per call of a count-only and a timed probed function in a tight loop (tools/codec-call-loop.c),
+and (wall time with − without) / probed calls of the encode, beside the BPF programs' run time per call.
 Targets: <= 3 % slower, <= 2 us per probed call.
 """
 import argparse
@@ -174,13 +175,13 @@ def start_monitor(port, arguments):
 
 
 def ffmpeg_encode(frames, port=None):
-    """Encodes `frames` raw 640x360 frames with libx264 (ffmpeg reads them from a FIFO, so the probes
+    """Encodes `frames` raw 1280x720 frames with libx264 (ffmpeg reads them from a FIFO, so the probes
     can be attached before the first frame). Returns (seconds from first frame to exit, metrics)."""
     fifo = os.path.join(OUT, f"frames-{os.getpid()}.fifo")
     if os.path.exists(fifo):
         os.unlink(fifo)
     os.mkfifo(fifo)
-    width, height = 640, 360
+    width, height = 1280, 720
     ffmpeg = subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p",
                                "-video_size", f"{width}x{height}", "-framerate", "30", "-i", fifo,
                                "-c:v", "libx264", "-preset", "veryfast", "-threads", "1", "-f", "null", "-"],
@@ -214,6 +215,43 @@ def ffmpeg_encode(frames, port=None):
         os.unlink(fifo)
 
 
+def probe_call_cost(calls, rounds):
+    """ns per call of a count-only and a timed probed function, alternating rounds with and without
+    the monitor's probes on the same process (tools/codec-call-loop.c)."""
+    loop = subprocess.Popen([os.path.join(ROOT, "build", "codec-call-loop"), str(calls), str(4 * rounds)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def one_round():
+        loop.stdin.write("\n")
+        loop.stdin.flush()
+        fields = dict(pair.split("=") for pair in loop.stdout.readline().split())
+        return float(fields["count_only_ns"]), float(fields["timed_ns"])
+
+    port = free_port()
+    plain, probed = [], []
+    try:
+        for _ in range(rounds):
+            plain.append(one_round())
+            monitor = start_monitor(port, ["--pid", str(loop.pid), "--direction", "sent"])
+            try:
+                deadline = time.time() + 10
+                while metric_sum(scrape(port), "rtpscope_codec_probed_processes") < 1:
+                    if time.time() > deadline:
+                        sys.exit("bench: codec probes did not attach to codec-call-loop")
+                    time.sleep(0.1)
+                probed.append(one_round())
+            finally:
+                monitor.send_signal(signal.SIGTERM)
+                monitor.wait(timeout=20)
+    finally:
+        loop.stdin.close()
+        loop.wait(timeout=20)
+    for index, kind in enumerate(("count-only (entry uprobe)", "timed (uprobe + uretprobe + record)")):
+        without = statistics.median(r[index] for r in plain)
+        with_probe = statistics.median(r[index] for r in probed)
+        print(f"{kind:38s} {without:8.1f} ns → {with_probe:8.1f} ns per call: +{with_probe - without:.0f} ns (target <= 2000)")
+
+
 def codec(frames, pairs):
     if os.geteuid() != 0:
         print("\nCodec probes: skipped (needs root for eBPF)")
@@ -233,7 +271,9 @@ def codec(frames, pairs):
     base_s = statistics.median(r[0] for r in rows)
     traced_s = statistics.median(r[1] for r in rows)
     calls = statistics.median(r[2] for r in rows)
-    print(f"\nCodec probes: ffmpeg libx264 (veryfast, 1 thread) encoding {frames} frames of 640x360, "
+    print(f"\nCodec probes: cost per probed call, {pairs} interleaved rounds of 200,000 calls (medians)")
+    probe_call_cost(200_000, pairs)
+    print(f"\nCodec probes: ffmpeg libx264 (veryfast, 1 thread) encoding {frames} frames of 1280x720, "
           f"{pairs} interleaved pairs (medians)")
     print(f"fps without probes       {frames / base_s:10.1f}")
     print(f"fps with probes          {frames / traced_s:10.1f}   slowdown {(traced_s / base_s - 1) * 100:+.2f} % (target <= 3 %)")
@@ -251,7 +291,7 @@ def main():
     parser.add_argument("--live-count", type=int, default=500_000)
     parser.add_argument("--live-pairs", type=int, default=5)
     parser.add_argument("--skip-live", action="store_true")
-    parser.add_argument("--codec-frames", type=int, default=600)
+    parser.add_argument("--codec-frames", type=int, default=1200)
     parser.add_argument("--codec-pairs", type=int, default=5)
     parser.add_argument("--only", choices=["offline", "live", "codec"], help="run one section")
     args = parser.parse_args()
