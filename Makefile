@@ -5,6 +5,8 @@
 #   make test    deps + build + every test (unit, conformance, fixtures, live eBPF end to end)
 #   make run     deps + build + start the live exporter on :9310 (root)
 #   make bench   benchmarks (offline analyzer vs tshark vs bare libpcap; live overhead)
+#   make soak    the live monitor for SOAK_SECONDS (1800) at 50,000 RTP packets/s over 500 churning
+#                streams: RSS growth, lost events, scrape latency (root; not part of make test)
 #   make install binary, systemd unit and bash completion under PREFIX (/usr/local)
 #   make fuzz    libFuzzer targets of fuzz/ (own package, own .build), FUZZ_SECONDS (300) each;
 #                make fuzz-smoke: 20 s each, fails on any crash (FUZZ_SANITIZER=address adds ASan)
@@ -86,6 +88,11 @@ run: deps build
 
 bench: deps build
 	python3 tools/bench.py
+
+SOAK_SECONDS ?= 1800
+.PHONY: soak
+soak: deps build
+	python3 tools/soak.py --seconds $(SOAK_SECONDS)
 
 # Parsers under libFuzzer: fuzz/run.sh builds fuzz/ (-sanitize=fuzzer) and prints executions per target.
 FUZZ_SECONDS ?= 300

@@ -8,6 +8,7 @@
  *   blast   unpaced full-speed sender (benchmark / ring-buffer overload)
  *   rtcp    RTP with sender reports and a receiver report about it (RTT, reported loss/jitter)
  *   webrtc  one socket multiplexing STUN, DTLS, SRTP and SRTCP (RFC 7983): only SRTP is a stream
+ *   streams many concurrent paced streams over several sockets, with churn (the soak's load)
  *
  * Every subcommand prints exactly one JSON object on stdout when it finishes (recv can also
  * write a "ready" file once bound so that a test starts senders only after that). Exit status:
@@ -26,6 +27,8 @@
  *   ns_per_send (per syscall), ns_per_packet, stopped_by_time.
  * webrtc's JSON: pid, comm, local, remote, ssrc, payload_type (111), clock_rate (48000),
  *   srtp_packets, srtcp_packets, stun_packets, dtls_records, datagrams, syscalls.
+ * streams's JSON: pid, comm, streams, sockets, packets (= datagrams), syscalls, churns,
+ *   streams_started, late_ticks (ticks begun more than one ptime late), max_lateness_ms, seconds.
  *
  * Build: cc -Wall -Wextra -O2 -o build/rtptraffic tools/rtptraffic.c
  */
@@ -52,6 +55,8 @@
 #define MAX_DATAGRAM 1500
 #define MAX_LIST 4096        /* longest --drop/--dup/--reorder/--jitter-pattern list */
 #define MAX_BATCH 1024       /* sendmmsg/recvmmsg vector length */
+#define MAX_STREAMS 10000    /* streams: concurrent streams */
+#define MAX_SOCKETS 256      /* streams: sockets they are spread over */
 
 /* ------------------------------------------------------------------------------------------ */
 /* Failure reporting: every failed call ends the program with the call and the reason.        */
@@ -210,6 +215,7 @@ typedef struct {
     const char *to, *from, *bind, *syscall_name, *comm, *ready_file;
     long count, batch, ptime_ms, payload_type, clock_rate, payload_bytes, timeout_ms;
     long ssrc_every; /* blast: a new SSRC every this many packets (0: one SSRC) */
+    long streams, sockets, churn_ms; /* streams: concurrent streams, sockets they share, churn period */
     double seconds;
     uint32_t ssrc;
     uint16_t seq_start;
@@ -265,6 +271,10 @@ static void usage(void)
         "  webrtc --to ADDR:PORT --count N [--from ADDR:PORT] [--ptime-ms 20] [--no-pace]\n"
         "  rtcp   --to ADDR:PORT --count N [--ptime-ms 20]: RTP + SR from --ssrc, RR about it\n"
         "         from --ssrc+1 (10 ms after each SR, stating DLSR 10 ms): RTT ~10 ms\n"
+        "  streams --to ADDR:PORT --streams N --seconds S [--sockets 10] [--ptime-ms 20]\n"
+        "         [--batch 8] [--churn-ms MS]: N paced streams spread over the sockets, sent\n"
+        "         with sendmmsg; every MS one socket is closed and reopened (a new local port)\n"
+        "         and its streams restart with new SSRCs (0: no churn)\n"
         "  every subcommand: --comm NAME (process name via prctl(PR_SET_NAME))\n"
         "  ADDR:PORT is 127.0.0.1:5004 or [::1]:5004\n",
         stderr);
@@ -276,10 +286,11 @@ static options parse_options(int argc, char **argv)
     options o = {
         .count = -1, .batch = 8, .ptime_ms = 20, .payload_type = 0, .clock_rate = 8000,
         .payload_bytes = 160, .timeout_ms = 10000, .seconds = 10.0, .ssrc = 0x5eed0001, .seq_start = 1000,
+        .sockets = 10,
     };
     enum { O_TO = 1, O_FROM, O_BIND, O_SYSCALL, O_BATCH, O_COUNT, O_PTIME, O_PT, O_CLOCK, O_SSRC,
            O_SEQ_START, O_PAYLOAD, O_DROP, O_DUP, O_REORDER, O_JITTER, O_NO_PACE, O_TIMEOUT,
-           O_SECONDS, O_COMM, O_READY, O_SSRC_EVERY };
+           O_SECONDS, O_COMM, O_READY, O_SSRC_EVERY, O_STREAMS, O_SOCKETS, O_CHURN };
     static const struct option table[] = {
         { "to", required_argument, 0, O_TO },          { "from", required_argument, 0, O_FROM },
         { "bind", required_argument, 0, O_BIND },      { "syscall", required_argument, 0, O_SYSCALL },
@@ -294,7 +305,9 @@ static options parse_options(int argc, char **argv)
         { "no-pace", no_argument, 0, O_NO_PACE },      { "timeout-ms", required_argument, 0, O_TIMEOUT },
         { "seconds", required_argument, 0, O_SECONDS }, { "comm", required_argument, 0, O_COMM },
         { "ready-file", required_argument, 0, O_READY },
-        { "ssrc-every", required_argument, 0, O_SSRC_EVERY }, { 0, 0, 0, 0 },
+        { "ssrc-every", required_argument, 0, O_SSRC_EVERY },
+        { "streams", required_argument, 0, O_STREAMS }, { "sockets", required_argument, 0, O_SOCKETS },
+        { "churn-ms", required_argument, 0, O_CHURN }, { 0, 0, 0, 0 },
     };
     int c;
     while ((c = getopt_long(argc, argv, "", table, NULL)) != -1) {
@@ -319,6 +332,9 @@ static options parse_options(int argc, char **argv)
         case O_JITTER: parse_list(optarg, &o.jitter_pattern, "--jitter-pattern", 0, 10000); break;
         case O_NO_PACE: o.no_pace = true; break;
         case O_SSRC_EVERY: o.ssrc_every = parse_long(optarg, "--ssrc-every", 1, 1000000); break;
+        case O_STREAMS: o.streams = parse_long(optarg, "--streams", 1, MAX_STREAMS); break;
+        case O_SOCKETS: o.sockets = parse_long(optarg, "--sockets", 1, MAX_SOCKETS); break;
+        case O_CHURN: o.churn_ms = parse_long(optarg, "--churn-ms", 0, 3600000); break;
         case O_TIMEOUT: o.timeout_ms = parse_long(optarg, "--timeout-ms", 0, 3600000); break;
         case O_SECONDS:
             o.seconds = strtod(optarg, NULL);
@@ -1089,6 +1105,124 @@ static int cmd_rtcp(const options *o)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* streams: the soak's load — many concurrent paced streams, sockets and SSRCs churning        */
+
+typedef struct {
+    uint32_t ssrc, timestamp;
+    uint16_t seq;
+} stream_position;
+
+static uint32_t random32(uint64_t *rng)
+{
+    uint32_t value;
+    fill_random((uint8_t *)&value, sizeof value, rng);
+    return value;
+}
+
+/* A stream (re)starts like a new sender: random SSRC, sequence number and timestamp (RFC 3550 5.1). */
+static void start_stream(stream_position *stream, uint64_t *rng)
+{
+    stream->ssrc = random32(rng);
+    stream->seq = (uint16_t)random32(rng);
+    stream->timestamp = random32(rng);
+}
+
+/* Sends one packet of each stream in streams[0..count), sendmmsg in chunks of `batch`. */
+static void send_stream_packets(int fd, const endpoint *peer, stream_position *streams, long count, long batch,
+                                uint8_t payload_type, long payload_bytes, uint32_t ts_step, send_counters *counters)
+{
+    static uint8_t buffers[MAX_BATCH][MAX_DATAGRAM];
+    struct iovec iov[MAX_BATCH];
+    struct mmsghdr messages[MAX_BATCH];
+    for (long first = 0; first < count; first += batch) {
+        int n = (int)(count - first < batch ? count - first : batch);
+        memset(messages, 0, sizeof(struct mmsghdr) * (size_t)n);
+        for (int i = 0; i < n; i++) {
+            stream_position *stream = &streams[first + i];
+            size_t length = write_rtp_header(buffers[i], payload_type, false, stream->seq, stream->timestamp, stream->ssrc);
+            memset(buffers[i] + length, 0xd5, (size_t)payload_bytes);
+            stream->seq++;
+            stream->timestamp += ts_step;
+            iov[i] = (struct iovec){ buffers[i], length + (size_t)payload_bytes };
+            messages[i].msg_hdr.msg_iov = &iov[i];
+            messages[i].msg_hdr.msg_iovlen = 1;
+            messages[i].msg_hdr.msg_name = (void *)&peer->storage;
+            messages[i].msg_hdr.msg_namelen = peer->length;
+        }
+        for (int sent = 0; sent < n;) {
+            int rc = sendmmsg(fd, messages + sent, (unsigned)(n - sent), 0);
+            if (!should_retry_send(rc, "sendmmsg", counters))
+                sent += rc;
+        }
+    }
+}
+
+static int cmd_streams(const options *o)
+{
+    require(o->to, "--to ADDR:PORT", "streams");
+    if (o->streams <= 0)
+        die("streams needs --streams N");
+    if (o->sockets > o->streams)
+        die("streams: --sockets %ld is more than --streams %ld", o->sockets, o->streams);
+    endpoint peer = parse_endpoint(o->to, "--to");
+    apply_comm(o);
+
+    stream_position *streams = calloc((size_t)o->streams, sizeof *streams);
+    int fds[MAX_SOCKETS];
+    if (!streams)
+        die_errno("calloc");
+    uint64_t rng = 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+    for (long i = 0; i < o->streams; i++)
+        start_stream(&streams[i], &rng);
+    for (long k = 0; k < o->sockets; k++)
+        fds[k] = open_udp_socket(&peer);
+    /* Socket k carries the contiguous run of streams [first(k), first(k+1)). */
+#define FIRST_STREAM(k) ((k) * o->streams / o->sockets)
+
+    const uint32_t ts_step = (uint32_t)(o->clock_rate * o->ptime_ms / 1000);
+    const int64_t ptime_ns = o->ptime_ms * 1000000LL;
+    send_counters counters = { 0 };
+    long ticks = 0, late_ticks = 0, churns = 0, started = o->streams;
+    int64_t max_lateness = 0;
+    const int64_t start = now_ns(), stop = start + (int64_t)(o->seconds * 1e9);
+    int64_t next_churn = o->churn_ms ? start + o->churn_ms * 1000000LL : INT64_MAX;
+
+    for (int64_t tick_at = start; tick_at < stop; tick_at = start + ++ticks * ptime_ns) {
+        sleep_until_ns(tick_at);
+        int64_t lateness = now_ns() - tick_at;
+        if (lateness > max_lateness)
+            max_lateness = lateness;
+        if (lateness > ptime_ns)
+            late_ticks++;
+        if (tick_at >= next_churn) {
+            /* A sender going away and a new one arriving: new local port, new SSRCs. */
+            long k = churns++ % o->sockets;
+            if (close(fds[k]) != 0)
+                die_errno("close");
+            fds[k] = open_udp_socket(&peer);
+            for (long i = FIRST_STREAM(k); i < FIRST_STREAM(k + 1); i++, started++)
+                start_stream(&streams[i], &rng);
+            next_churn += o->churn_ms * 1000000LL;
+        }
+        for (long k = 0; k < o->sockets; k++)
+            send_stream_packets(fds[k], &peer, &streams[FIRST_STREAM(k)], FIRST_STREAM(k + 1) - FIRST_STREAM(k),
+                                o->batch, (uint8_t)o->payload_type, o->payload_bytes, ts_step, &counters);
+    }
+#undef FIRST_STREAM
+    double seconds = (double)(now_ns() - start) / 1e9;
+    print_process_identity("streams");
+    printf(",\"streams\":%ld,\"sockets\":%ld,\"packets\":%ld,\"datagrams\":%ld,\"syscalls\":%ld,\"churns\":%ld,"
+           "\"streams_started\":%ld,\"late_ticks\":%ld,\"max_lateness_ms\":%.3f,\"seconds\":%.3f}\n",
+           o->streams, o->sockets, ticks * o->streams, ticks * o->streams, counters.syscalls, churns, started,
+           late_ticks, (double)max_lateness / 1e6, seconds);
+    for (long k = 0; k < o->sockets; k++)
+        if (close(fds[k]) != 0)
+            die_errno("close");
+    free(streams);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
 {
@@ -1103,6 +1237,7 @@ int main(int argc, char **argv)
     else if (strcmp(subcommand, "blast") == 0) rc = cmd_blast(&o);
     else if (strcmp(subcommand, "rtcp") == 0) rc = cmd_rtcp(&o);
     else if (strcmp(subcommand, "webrtc") == 0) rc = cmd_webrtc(&o);
+    else if (strcmp(subcommand, "streams") == 0) rc = cmd_streams(&o);
     else usage();
     if (fflush(stdout) != 0)
         die_errno("fflush(stdout)");
