@@ -97,10 +97,11 @@ soak: deps build
 # Parsers under libFuzzer: fuzz/run.sh builds fuzz/ (-sanitize=fuzzer) and prints executions per target.
 FUZZ_SECONDS ?= 300
 .PHONY: fuzz fuzz-smoke
+FUZZ_SANITIZER ?=
 fuzz: $(BPF_SKELETON)
-	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT_BIN=$(SWIFT_BIN) fuzz/run.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SANITIZER=$(FUZZ_SANITIZER) SWIFT_BIN=$(SWIFT_BIN) fuzz/run.sh
 fuzz-smoke: $(BPF_SKELETON)
-	FUZZ_SECONDS=20 SWIFT_BIN=$(SWIFT_BIN) fuzz/run.sh
+	FUZZ_SECONDS=20 FUZZ_SANITIZER=$(FUZZ_SANITIZER) SWIFT_BIN=$(SWIFT_BIN) fuzz/run.sh
 
 PREFIX ?= /usr/local
 install: build

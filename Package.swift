@@ -17,6 +17,11 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "rtpscope", targets: ["rtpscope"]),
+        // The parsers' modules, for the libFuzzer package in fuzz/ (its own package and build dir).
+        .library(name: "RTPCore", targets: ["RTPCore"]),
+        .library(name: "NetDecode", targets: ["NetDecode"]),
+        .library(name: "PcapSource", targets: ["PcapSource"]),
+        .library(name: "LiveSource", targets: ["LiveSource"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

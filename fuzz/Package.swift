@@ -15,6 +15,7 @@ let fuzzTargets: [(name: String, modules: [String])] = [
     ("FuzzFrame", ["RTPCore", "NetDecode"]),
     ("FuzzSDP", ["RTPCore"]),
     ("FuzzKernelEvent", ["RTPCore", "LiveSource"]),
+    ("FuzzCapture", ["RTPCore", "PcapSource"]),
 ]
 
 let package = Package(

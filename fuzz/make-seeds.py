@@ -295,6 +295,56 @@ def kernel_seeds():
     }
 
 
+# --- Capture files (FuzzCapture): the bytes of a whole pcap or pcapng file ---------------------------
+
+def pcap_file(linktype, frames, big_endian=False, nanoseconds=False, snaplen=65535, start=1_700_000_000):
+    order = ">" if big_endian else "<"
+    magic = 0xA1B23C4D if nanoseconds else 0xA1B2C3D4
+    out = struct.pack(order + "IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype)
+    for i, frame in enumerate(frames):
+        sub = i * (20_000_000 if nanoseconds else 20_000)
+        out += struct.pack(order + "IIII", start, sub, len(frame), len(frame)) + frame
+    return out
+
+
+def pcapng_block(block_type, body):
+    body += bytes((4 - len(body) % 4) % 4)
+    return struct.pack("<II", block_type, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
+
+
+def pcapng_file(linktype, frames, tsresol=None):
+    shb = pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    options = b""
+    if tsresol is not None:  # if_tsresol, then opt_endofopt
+        options = struct.pack("<HHB3x", 9, 1, tsresol) + struct.pack("<HH", 0, 0)
+    idb = pcapng_block(1, struct.pack("<HHI", linktype, 0, 65535) + options)
+    out = shb + idb
+    for i, frame in enumerate(frames):
+        t = 1_700_000_000_000_000 + i * 20_000
+        out += pcapng_block(6, struct.pack("<IIIII", 0, t >> 32, t & 0xFFFFFFFF, len(frame), len(frame)) + frame)
+        if i == 1:
+            out += pcapng_block(0x0BAD, b"\x01\x02\x03")  # an unknown block between packets
+    return out
+
+
+def capture_seeds():
+    eth = [ethernet(ipv4(17, udp(40000, 40002, p))) for p in rtp_flow()]
+    rtcp = [ethernet(ipv4(17, udp(5005, 5007, sr(0x11223344) + sdes([(0x11223344, [(1, "a@h")])]))))]
+    sll_frames = [sll(ipv4(17, udp(6000, 6002, p))) for p in rtp_flow(n=3)]
+    null_frames = [struct.pack("<I", 2) + ipv4(17, udp(5004, 5006, p)) for p in rtp_flow(n=3)]
+    raw6 = [ipv6(17, udp(5004, 5006, p)) for p in rtp_flow(n=3, pt=96, ts_step=3000)]
+    return {
+        "pcap-eth-rtp-rtcp": pcap_file(1, eth + rtcp),
+        "pcap-ns-big-endian-sll": pcap_file(113, sll_frames, big_endian=True, nanoseconds=True),
+        "pcap-null": pcap_file(0, null_frames),
+        "pcap-raw-ipv6": pcap_file(101, raw6),
+        "pcap-snaplen-60": pcap_file(1, eth, snaplen=60),
+        "pcap-unknown-linktype": pcap_file(147, eth[:1]),
+        "pcapng-eth-unknown-block": pcapng_file(1, eth),
+        "pcapng-ns-sll2": pcapng_file(276, [sll2(ipv6(17, udp(50000, 50002, p))) for p in rtp_flow(n=3)], tsresol=9),
+    }
+
+
 # --- Write ----------------------------------------------------------------------------------------
 
 def corpora():
@@ -323,6 +373,7 @@ def corpora():
         "FuzzFrame": frame_seeds(),
         "FuzzSDP": {name: text.encode() for name, text in SDP_SEEDS.items()},
         "FuzzKernelEvent": kernel_seeds(),
+        "FuzzCapture": capture_seeds(),
     }
 
 
