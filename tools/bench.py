@@ -117,19 +117,9 @@ def live(count, pairs):
     rows = []
     for _ in range(pairs):
         base = blast(count)
-        monitor = subprocess.Popen([RTPSCOPE, "monitor", "--web.listen-address", f"127.0.0.1:{port}",
-                                    "--comm", "rtpbench", "--stream-idle-timeout", "3600"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        monitor = start_monitor(port, ["--comm", "rtpbench", "--stream-idle-timeout", "3600"])
         try:
-            deadline = time.time() + 20
-            while True:
-                try:
-                    before = scrape(port)
-                    break
-                except OSError:
-                    if monitor.poll() is not None or time.time() > deadline:
-                        sys.exit("bench: monitor did not start: " + monitor.stderr.read().decode()[:300])
-                    time.sleep(0.2)
+            before = scrape(port)
             traced = blast(count)
             time.sleep(1.0)  # let the consumer drain the ring buffer
             after = scrape(port)
