@@ -131,10 +131,7 @@ extension MonitorEndToEnd {
                 guard summaryWritten, push.stdout.contains("frames=") else {
                     throw E2EError("\(push.commandLine) failed (\(push.exitDescription)): \(push.stderr)")
                 }
-                let summary = Dictionary(uniqueKeysWithValues: push.stdout.split(whereSeparator: \.isWhitespace).compactMap { pair -> (String, Int)? in
-                    let parts = pair.split(separator: "=")
-                    return parts.count == 2 ? Int(parts[1]).map { (String(parts[0]), $0) } : nil
-                })
+                let summary = codecpushSummary(push.stdout)
                 let packets = ["pid": "\(push.pid)", "direction": "sent"]
                 _ = try session.monitor.settledScrape(MonitorMetric.packets, where: packets,
                                                       expected: Double(summary["packets"] ?? 0))
@@ -161,6 +158,14 @@ extension MonitorEndToEnd {
             return try #require(outcome)
         }
     }
+}
+
+/// codecpush's exit line `frames=N packets=P bytes=B send_frame_calls=C expensive=E pauses=Q` as a dictionary.
+func codecpushSummary(_ stdout: String) -> [String: Int] {
+    Dictionary(stdout.split(whereSeparator: \.isWhitespace).compactMap { pair -> (String, Int)? in
+        let parts = pair.split(separator: "=")
+        return parts.count == 2 ? Int(parts[1]).map { (String(parts[0]), $0) } : nil
+    }, uniquingKeysWith: { $1 })
 }
 
 /// Polls /metrics until the monitor reports `processes` probed processes (bounded).
