@@ -41,6 +41,8 @@ struct SharedCapturesConformanceTests {
         for (index, stream) in ours.enumerated() where !matched.contains(index) {
             Issue.record("\(capture.name): extra stream \(stream.src)→\(stream.dst) SSRC \(stream.ssrc) (\(stream.packets) packets) not in tshark's table")
         }
+        // One line per capture for the CI log (mismatched values are recorded as issues above).
+        print("conformance: \(capture.name): tshark \(expected.count) streams, rtpscope found \(matched.count), extra \(ours.count - matched.count)")
     }
 
     /// Strict mode's own heuristic (RFC 3550 probation, not tshark's accept-anything rule) must find the
