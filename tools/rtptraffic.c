@@ -568,6 +568,18 @@ static bool should_retry_send(ssize_t rc, const char *call, send_counters *count
     die_errno(call);
 }
 
+/* sendmmsg of messages[0..count): it may send only a prefix, so the rest goes in further calls. */
+static int send_all_messages(int fd, struct mmsghdr *messages, int count, send_counters *counters)
+{
+    int sent = 0;
+    while (sent < count) {
+        int n = sendmmsg(fd, messages + sent, (unsigned)(count - sent), 0);
+        if (!should_retry_send(n, "sendmmsg", counters))
+            sent += n;
+    }
+    return sent;
+}
+
 /* Sends packets[0..count) in one syscall (count > 1 only for sendmmsg); returns datagrams sent. */
 static int send_rtp(const rtp_sender *s, const wire_packet *packets, int count, send_counters *counters)
 {
@@ -601,16 +613,8 @@ static int send_rtp(const rtp_sender *s, const wire_packet *packets, int count, 
         while (should_retry_send(sendmsg(s->fd, &messages[0].msg_hdr, 0), "sendmsg", counters))
             ;
         return 1;
-    case SEND_SENDMMSG: {
-        /* sendmmsg may send only a prefix; the rest goes in further calls. */
-        int sent = 0;
-        while (sent < count) {
-            int n = sendmmsg(s->fd, messages + sent, (unsigned)(count - sent), 0);
-            if (!should_retry_send(n, "sendmmsg", counters))
-                sent += n;
-        }
-        return sent;
-    }
+    case SEND_SENDMMSG:
+        return send_all_messages(s->fd, messages, count, counters);
     }
     die("unreachable send syscall");
 }
@@ -1149,11 +1153,7 @@ static void send_stream_packets(int fd, const endpoint *peer, stream_position *s
             messages[i].msg_hdr.msg_name = (void *)&peer->storage;
             messages[i].msg_hdr.msg_namelen = peer->length;
         }
-        for (int sent = 0; sent < n;) {
-            int rc = sendmmsg(fd, messages + sent, (unsigned)(n - sent), 0);
-            if (!should_retry_send(rc, "sendmmsg", counters))
-                sent += rc;
-        }
+        send_all_messages(fd, messages, n, counters);
     }
 }
 

@@ -19,12 +19,11 @@ import RTPCore
         var recordEnds: [Int]
     }
 
-    private static var frames: [[UInt8]] {
+    private static let frames: [[UInt8]] =
         (1...3).map { index in
             TestFrames.ethernet(etherType: 0x0800, payload: TestFrames.ipv4(payload: TestFrames.udp(
                 sourcePort: 5004, destinationPort: 6000, payload: TestFrames.rtp(sequence: UInt16(index)))))
         }
-    }
 
     static let layouts: [Layout] = {
         let records = frames.enumerated().map { index, frame in
