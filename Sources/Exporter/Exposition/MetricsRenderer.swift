@@ -20,4 +20,9 @@ public struct MetricsRenderer: Sendable {
         MonitorFamilies.write(snapshot.health, streamCount: snapshot.streams.count, into: &writer)
         return writer.text + processMetrics.renderSorted()
     }
+
+    /// The exposition as a body written while it renders (see `ResponseChunks`).
+    public func chunks(_ snapshot: ExporterSnapshot) -> any ResponseChunks {
+        SlicedChunks(Array(render(snapshot).utf8))
+    }
 }
