@@ -42,9 +42,15 @@ deps:
 
 include bpf/bpf.mk
 
-tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop $(BUILD_DIR)/codecpush $(BUILD_DIR)/avpacket-offset $(BUILD_DIR)/codec-call-loop
+tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop $(BUILD_DIR)/codecpush $(BUILD_DIR)/avpacket-offset $(BUILD_DIR)/codec-call-loop \
+	$(BUILD_DIR)/udp-paths
 
 $(BUILD_DIR)/rtptraffic: tools/rtptraffic.c tools/rtp_header.h
+	@mkdir -p $(BUILD_DIR)
+	$(CC) -Wall -Wextra -O2 -o $@ $<
+
+# The capture-path tests' and the live benchmark's traffic: send+receive loop, late reader, io_uring.
+$(BUILD_DIR)/udp-paths: tools/udp-paths.c
 	@mkdir -p $(BUILD_DIR)
 	$(CC) -Wall -Wextra -O2 -o $@ $<
 

@@ -253,21 +253,23 @@ SDP_SEEDS = {
 
 # --- KernelEvent ----------------------------------------------------------------------------------
 
-SENDTO, SENDMSG, SENDMMSG, RECVFROM, RECVMSG, RECVMMSG = range(6)
+SENDTO, SENDMSG, SENDMMSG, RECVFROM, RECVMSG, RECVMMSG, EGRESS, INGRESS = range(8)
 SENT, RECEIVED = 1, 2
-HAS_LOCAL, HAS_REMOTE, REMOTE_FROM_CALL = 0x01, 0x02, 0x04
+HAS_LOCAL, HAS_REMOTE, REMOTE_FROM_CALL, OWNER_UNKNOWN, TIME_REALTIME = 0x01, 0x02, 0x04, 0x10, 0x20
 
 
 def kernel_event(payload, syscall=SENDTO, direction=SENT, family=2, flags=HAS_LOCAL | HAS_REMOTE,
                  local=bytes([127, 0, 0, 1]), local_port=5004, remote=bytes([127, 0, 0, 2]), remote_port=6000,
-                 timestamp=5_000_000_000, datagram_length=None, message_index=0, comm="ffmpeg", pid=4321):
-    """struct rtpscope_event (bpf/rtpscope_event.h, 96 bytes, little-endian host) + payload."""
-    header = struct.pack("<QQIIiIHBBBBHHHI16s16s16s",
+                 timestamp=5_000_000_000, datagram_length=None, message_index=0, comm="ffmpeg", pid=4321,
+                 cgroup_id=0):
+    """struct rtpscope_event (bpf/rtpscope_event.h, 104 bytes, little-endian host) + payload."""
+    header = struct.pack("<QQIIiIHBBBBHHHI16s16s16sQ",
                          timestamp, 424242, pid, pid + 1, 7,
                          datagram_length if datagram_length is not None else len(payload), len(payload),
                          direction, syscall, flags, family, local_port, remote_port, message_index, 0,
-                         local.ljust(16, b"\x00"), remote.ljust(16, b"\x00"), comm.encode()[:16].ljust(16, b"\x00"))
-    assert len(header) == 96
+                         local.ljust(16, b"\x00"), remote.ljust(16, b"\x00"), comm.encode()[:16].ljust(16, b"\x00"),
+                         cgroup_id)
+    assert len(header) == 104
     return header + payload
 
 
@@ -292,6 +294,12 @@ def kernel_seeds():
         "rtcp-recvmsg": kernel_event(sr(0x11223344) + sdes([(0x11223344, [(1, "user@host")])]), syscall=RECVMSG,
                                      direction=RECEIVED, comm="gst-launch-1.0"),
         "truncated-payload-sendmmsg": kernel_event(flow[3][:16], syscall=SENDMMSG, datagram_length=1400, message_index=5),
+        "socket-egress-gso": ring([kernel_event(p, syscall=EGRESS, message_index=i, cgroup_id=4242)
+                                   for i, p in enumerate(flow)]),
+        "socket-ingress-owner-unknown": kernel_event(flow[0], syscall=INGRESS, direction=RECEIVED, pid=0, comm="",
+                                                     flags=HAS_LOCAL | HAS_REMOTE | OWNER_UNKNOWN),
+        "recvmmsg-realtime": kernel_event(flow[1], syscall=RECVMMSG, direction=RECEIVED,
+                                          timestamp=1_700_000_000_000_000_000, flags=HAS_LOCAL | HAS_REMOTE | TIME_REALTIME),
     }
 
 

@@ -9,6 +9,7 @@ import ServiceLifecycle
 import Synchronization
 
 extension LiveCaptureOptions.DirectionSelection: ExpressibleByArgument {}
+extension LiveCaptureOptions.CaptureSelection: ExpressibleByArgument {}
 
 /// The HTTP endpoints as a lifecycle service: a graceful shutdown (SIGINT/SIGTERM) stops serving.
 /// ExporterServer.run() ends on task cancellation, which graceful shutdown alone does not cause.
@@ -25,10 +26,12 @@ struct Monitor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Watch RTP senders and receivers on this host (eBPF) and export Prometheus metrics.",
         discussion: """
-        Traces sendto/sendmsg/sendmmsg/recvfrom/recvmsg/recvmmsg with syscall tracepoints, keeps \
-        per-stream statistics keyed by (pid, local, remote, SSRC, direction) and serves /metrics, \
-        /health, /streams and / on --web.listen-address. Needs root (or CAP_BPF+CAP_PERFMON); \
-        `rtpscope doctor` says what this host supports. SIGINT/SIGTERM detach everything and exit 0.
+        Captures every UDP datagram of local sockets at the socket layer (cgroup_skb programs on the \
+        cgroup v2 root; received ones at their kernel arrival), or with --capture syscalls through \
+        tracepoints on sendto/sendmsg/sendmmsg/recvfrom/recvmsg/recvmmsg; keeps per-stream statistics \
+        keyed by (pid, local, remote, SSRC, direction) and serves /metrics, /health, /streams and / on \
+        --web.listen-address. Needs root (or CAP_BPF+CAP_PERFMON, +CAP_NET_ADMIN for the socket \
+        capture); `rtpscope doctor` says what this host supports. SIGINT/SIGTERM detach everything and exit 0.
         """
     )
 
@@ -44,11 +47,17 @@ struct Monitor: AsyncParsableCommand {
     @Option(name: .customLong("udp-port"), help: ArgumentHelp("Only datagrams with this local or remote UDP port (repeatable).", valueName: "N"))
     var udpPorts: [UInt16] = []
 
-    @Option(help: "Which traffic to trace: sent, received or both.")
+    @Option(help: "Which traffic to capture: sent, received or both.")
     var direction: LiveCaptureOptions.DirectionSelection = .both
+
+    @Option(help: ArgumentHelp("Capture path: socket (cgroup_skb on the cgroup v2 root: every UDP socket, kernel arrival times), syscalls (tracepoints on the six datagram syscalls), or auto: socket where it can attach, else syscalls.", valueName: "auto|socket|syscalls"))
+    var capture: LiveCaptureOptions.CaptureSelection = .auto
 
     @Option(help: "Bytes copied from each datagram: the RTP header with CSRCs and extensions, RTCP report blocks.")
     var snaplen: Int = LiveCaptureOptions.defaultSnaplen
+
+    @Option(name: .customLong("kubernetes.pod-logs"), help: ArgumentHelp("The kubelet's pod log directory (<namespace>_<pod>_<uid> entries): pod names and namespaces for the pod label.", valueName: "DIR"))
+    var podLogsDirectory: String = "/var/log/pods"
 
     @Option(name: .customLong("ring-buffer-bytes"), help: ArgumentHelp("Size of the kernel → user ring buffer (4 KiB…1 GiB, rounded up to a power of two). Full buffer = counted drops.", valueName: "BYTES"))
     var ringBufferBytes: Int = 16 << 20
@@ -86,7 +95,7 @@ struct Monitor: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "rtpscope")
         logger.logLevel = .info
-        if let blocker = SystemChecks.run().first(where: { $0.status == .fail }) {
+        if let blocker = SystemChecks.run(capture: capture).first(where: { $0.status == .fail }) {
             StandardError.write("rtpscope: cannot monitor: \(blocker.name): \(blocker.detail)\(blocker.fix.isEmpty ? "" : " (fix: \(blocker.fix))")")
             throw ExitCode(1)
         }
@@ -104,7 +113,7 @@ struct Monitor: AsyncParsableCommand {
         do {
             capture = try LiveCapture(options: LiveCaptureOptions(
                 pids: pids, comms: comms, udpPorts: udpPorts, direction: direction, snaplen: snaplen,
-                ringBufferBytes: ringBufferBytes))
+                ringBufferBytes: ringBufferBytes, capture: capture, podLogsDirectory: podLogsDirectory))
         } catch {
             StandardError.write("rtpscope: \(error)")
             throw ExitCode(1)
@@ -129,7 +138,10 @@ struct Monitor: AsyncParsableCommand {
             StandardError.write("rtpscope: \(error)")
             throw ExitCode(1)
         }
-        logger.info("rtpscope monitor: serving http://\(listenAddress)/metrics, \(capture.statistics().attachedPrograms.count) programs attached")
+        if let reason = capture.fallbackReason {
+            logger.warning("rtpscope monitor: socket capture unavailable (\(reason)); using the syscall capture")
+        }
+        logger.info("rtpscope monitor: serving http://\(listenAddress)/metrics, \(capture.path) capture, \(capture.statistics().attachedPrograms.count) programs attached")
         let loop = CaptureLoop(engine: engine, printInterval: interval.map { Duration.milliseconds(Int64($0 * 1000)) })
         let group = ServiceGroup(
             services: [ExporterService(server: server), loop], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -233,8 +245,16 @@ struct Doctor: ParsableCommand {
         discussion: "Exit status: 0 when the monitor can run (warnings allowed), 1 when something blocks it."
     )
 
+    @Option(help: ArgumentHelp("The capture path to check (as monitor --capture).", valueName: "auto|socket|syscalls"))
+    var capture: LiveCaptureOptions.CaptureSelection = .auto
+
     func run() throws {
-        let checks = SystemChecks.run()
+        var checks = SystemChecks.run(capture: capture)
+        // With the privileges to load programs, try the capture as the monitor would: the path it
+        // really takes here, and why.
+        if SystemChecks.overall(checks) != .fail {
+            checks.append(SystemChecks.trial(capture: capture))
+        }
         for check in checks { print(check) }
         let verdict = SystemChecks.overall(checks)
         print(verdict == .fail ? "rtpscope monitor cannot run here: fix the [fail] lines above."
