@@ -100,7 +100,7 @@ final class ContainerResolver {
         if mountFD >= 0 {
             var buffer = [CChar](repeating: 0, count: 4096)
             if rtpscope_cgroup_path(mountFD, id, &buffer, buffer.count) == 0 {
-                let full = String(cString: buffer)
+                let full = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 if full.hasPrefix(mountPoint) {
                     let below = String(full.dropFirst(mountPoint.count))
                     return below.isEmpty ? "/" : below

@@ -113,7 +113,7 @@ struct Monitor: AsyncParsableCommand {
         do {
             capture = try LiveCapture(options: LiveCaptureOptions(
                 pids: pids, comms: comms, udpPorts: udpPorts, direction: direction, snaplen: snaplen,
-                ringBufferBytes: ringBufferBytes, capture: capture, podLogsDirectory: podLogsDirectory))
+                ringBufferBytes: ringBufferBytes, capture: self.capture, podLogsDirectory: podLogsDirectory))
         } catch {
             StandardError.write("rtpscope: \(error)")
             throw ExitCode(1)
