@@ -56,13 +56,6 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, RTPSCOPE_HOOK_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} hook_events SEC(".maps");
-
 /* ---- Helpers ---- */
 
 static __always_inline void count(void *map, __u32 index, __u64 amount)

@@ -485,11 +485,8 @@ static __always_inline void submit(struct event_buffer *buffer, const struct pen
 	__u32 size = payload_length;
 	if (size > RTPSCOPE_MAX_SNAPLEN)
 		size = RTPSCOPE_MAX_SNAPLEN;
-	if (bpf_ringbuf_output(&events, buffer, sizeof(struct rtpscope_event) + size, submit_flags())) {
+	if (bpf_ringbuf_output(&events, buffer, sizeof(struct rtpscope_event) + size, submit_flags()))
 		count(&counters, RTPSCOPE_COUNTER_RINGBUF_DROPS, 1);
-		return;
-	}
-	count(&hook_events, call->hook, 1);
 }
 
 static __always_inline struct event_buffer *fresh_buffer(void)

@@ -37,7 +37,7 @@ enum rtpscope_direction {
 };
 
 /* Where a datagram was captured: a traced syscall (syscall capture) or a socket-layer hook (socket
- * capture). Index into the per-hook event counters; also carried in every event. */
+ * capture). Carried in every event (user space counts events per hook as it reads them). */
 enum rtpscope_hook {
 	RTPSCOPE_HOOK_SENDTO = 0,
 	RTPSCOPE_HOOK_SENDMSG = 1,

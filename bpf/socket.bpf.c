@@ -193,7 +193,64 @@ struct udp_packet {
 	char comm[RTPSCOPE_COMM_LENGTH] __attribute__((aligned(8)));
 };
 
-/* IPv4/IPv6 and UDP headers → addresses, ports and where the payload starts. */
+enum parse_result { PARSED, NOT_UDP, USE_LOAD_BYTES };
+
+static __always_inline void set_payload(struct __sk_buff *skb, struct udp_packet *packet, __u32 offset)
+{
+	packet->payload_offset = offset;
+	packet->payload_bytes = skb->len - offset;
+	/* One skb, several datagrams: UDP GSO on the way out (UDP_SEGMENT), GRO on the way in. */
+	packet->segment_size = skb->gso_size && packet->payload_bytes > skb->gso_size ? skb->gso_size : 0;
+}
+
+/* The common case read in place (direct packet access, no helper calls): IPv4, or IPv6 without
+ * extension headers, then UDP and the first payload byte, all in the skb's linear part. */
+static __always_inline enum parse_result parse_linear(struct __sk_buff *skb, struct udp_packet *packet,
+						      __u8 *first)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct udphdr *udp;
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data;
+		if ((void *)(ip + 1) > end)
+			return USE_LOAD_BYTES;
+		if (ip->protocol != IPPROTO_UDP || (ip->frag_off & bpf_htons(0x1FFF)))
+			return NOT_UDP;
+		__u32 length = (ip->ihl & 0x0F) * 4;
+		if (length < sizeof(*ip))
+			return NOT_UDP;
+		udp = data + length;
+		packet->family = AF_INET;
+		__builtin_memcpy(packet->source, &ip->saddr, 4);
+		__builtin_memcpy(packet->destination, &ip->daddr, 4);
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = data;
+		if ((void *)(ip6 + 1) > end)
+			return USE_LOAD_BYTES;
+		if (ip6->nexthdr != IPPROTO_UDP)
+			return USE_LOAD_BYTES; /* extension headers, or not UDP: the careful walk decides */
+		udp = (void *)(ip6 + 1);
+		packet->family = AF_INET6;
+		__builtin_memcpy(packet->source, &ip6->saddr, 16);
+		__builtin_memcpy(packet->destination, &ip6->daddr, 16);
+	} else {
+		return NOT_UDP;
+	}
+	if ((void *)(udp + 1) + 1 > end)
+		return USE_LOAD_BYTES;
+	packet->source_port = bpf_ntohs(udp->source);
+	packet->destination_port = bpf_ntohs(udp->dest);
+	__u32 offset = (void *)(udp + 1) - data;
+	if (skb->len <= offset)
+		return NOT_UDP;
+	*first = *(__u8 *)(udp + 1);
+	set_payload(skb, packet, offset);
+	return PARSED;
+}
+
+/* IPv4/IPv6 and UDP headers → addresses, ports and where the payload starts, through
+ * bpf_skb_load_bytes (headers outside the linear part, IPv6 extension headers). */
 static __always_inline bool parse_udp(struct __sk_buff *skb, struct udp_packet *packet)
 {
 	__u32 offset;
@@ -247,12 +304,9 @@ static __always_inline bool parse_udp(struct __sk_buff *skb, struct udp_packet *
 		return false;
 	packet->source_port = bpf_ntohs(udp.source);
 	packet->destination_port = bpf_ntohs(udp.dest);
-	packet->payload_offset = offset + sizeof(udp);
-	if (skb->len <= packet->payload_offset)
+	if (skb->len <= offset + sizeof(udp))
 		return false;
-	packet->payload_bytes = skb->len - packet->payload_offset;
-	/* One skb, several datagrams: UDP GSO on the way out (UDP_SEGMENT), GRO on the way in. */
-	packet->segment_size = skb->gso_size && packet->payload_bytes > skb->gso_size ? skb->gso_size : 0;
+	set_payload(skb, packet, offset + sizeof(udp));
 	return true;
 }
 
@@ -331,8 +385,8 @@ static __always_inline void emit_datagram(struct udp_packet *packet, __u32 offse
 	__builtin_memcpy(event->remote_address, sent ? packet->destination : packet->source, 16);
 	__builtin_memcpy(event->comm, packet->comm, RTPSCOPE_COMM_LENGTH);
 	event->cgroup_id = packet->cgroup_id;
-	bpf_ringbuf_submit(event, submit_flags());
-	count(&hook_events, hook, 1);
+	/* Never a wake-up: the reader drains on a 5 ms timer (per-hook counts are kept there too). */
+	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 }
 
 static long emit_segment(__u32 index, void *context)
@@ -351,14 +405,22 @@ static long emit_segment(__u32 index, void *context)
 static __always_inline void capture(struct __sk_buff *skb, __u8 direction)
 {
 	struct udp_packet packet = { .skb = skb, .direction = direction };
-	if (!parse_udp(skb, &packet))
+	__u8 first = 0;
+	switch (parse_linear(skb, &packet, &first)) {
+	case NOT_UDP:
+		return;
+	case USE_LOAD_BYTES:
+		if (!parse_udp(skb, &packet) || bpf_skb_load_bytes(skb, packet.payload_offset, &first, 1))
+			return;
+		break;
+	case PARSED:
+		break;
+	}
+	/* Most UDP is not RTP (DNS, QUIC): the first payload byte decides before anything else. */
+	if (!looks_like_rtp(first))
 		return;
 	if (filter_ports && !port_selected(packet.source_port) &&
 	    !port_selected(packet.destination_port))
-		return;
-	/* Most UDP is not RTP (DNS, QUIC): look at the first payload byte before attributing. */
-	__u8 first = 0;
-	if (bpf_skb_load_bytes(skb, packet.payload_offset, &first, 1) || !looks_like_rtp(first))
 		return;
 	if (!attribute(skb, &packet))
 		return;

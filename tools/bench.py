@@ -8,6 +8,13 @@ jitter), plus each one's peak RSS. Target: rtpscope >= 50 % of the bare loop, si
 Live (root only): ns per send of the project's UDP blaster with and without `rtpscope monitor`
 attached, events lost, BPF run time per event. Target: <= 10 % added cost, 0 lost at >= 250k events/s.
 
+Network layer (root only): a loop that sends one RTP datagram over loopback and receives it
+(tools/udp-paths.c), untraced; under the capture floors of ../shared/floor (a minimal cgroup_skb
+capture and a minimal syscall-tracepoint capture, built by their build.sh: measuring instruments, run
+as they are); and under `rtpscope monitor` with each capture path. Interleaved pairs (configuration,
+then untraced), medians; BPF run time per datagram per program. Target: default <= 1.25x untraced,
+<= 300 ns BPF per datagram.
+
 Codec probes (root only): Debian's FFmpeg encoding raw frames with libx264, frames/s with and without
 the monitor's libavcodec uprobes attached (interleaved, medians), and the cost per probed call:
 ns per call of a count-only and a timed probed function in a tight loop (tools/codec-call-loop.c),
@@ -148,6 +155,105 @@ def live(count, pairs):
     print(f"BPF run time per event   {statistics.median(r[5] for r in rows):10.0f} ns")
     print(f"consumer CPU per event   {statistics.median(r[6] / max(r[3], 1) * 1e9 for r in rows):10.0f} ns"
           " (monitor process user+sys over its whole run, start-up included)")
+
+
+UDP_PATHS = os.path.join(ROOT, "build", "udp-paths")
+FLOOR_DIR = os.path.join(os.path.dirname(ROOT), "shared", "floor")
+
+
+def udp_loop(count, comm):
+    out = subprocess.run([UDP_PATHS, "loop", "--count", str(count), "--comm", comm],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["ns_per_iteration"]
+
+
+class Floor:
+    """One of ../shared/floor's instruments (MODE 1: the minimal capture), attached while alive."""
+
+    def __init__(self, name):
+        self.process = subprocess.Popen([os.path.join("/tmp/floor", name), "1"], stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+        if self.process.stdout.readline().strip() != "ready":
+            sys.exit(f"bench: {name} did not start: {self.process.stderr.read()[:300]}")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=20)
+
+
+class MonitorConfiguration:
+    """`rtpscope monitor` with one capture path, selecting the loop's process by name."""
+
+    def __init__(self, capture, comm):
+        self.port = free_port()
+        self.process = start_monitor(self.port, ["--comm", comm, "--capture", capture, "--codec-probes", "off",
+                                                 "--stream-idle-timeout", "3600"])
+        self.before = scrape(self.port)
+
+    def programs(self):
+        """{program: (runs, seconds)} of the capture's BPF programs since start."""
+        text = scrape(self.port)
+        result = {}
+        for line in text.splitlines():
+            match = re.match(r'rtpscope_bpf_program_(runs|run_seconds)_total\{program="([^"]+)"\} (\S+)', line)
+            if match:
+                runs, seconds = result.get(match.group(2), (0.0, 0.0))
+                value = float(match.group(3))
+                result[match.group(2)] = (value, seconds) if match.group(1) == "runs" else (runs, value)
+        return result
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=20)
+
+
+def netpath(count, rounds):
+    """The send+receive loop: untraced vs each floor and each capture path (see the docstring)."""
+    if os.geteuid() != 0:
+        print("\nNetwork layer: skipped (needs root for eBPF)")
+        return
+    floors = os.path.isfile(os.path.join(FLOOR_DIR, "build.sh"))
+    if floors:
+        subprocess.run(["bash", os.path.join(FLOOR_DIR, "build.sh")], check=True, capture_output=True)
+    comm = "npbench"
+    configurations = [("monitor, --capture socket (default)", lambda: MonitorConfiguration("socket", comm))]
+    if floors:
+        configurations += [("floor: cgroup_skb copy (skb-floor 1)", lambda: Floor("skb-floor")),
+                           ("floor: syscall tracepoints (tp-floor 1)", lambda: Floor("tp-floor"))]
+    configurations += [("monitor, --capture syscalls", lambda: MonitorConfiguration("syscalls", comm))]
+    pairs = {name: [] for name, _ in configurations}
+    bpf = {name: {} for name, _ in configurations}
+    udp_loop(count // 4, comm)  # warm up
+    for _ in range(rounds):
+        for name, start in configurations:
+            instrument = start()
+            try:
+                traced = udp_loop(count, comm)
+                if isinstance(instrument, MonitorConfiguration):
+                    for program, (runs, seconds) in instrument.programs().items():
+                        bpf[name].setdefault(program, []).append((runs, seconds))
+            finally:
+                instrument.stop()
+            pairs[name].append((traced, udp_loop(count, comm)))
+    print(f"\nNetwork layer: send+receive loop over loopback (one 172-byte RTP datagram each way per "
+          f"iteration, {count:,} per run), {rounds} interleaved pairs per configuration (medians)")
+    print(f"{'configuration':<42}{'ns/iteration':>14}{'untraced':>10}{'ratio of medians':>18}{'median pair ratio':>19}")
+    for name, _ in configurations:
+        traced = statistics.median(p[0] for p in pairs[name])
+        base = statistics.median(p[1] for p in pairs[name])
+        ratio = statistics.median(p[0] / p[1] for p in pairs[name])
+        print(f"{name:<42}{traced:>14.0f}{base:>10.0f}{traced / base:>18.3f}{ratio:>19.3f}")
+    if not floors:
+        print(f"(floors skipped: {FLOOR_DIR}/build.sh not found)")
+    print("BPF run time per datagram (the loop's datagrams; medians over the runs):")
+    for name, programs in bpf.items():
+        for program, samples in sorted(programs.items()):
+            runs = statistics.median(r for r, _ in samples)
+            if runs == 0:
+                continue
+            per_run = statistics.median(s / max(r, 1) for r, s in samples) * 1e9
+            print(f"  {name:<40} {program:<22} {per_run:8.0f} ns/run, {runs / count:5.2f} runs per iteration")
+    print("  (target: <= 300 ns per datagram: egress for the sent one, ingress for the received one)")
 
 
 def start_monitor(port, arguments):
@@ -291,14 +397,18 @@ def main():
     parser.add_argument("--live-count", type=int, default=500_000)
     parser.add_argument("--live-pairs", type=int, default=5)
     parser.add_argument("--skip-live", action="store_true")
+    parser.add_argument("--netpath-count", type=int, default=200_000)
+    parser.add_argument("--netpath-rounds", type=int, default=5)
     parser.add_argument("--codec-frames", type=int, default=1200)
     parser.add_argument("--codec-pairs", type=int, default=5)
-    parser.add_argument("--only", choices=["offline", "live", "codec"], help="run one section")
+    parser.add_argument("--only", choices=["offline", "live", "netpath", "codec"], help="run one section")
     args = parser.parse_args()
     if args.only in (None, "offline"):
         offline(args.packets, args.streams, args.rounds)
     if args.only in (None, "live") and not args.skip_live:
         live(args.live_count, args.live_pairs)
+    if args.only in (None, "live", "netpath") and not args.skip_live:
+        netpath(args.netpath_count, args.netpath_rounds)
     if args.only in (None, "codec") and not args.skip_live:
         codec(args.codec_frames, args.codec_pairs)
 

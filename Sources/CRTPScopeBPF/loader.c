@@ -44,7 +44,6 @@ struct filter_lists {
 struct capture_maps {
 	struct bpf_map *events;
 	struct bpf_map *counters;
-	struct bpf_map *hook_events;
 	struct bpf_map *target_pids;
 	struct bpf_map *target_comms;
 	struct bpf_map *target_ports;
@@ -167,11 +166,10 @@ static int find_maps(struct rtpscope_bpf *bpf)
 	struct capture_maps *maps = &bpf->maps;
 	maps->events = bpf_object__find_map_by_name(bpf->object, "events");
 	maps->counters = bpf_object__find_map_by_name(bpf->object, "counters");
-	maps->hook_events = bpf_object__find_map_by_name(bpf->object, "hook_events");
 	maps->target_pids = bpf_object__find_map_by_name(bpf->object, "target_pids");
 	maps->target_comms = bpf_object__find_map_by_name(bpf->object, "target_comms");
 	maps->target_ports = bpf_object__find_map_by_name(bpf->object, "target_ports");
-	if (!maps->events || !maps->counters || !maps->hook_events || !maps->target_pids ||
+	if (!maps->events || !maps->counters || !maps->target_pids ||
 	    !maps->target_comms || !maps->target_ports)
 		return fail(bpf, -ENOENT, "finding the capture maps; opening");
 	return 0;
@@ -430,10 +428,6 @@ int rtpscope_bpf_read_counters(const struct rtpscope_bpf *bpf, struct rtpscope_b
 	memset(out, 0, sizeof(*out));
 	if (!bpf->object || !bpf->ring)
 		return -EINVAL;
-	int error = rtpscope_sum_per_cpu(bpf->maps.hook_events, out->events_by_hook,
-					 RTPSCOPE_HOOK_COUNT);
-	if (error)
-		return error;
 	return rtpscope_sum_per_cpu(bpf->maps.counters, out->health, RTPSCOPE_COUNTER_COUNT);
 }
 

@@ -125,16 +125,13 @@ public final class LiveCapture: @unchecked Sendable {
     public func statistics() -> LiveCaptureStatistics {
         lock.withLock {
             var statistics = LiveCaptureStatistics(
+                eventsByHook: delivery.eventsByHook.counts,
                 ownerUnresolved: delivery.assembler.unresolvedOwners,
                 delivered: delivery.delivered, malformedRecords: delivery.malformedRecords,
                 unresolvedAddresses: delivery.assembler.unresolvedAddresses)
             guard let handle else { return statistics }
             var counters = rtpscope_bpf_counters()
             if rtpscope_bpf_read_counters(handle, &counters) == 0 {
-                let byHook = withUnsafeBytes(of: counters.events_by_hook) { Array($0.bindMemory(to: UInt64.self)) }
-                for hook in CaptureHook.allCases {
-                    statistics.eventsByHook[hook] = byHook[Int(hook.rawValue)]
-                }
                 let health = withUnsafeBytes(of: counters.health) { Array($0.bindMemory(to: UInt64.self)) }
                 func value(_ counter: rtpscope_counter) -> UInt64 { health[Int(counter.rawValue)] }
                 statistics.ringBufferDrops = value(RTPSCOPE_COUNTER_RINGBUF_DROPS)
@@ -255,6 +252,9 @@ private final class EventDelivery {
     var assembler: DatagramAssembler
     var delivered: UInt64 = 0
     var malformedRecords: UInt64 = 0
+    /// Events read from the ring buffer, per hook (counted here rather than by the programs: one
+    /// map update less per datagram in the kernel).
+    var eventsByHook = HookCounts()
 
     init(options: LiveCaptureOptions) {
         assembler = DatagramAssembler(
@@ -268,9 +268,21 @@ private final class EventDelivery {
             malformedRecords += 1
             return
         }
+        eventsByHook.count(event.hook)
         guard assembler.attribute(&event) else { return }
         delivered += 1
         body(assembler.datagram(from: event))
+    }
+}
+
+/// A counter per `CaptureHook`, indexed by its raw value (no hashing per event).
+struct HookCounts {
+    private var values = [UInt64](repeating: 0, count: CaptureHook.allCases.count)
+
+    mutating func count(_ hook: CaptureHook) { values[Int(hook.rawValue)] &+= 1 }
+
+    var counts: [CaptureHook: UInt64] {
+        Dictionary(uniqueKeysWithValues: CaptureHook.allCases.map { ($0, values[Int($0.rawValue)]) })
     }
 }
 

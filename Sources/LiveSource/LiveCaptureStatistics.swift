@@ -22,7 +22,7 @@ public struct LiveCaptureStatistics: Sendable, Equatable {
         }
     }
 
-    /// Datagram events the kernel submitted, per hook (every hook present, zero if unused: the
+    /// Datagram events read from the kernel, per hook (every hook present, zero if unused: the
     /// syscalls of the syscall capture, egress/ingress of the socket capture).
     public var eventsByHook: [CaptureHook: UInt64]
     /// Events lost because the ring buffer was full.

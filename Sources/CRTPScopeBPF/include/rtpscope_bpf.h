@@ -50,7 +50,6 @@ typedef void (*rtpscope_bpf_event_callback)(const struct rtpscope_event *event, 
 					    void *context);
 
 struct rtpscope_bpf_counters {
-	uint64_t events_by_hook[RTPSCOPE_HOOK_COUNT];
 	uint64_t health[RTPSCOPE_COUNTER_COUNT]; /* indexed by enum rtpscope_counter */
 };
 
