@@ -150,9 +150,9 @@ static __always_inline enum socket_lookup read_socket(struct file *file, struct 
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if (!inode)
 		return SOCKET_UNREADABLE;
+	call->socket_inode = BPF_CORE_READ(inode, i_ino); /* the cache's validation, sockets or not */
 	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return SOCKET_NOT_UDP;
-	call->socket_inode = BPF_CORE_READ(inode, i_ino);
 
 	struct socket *sock = BPF_CORE_READ(file, private_data);
 	if (!sock)
@@ -241,7 +241,9 @@ static __always_inline bool socket_usable(struct pending_call *call)
 		} else if (!read_cached_socket(file, &key, call)) {
 			switch (read_socket(file, call, &sk)) {
 			case SOCKET_NOT_UDP:
+				/* Cached too: a receive on it (TCP, a pipe) then costs a lookup, not this walk. */
 				call->socket_state = SOCKET_STATE_NOT_UDP;
+				cache_socket(file, &key, call, sk);
 				break;
 			case SOCKET_UNREADABLE:
 				count(&counters, RTPSCOPE_COUNTER_SOCKET_UNREADABLE, 1);
@@ -265,8 +267,7 @@ static __always_inline bool socket_usable(struct pending_call *call)
  * return them: UDP's reader_queue first, then sk_receive_queue (the kernel splices the second into
  * the first). The stamp is the host's arrival time (set when the packet entered the stack; the
  * loader keeps receive timestamping on), so a process that reads late or in batches is not taken
- * for network jitter. Only sockets already in socket_cache are walked: entry stays cheap, and the
- * first datagram a socket ever delivers falls back to the syscall's return. */
+ * for network jitter. The socket is looked up here (once per socket: socket_cache), not at exit. */
 struct queue_walk {
 	struct pending_call *call;
 	struct sk_buff *next;
@@ -297,14 +298,11 @@ static long note_queued_arrival(__u32 index, void *context)
 
 static __always_inline void note_queued_arrivals(struct pending_call *call)
 {
-	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop))
-		return;
-	struct file *file = current_file(call->fd);
-	if (!file)
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop) || !socket_usable(call))
 		return;
 	struct socket_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = call->fd };
 	struct socket_entry *entry = bpf_map_lookup_elem(&socket_cache, &key);
-	if (!entry || entry->file != (__u64)file || entry->state != SOCKET_STATE_USABLE)
+	if (!entry || entry->state != SOCKET_STATE_USABLE || entry->socket_inode != call->socket_inode)
 		return;
 	struct udp_sock *udp = (struct udp_sock *)entry->sock;
 	struct sock *sk = (struct sock *)entry->sock;

@@ -69,7 +69,7 @@ public final class LiveCapture: @unchecked Sendable {
         var cgroupPath: String?
         switch path {
         case .socket:
-            guard let mount = CgroupV2.mountPoint() else {
+            guard let mount = options.resolvedCgroupRoot else {
                 throw .attachFailed("eBPF: the socket capture needs the cgroup v2 hierarchy, which is not mounted (mount -t cgroup2 none /sys/fs/cgroup)")
             }
             cgroupPath = mount
@@ -258,7 +258,7 @@ private final class EventDelivery {
 
     init(options: LiveCaptureOptions) {
         assembler = DatagramAssembler(
-            containers: ContainerResolver(podLogsDirectory: options.podLogsDirectory),
+            containers: ContainerResolver(mountPoint: options.resolvedCgroupRoot, podLogsDirectory: options.podLogsDirectory),
             processFilter: options.processFilter)
     }
 

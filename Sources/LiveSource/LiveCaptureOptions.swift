@@ -35,12 +35,16 @@ public struct LiveCaptureOptions: Sendable, Equatable {
     public var capture: CaptureSelection
     /// The kubelet's pod log directories (`<namespace>_<name>_<uid>`): pod names and namespaces.
     public var podLogsDirectory: String
+    /// The cgroup v2 root the socket capture attaches to; nil: this mount namespace's cgroup2 mount.
+    /// In a container, the host's hierarchy mounted somewhere (its own /sys/fs/cgroup is only the
+    /// container's cgroup).
+    public var cgroupRoot: String?
 
     public init(
         pids: [Int32] = [], comms: [String] = [], udpPorts: [UInt16] = [],
         direction: DirectionSelection = .both, snaplen: Int = LiveCaptureOptions.defaultSnaplen,
         ringBufferBytes: Int = 16 << 20, capture: CaptureSelection = .auto,
-        podLogsDirectory: String = "/var/log/pods"
+        podLogsDirectory: String = "/var/log/pods", cgroupRoot: String? = nil
     ) {
         self.pids = pids
         self.comms = comms
@@ -50,7 +54,11 @@ public struct LiveCaptureOptions: Sendable, Equatable {
         self.ringBufferBytes = ringBufferBytes
         self.capture = capture
         self.podLogsDirectory = podLogsDirectory
+        self.cgroupRoot = cgroupRoot
     }
+
+    /// Where the socket capture attaches and container paths are resolved.
+    var resolvedCgroupRoot: String? { cgroupRoot ?? CgroupV2.mountPoint() }
 
     /// Rejects what the kernel side cannot honour, with a message naming the option.
     func validate() throws(LiveCaptureError) {

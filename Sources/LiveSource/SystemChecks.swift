@@ -33,9 +33,9 @@ public struct SystemCheck: Sendable, Equatable, CustomStringConvertible {
 /// with privileges) really loads and attaches, as the monitor would.
 public enum SystemChecks {
     /// All checks, in the order a user should fix them.
-    public static func run(capture: LiveCaptureOptions.CaptureSelection = .auto) -> [SystemCheck] {
+    public static func run(capture: LiveCaptureOptions.CaptureSelection = .auto, cgroupRoot: String? = nil) -> [SystemCheck] {
         let capabilities = Capabilities.current()
-        let socket = socketCapture(capabilities: capabilities)
+        let socket = socketCapture(capabilities: capabilities, mountPoint: cgroupRoot ?? CgroupV2.mountPoint())
         let syscalls = tracefs(capabilities: capabilities)
         return [privileges(capabilities, uid: geteuid()), btf(), ringBuffer(capabilities: capabilities), socket, syscalls,
                 capturePath(capture, socket: socket, syscalls: syscalls), memlock(), uprobes(), kprobes()]
@@ -121,11 +121,12 @@ public enum SystemChecks {
 
     /// Loads and attaches the capture as the monitor would (its own pid only, a small ring
     /// buffer, detached at once): the path `selection` really takes here and why.
-    public static func trial(capture selection: LiveCaptureOptions.CaptureSelection = .auto) -> SystemCheck {
+    public static func trial(capture selection: LiveCaptureOptions.CaptureSelection = .auto,
+                             cgroupRoot: String? = nil) -> SystemCheck {
         let name = "capture trial"
         do {
             let capture = try LiveCapture(options: LiveCaptureOptions(
-                pids: [getpid()], ringBufferBytes: 1 << 16, capture: selection))
+                pids: [getpid()], ringBufferBytes: 1 << 16, capture: selection, cgroupRoot: cgroupRoot))
             defer { capture.close() }
             let programs = capture.statistics().attachedPrograms.count
             let why = capture.fallbackReason.map { " (socket capture failed: \($0))" } ?? ""

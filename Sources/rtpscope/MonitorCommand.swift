@@ -56,6 +56,9 @@ struct Monitor: AsyncParsableCommand {
     @Option(help: "Bytes copied from each datagram: the RTP header with CSRCs and extensions, RTCP report blocks.")
     var snaplen: Int = LiveCaptureOptions.defaultSnaplen
 
+    @Option(name: .customLong("cgroup-root"), help: ArgumentHelp("The cgroup v2 root the socket capture attaches to (default: the cgroup2 mount in /proc/self/mountinfo). In a container: the host's /sys/fs/cgroup, mounted.", valueName: "DIR"))
+    var cgroupRoot: String?
+
     @Option(name: .customLong("kubernetes.pod-logs"), help: ArgumentHelp("The kubelet's pod log directory (<namespace>_<pod>_<uid> entries): pod names and namespaces for the pod label.", valueName: "DIR"))
     var podLogsDirectory: String = "/var/log/pods"
 
@@ -95,7 +98,7 @@ struct Monitor: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "rtpscope")
         logger.logLevel = .info
-        if let blocker = SystemChecks.run(capture: capture).first(where: { $0.status == .fail }) {
+        if let blocker = SystemChecks.run(capture: capture, cgroupRoot: cgroupRoot).first(where: { $0.status == .fail }) {
             StandardError.write("rtpscope: cannot monitor: \(blocker.name): \(blocker.detail)\(blocker.fix.isEmpty ? "" : " (fix: \(blocker.fix))")")
             throw ExitCode(1)
         }
@@ -113,7 +116,8 @@ struct Monitor: AsyncParsableCommand {
         do {
             capture = try LiveCapture(options: LiveCaptureOptions(
                 pids: pids, comms: comms, udpPorts: udpPorts, direction: direction, snaplen: snaplen,
-                ringBufferBytes: ringBufferBytes, capture: self.capture, podLogsDirectory: podLogsDirectory))
+                ringBufferBytes: ringBufferBytes, capture: self.capture, podLogsDirectory: podLogsDirectory,
+                cgroupRoot: cgroupRoot))
         } catch {
             StandardError.write("rtpscope: \(error)")
             throw ExitCode(1)
@@ -248,12 +252,15 @@ struct Doctor: ParsableCommand {
     @Option(help: ArgumentHelp("The capture path to check (as monitor --capture).", valueName: "auto|socket|syscalls"))
     var capture: LiveCaptureOptions.CaptureSelection = .auto
 
+    @Option(name: .customLong("cgroup-root"), help: ArgumentHelp("As monitor --cgroup-root.", valueName: "DIR"))
+    var cgroupRoot: String?
+
     func run() throws {
-        var checks = SystemChecks.run(capture: capture)
+        var checks = SystemChecks.run(capture: capture, cgroupRoot: cgroupRoot)
         // With the privileges to load programs, try the capture as the monitor would: the path it
         // really takes here, and why.
         if SystemChecks.overall(checks) != .fail {
-            checks.append(SystemChecks.trial(capture: capture))
+            checks.append(SystemChecks.trial(capture: capture, cgroupRoot: cgroupRoot))
         }
         for check in checks { print(check) }
         let verdict = SystemChecks.overall(checks)
