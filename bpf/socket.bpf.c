@@ -66,11 +66,11 @@ struct {
 
 /* ---- Owners ---- */
 
-/* Records the current task's process as the socket's owner (only writes when it changed). */
-static __always_inline void own_socket(struct bpf_sock *sk, __u32 tgid, const char *comm)
+/* Records a process as the socket's owner (only writes when it changed). `create`: also for a
+ * socket without storage yet. */
+static __always_inline void own_socket(struct bpf_sock *sk, __u32 tgid, const char *comm, __u64 create)
 {
-	struct socket_owner *owner =
-		bpf_sk_storage_get(&socket_owners, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	struct socket_owner *owner = bpf_sk_storage_get(&socket_owners, sk, 0, create);
 	if (!owner)
 		return;
 	const __u64 *name = (const __u64 *)comm;
@@ -87,33 +87,36 @@ static __always_inline bool is_udp(const struct bpf_sock *sk)
 	return sk->protocol == IPPROTO_UDP && (sk->family == AF_INET || sk->family == AF_INET6);
 }
 
-static __always_inline void own_socket_by_current(struct bpf_sock *sk)
+static __always_inline void own_socket_by_current(struct bpf_sock *sk, __u64 create)
 {
 	if (!sk || !is_udp(sk))
 		return;
 	char comm[RTPSCOPE_COMM_LENGTH] __attribute__((aligned(8))) = {};
 	read_process_name(comm);
-	own_socket(sk, bpf_get_current_pid_tgid() >> 32, comm);
+	own_socket(sk, bpf_get_current_pid_tgid() >> 32, comm, create);
 }
 
 SEC("cgroup/sock_create")
 int socket_create(struct bpf_sock *sk)
 {
-	own_socket_by_current(sk);
+	own_socket_by_current(sk, BPF_SK_STORAGE_GET_F_CREATE);
 	return 1;
 }
 
+/* A reader that asks for the source address (recvfrom/recvmsg with a name: every unconnected
+ * receiver) takes the socket over from its creator. Only sockets that already have an owner are
+ * updated: the rest (sockets older than the monitor) learn theirs at their first ingress. */
 SEC("cgroup/recvmsg4")
 int socket_recvmsg4(struct bpf_sock_addr *ctx)
 {
-	own_socket_by_current(ctx->sk);
+	own_socket_by_current(ctx->sk, 0);
 	return 1;
 }
 
 SEC("cgroup/recvmsg6")
 int socket_recvmsg6(struct bpf_sock_addr *ctx)
 {
-	own_socket_by_current(ctx->sk);
+	own_socket_by_current(ctx->sk, 0);
 	return 1;
 }
 
@@ -325,7 +328,7 @@ static __always_inline bool attribute(struct __sk_buff *skb, struct udp_packet *
 		if (!process_selected(packet->pid, packet->comm))
 			return false;
 		if (sk)
-			own_socket(sk, packet->pid, packet->comm);
+			own_socket(sk, packet->pid, packet->comm, BPF_SK_STORAGE_GET_F_CREATE);
 		return true;
 	}
 	struct socket_owner *owner = sk ? receiving_owner(sk, &packet->socket_inode) : NULL;

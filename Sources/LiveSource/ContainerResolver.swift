@@ -53,8 +53,8 @@ final class ContainerResolver {
     private var last: (id: UInt64, container: ContainerContext?) = (0, nil)
     /// pod uid → (namespace, name), from the pod log directories.
     private var pods: [String: (namespace: String, name: String)] = [:]
-    private var podsReadAt: Int64 = .min
-    private var walkedAt: Int64 = .min
+    private var podsReadAt: Int64?
+    private var walkedAt: Int64?
     /// cgroup paths found by the last walk (the fallback when file handles are refused).
     private var walked: [UInt64: String] = [:]
 
@@ -110,7 +110,7 @@ final class ContainerResolver {
         if let path = walked[id] { return path }
         // Without file handles: walk the hierarchy, at most once a second.
         let now = MonotonicToWallClock.now(CLOCK_MONOTONIC)
-        guard now - walkedAt >= 1_000_000_000 else { return nil }
+        if let walkedAt, now - walkedAt < 1_000_000_000 { return nil }
         walkedAt = now
         walked = Self.walk(mountPoint)
         return walked[id]
@@ -140,7 +140,7 @@ final class ContainerResolver {
     private func pod(uid: String) -> (namespace: String, name: String)? {
         if let pod = pods[uid] { return pod }
         let now = MonotonicToWallClock.now(CLOCK_MONOTONIC)
-        guard now - podsReadAt >= 10_000_000_000 else { return nil }
+        if let podsReadAt, now - podsReadAt < 10_000_000_000 { return nil }
         podsReadAt = now
         pods = Self.podLogIndex(podLogsDirectory)
         return pods[uid]

@@ -15,7 +15,7 @@ final class SocketOwnerResolver {
 
     private let procRoot: String
     private var index: [UInt64: Int32] = [:]
-    private var scannedAt: Int64 = .min
+    private var scannedAt: Int64?
     private var names: [Int32: String] = [:]
 
     init(procRoot: String = "/proc") {
@@ -26,7 +26,7 @@ final class SocketOwnerResolver {
         guard inode != 0 else { return nil }
         if index[inode] == nil {
             let now = MonotonicToWallClock.now(CLOCK_MONOTONIC)
-            guard now - scannedAt >= 1_000_000_000 else { return nil }
+            if let scannedAt, now - scannedAt < 1_000_000_000 { return nil }
             scannedAt = now
             rescan()
         }

@@ -4,7 +4,7 @@ import Testing
 import RTPCore
 
 @Suite struct ContainerResolverTests {
-    static let id = "3f4d2c1b0a998877665544332211000ffeeddccbbaa99887766554433221100"
+    static let id = "3f4d2c1b0a998877665544332211000ffeeddccbbaa998877665544332211009"
     static let uid = "0b7c7e8e-1f2a-4c3d-9e8f-a1b2c3d4e5f6"
 
     @Test func namesTheContainerTheWayEachRuntimeWritesIt() {
@@ -73,14 +73,24 @@ extension String {
     func replacingDashes() -> String { String(map { $0 == "-" ? "_" : $0 }) }
 }
 
-/// Runs `sh -c command`; its exit status.
-func runShell(_ command: String) throws -> Int32 {
+/// Starts `sh -c command`; its pid.
+func spawnShell(_ command: String) throws -> pid_t {
     var pid: pid_t = 0
-    let arguments = ["/bin/sh", "-c", command]
-    var argv = arguments.map { strdup($0) } + [nil]
+    let arguments: [String] = ["/bin/sh", "-c", command]
+    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     guard posix_spawn(&pid, "/bin/sh", nil, nil, &argv, environ) == 0 else { throw TestSocketError.system("posix_spawn", errno) }
+    return pid
+}
+
+/// The exit status of a child (-1 if it did not exit normally).
+func exitStatus(of pid: pid_t) -> Int32 {
     var status: Int32 = 0
     waitpid(pid, &status, 0)
-    return (status >> 8) & 0xFF
+    return status & 0x7F == 0 ? (status >> 8) & 0xFF : -1
+}
+
+/// Runs `sh -c command`; its exit status.
+func runShell(_ command: String) throws -> Int32 {
+    exitStatus(of: try spawnShell(command))
 }

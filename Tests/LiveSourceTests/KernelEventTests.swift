@@ -174,11 +174,13 @@ private let received = RTPSCOPE_DIRECTION_RECEIVED.rawValue
             #expect(event.ownerUnknown)
             // Nothing in /proc knows inode 424242 here: unresolved, delivered only without filters.
             var open = DatagramAssembler(owners: SocketOwnerResolver(procRoot: "/nonexistent"))
-            #expect(open.attribute(&event))
+            let delivered = open.attribute(&event)
+            #expect(delivered)
             #expect(open.unresolvedOwners == 1)
             var filtered = DatagramAssembler(owners: SocketOwnerResolver(procRoot: "/nonexistent"),
                                              processFilter: ProcessFilter(pids: [4321]))
-            #expect(!filtered.attribute(&event))
+            let selected = filtered.attribute(&event)
+            #expect(!selected)
         }
     }
 
