@@ -7,7 +7,8 @@
  *                   [--comm NAME] [--ready-file PATH]
  *       A receiver that reads late: it sleeps M ms, then drains its socket without blocking, with
  *       recvmmsg(B) (B > 1) or recvfrom (B = 1), until N datagrams or T ms. Prints
- *       {"pid", "received", "reads"}: the receiver whose own scheduling must not read as jitter.
+ *       {"pid", "received", "reads", "drains"} (drains: wake-ups that found data): the receiver
+ *       whose own scheduling must not read as jitter.
  *   udp-paths uring --to ADDR:PORT --count N [--ptime-ms P] [--comm NAME]
  *       Sends N RTP packets with io_uring (IORING_OP_SENDMSG), paced; no syscall per datagram.
  *       Prints {"pid", "sent", "ssrc"}.
@@ -212,7 +213,7 @@ static int recv_late(const struct options *o)
 	static uint8_t buffers[1024][2048];
 	struct mmsghdr messages[1024];
 	struct iovec iovecs[1024];
-	long received = 0, reads = 0;
+	long received = 0, reads = 0, drains = 0;
 	int64_t deadline = now_ns() + o->timeout_ms * 1000000;
 	while (received < o->count && now_ns() < deadline) {
 		if (o->every_ms > 0) {
@@ -221,6 +222,7 @@ static int recv_late(const struct options *o)
 		} else {
 			usleep(1000);
 		}
+		long before = received;
 		for (;;) {
 			int got;
 			if (o->batch > 1) {
@@ -240,8 +242,11 @@ static int recv_late(const struct options *o)
 			reads++;
 			received += got;
 		}
+		if (received > before)
+			drains++;
 	}
-	printf("{\"pid\": %d, \"received\": %ld, \"reads\": %ld}\n", getpid(), received, reads);
+	printf("{\"pid\": %d, \"received\": %ld, \"reads\": %ld, \"drains\": %ld}\n", getpid(), received, reads,
+	       drains);
 	return 0;
 }
 
