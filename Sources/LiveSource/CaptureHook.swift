@@ -48,4 +48,7 @@ public enum CapturePath: String, Sendable, CaseIterable, CustomStringConvertible
     }
 
     public var description: String { rawValue }
+
+    /// "socket capture", "syscall capture": for messages.
+    public var name: String { self == .socket ? "socket capture" : "syscall capture" }
 }

@@ -64,7 +64,7 @@ public final class LiveCapture: @unchecked Sendable {
         // Say which capability is missing up front rather than whichever step would fail first.
         let missing = Capabilities.current().missing(for: path)
         if !missing.isEmpty {
-            throw .permissionDenied("eBPF: the \(path) capture needs \(Capabilities.describe(missing)), which this process lacks (run as root, or grant them)")
+            throw .permissionDenied("eBPF: the \(path.name) needs \(Capabilities.describe(missing)), which this process lacks (run as root, or grant them)")
         }
         var cgroupPath: String?
         switch path {

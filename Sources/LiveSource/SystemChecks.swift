@@ -97,7 +97,7 @@ public enum SystemChecks {
                             syscalls: SystemCheck) -> SystemCheck {
         let name = "capture path"
         let socketUsable = socket.status == .ok
-        let syscallsUsable = syscalls.status != .fail
+        let syscallsUsable = syscalls.status == .ok
         switch selection {
         case .socket:
             return socketUsable ? SystemCheck(name: name, status: .ok, detail: "socket (--capture socket)")
@@ -130,7 +130,7 @@ public enum SystemChecks {
             defer { capture.close() }
             let programs = capture.statistics().attachedPrograms.count
             let why = capture.fallbackReason.map { " (socket capture failed: \($0))" } ?? ""
-            return SystemCheck(name: name, status: .ok, detail: "\(capture.path) capture loaded and attached \(programs) programs\(why)")
+            return SystemCheck(name: name, status: .ok, detail: "\(capture.path.name) loaded and attached \(programs) programs\(why)")
         } catch {
             return SystemCheck(name: name, status: .fail, detail: error.description, fix: "see the lines above")
         }

@@ -19,7 +19,9 @@ enum Tracefs {
     /// is not a mount), then whether their `events` directory is readable.
     static func state(mountinfo: String? = TextFile.read("/proc/self/mountinfo")) -> State {
         let mounted = candidates.filter { mountedPaths(mountinfo).contains($0) }
-        if let readable = mounted.first(where: { access("\($0)/events", R_OK | X_OK) == 0 }) {
+        // With this process's effective ids and capabilities (CAP_DAC_READ_SEARCH counts):
+        // access(2) would judge by the real uid and ignore capabilities.
+        if let readable = mounted.first(where: { faccessat(AT_FDCWD, "\($0)/events", R_OK | X_OK, AT_EACCESS) == 0 }) {
             return .mounted(path: readable)
         }
         guard let path = mounted.first else { return .notMounted }
@@ -71,6 +73,6 @@ enum Tracefs {
 
     /// Whether the kernel has syscall tracepoints (CONFIG_FTRACE_SYSCALLS).
     static func hasSyscallTracepoints(at path: String) -> Bool {
-        access("\(path)/events/syscalls/sys_enter_sendto", F_OK) == 0
+        faccessat(AT_FDCWD, "\(path)/events/syscalls/sys_enter_sendto", F_OK, AT_EACCESS) == 0
     }
 }

@@ -145,7 +145,7 @@ struct Monitor: AsyncParsableCommand {
         if let reason = capture.fallbackReason {
             logger.warning("rtpscope monitor: socket capture unavailable (\(reason)); using the syscall capture")
         }
-        logger.info("rtpscope monitor: serving http://\(listenAddress)/metrics, \(capture.path) capture, \(capture.statistics().attachedPrograms.count) programs attached")
+        logger.info("rtpscope monitor: serving http://\(listenAddress)/metrics, \(capture.path.name), \(capture.statistics().attachedPrograms.count) programs attached")
         let loop = CaptureLoop(engine: engine, printInterval: interval.map { Duration.milliseconds(Int64($0 * 1000)) })
         let group = ServiceGroup(
             services: [ExporterService(server: server), loop], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
