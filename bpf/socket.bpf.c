@@ -39,10 +39,12 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* IPv6 extension headers walked before giving up (counted as headers_unparsed). */
 #define MAX_IPV6_EXTENSIONS 4
 
-/* The process a socket belongs to, as far as the kernel could tell. */
+/* The process a socket belongs to, as far as the kernel could tell, and the verdict of the pid/comm
+ * filters on it: decided when the owner changes, not per datagram. */
 struct socket_owner {
 	__u32 tgid;
-	__u32 reserved;
+	__u8 selected;
+	__u8 reserved[3];
 	char comm[RTPSCOPE_COMM_LENGTH];
 };
 
@@ -66,20 +68,23 @@ struct {
 
 /* ---- Owners ---- */
 
-/* Records a process as the socket's owner (only writes when it changed). `create`: also for a
- * socket without storage yet. */
-static __always_inline void own_socket(struct bpf_sock *sk, __u32 tgid, const char *comm, __u64 create)
+/* Records a process as the socket's owner (only writes, and only runs the filters, when it
+ * changed). `create`: also for a socket without storage yet. Returns the storage (NULL: none). */
+static __always_inline struct socket_owner *own_socket(struct bpf_sock *sk, __u32 tgid, const char *comm,
+						       __u64 create)
 {
 	struct socket_owner *owner = bpf_sk_storage_get(&socket_owners, sk, 0, create);
 	if (!owner)
-		return;
+		return NULL;
 	const __u64 *name = (const __u64 *)comm;
 	__u64 *kept = (__u64 *)owner->comm;
 	if (owner->tgid != tgid || kept[0] != name[0] || kept[1] != name[1]) {
 		owner->tgid = tgid;
 		kept[0] = name[0];
 		kept[1] = name[1];
+		owner->selected = process_selected(tgid, comm);
 	}
+	return owner;
 }
 
 static __always_inline bool is_udp(const struct bpf_sock *sk)
@@ -141,6 +146,7 @@ int socket_owners_at_start(struct bpf_iter__task_file *ctx)
 	__u64 inode = file->f_inode->i_ino;
 	struct socket_owner owner = { .tgid = task->tgid };
 	bpf_probe_read_kernel(owner.comm, sizeof(owner.comm), task->group_leader->comm);
+	owner.selected = process_selected(owner.tgid, owner.comm);
 	/* A full table leaves the rest to the other sources (and user space): counted at ingress. */
 	bpf_map_update_elem(&owners_at_start, &inode, &owner, BPF_NOEXIST);
 	return 0;
@@ -325,17 +331,15 @@ static __always_inline bool attribute(struct __sk_buff *skb, struct udp_packet *
 		packet->pid = pid_tgid >> 32;
 		packet->tid = (__u32)pid_tgid;
 		read_process_name(packet->comm);
-		if (!process_selected(packet->pid, packet->comm))
-			return false;
-		if (sk)
-			own_socket(sk, packet->pid, packet->comm, BPF_SK_STORAGE_GET_F_CREATE);
-		return true;
+		struct socket_owner *owner =
+			sk ? own_socket(sk, packet->pid, packet->comm, BPF_SK_STORAGE_GET_F_CREATE) : NULL;
+		return owner ? owner->selected : process_selected(packet->pid, packet->comm);
 	}
 	struct socket_owner *owner = sk ? receiving_owner(sk, &packet->socket_inode) : NULL;
 	if (owner) {
 		packet->pid = owner->tgid;
 		__builtin_memcpy(packet->comm, owner->comm, sizeof(packet->comm));
-		return process_selected(packet->pid, packet->comm);
+		return owner->selected;
 	}
 	/* Unknown owner: user space resolves the socket inode and applies the process filters. */
 	count(&counters, RTPSCOPE_COUNTER_OWNER_UNKNOWN, 1);

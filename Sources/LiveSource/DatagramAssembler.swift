@@ -15,6 +15,7 @@ struct DatagramAssembler {
     /// /proc attributed to a process the filters exclude (not delivered).
     private(set) var unresolvedOwners: UInt64 = 0
     private(set) var ownersFilteredOut: UInt64 = 0
+    private var names = ProcessNames()
 
     init(clock: MonotonicToWallClock = MonotonicToWallClock(), resolver: SocketResolver = SocketResolver(),
          owners: SocketOwnerResolver = SocketOwnerResolver(), containers: ContainerResolver? = nil,
@@ -32,7 +33,7 @@ struct DatagramAssembler {
         guard event.ownerUnknown else { return true }
         if let owner = owners.owner(ofSocketInode: event.socketInode) {
             event.pid = owner.pid
-            event.comm = owner.comm
+            event.resolvedComm = owner.comm
             event.ownerUnknown = false
         } else {
             unresolvedOwners += 1
@@ -71,7 +72,8 @@ struct DatagramAssembler {
             destination: destination,
             payload: event.payload,
             originalLength: event.datagramLength,
-            process: ProcessContext(pid: event.pid, comm: event.comm, direction: event.direction, container: container))
+            process: ProcessContext(pid: event.pid, comm: event.resolvedComm ?? names.name(event.rawComm),
+                                    direction: event.direction, container: container))
     }
 
     /// A missing side becomes the unspecified address (port 0) of the other side's family, and a

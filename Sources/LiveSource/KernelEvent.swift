@@ -24,7 +24,13 @@ struct KernelEvent {
     var datagramLength: Int
     /// Position in a sendmmsg/recvmmsg vector or a GSO/GRO super-packet.
     var messageIndex: Int
-    var comm: String
+    /// The process name's 16 kernel bytes; `DatagramAssembler` turns them into a String through a
+    /// cache (decoding it per event was a visible share of the consumer's time).
+    var rawComm: ProcessNameBytes
+    /// Set when the owner was resolved in user space.
+    var resolvedComm: String?
+    /// The process name (decoded here: tests and the fuzzer; the capture uses the cache).
+    var comm: String { resolvedComm ?? rawComm.decoded }
     /// From the socket (nil when the kernel could not read it).
     var local: Endpoint?
     /// From the call's address or the connected socket (nil for a recv() without one).
@@ -56,7 +62,9 @@ struct KernelEvent {
         cgroupID = header.cgroup_id
         datagramLength = max(Int(header.datagram_length), payloadLength)
         messageIndex = Int(header.message_index)
-        comm = withUnsafeBytes(of: header.comm) { Self.string(fromNULTerminated: $0) }
+        rawComm = withUnsafeBytes(of: header.comm) {
+            ProcessNameBytes(low: $0.loadUnaligned(as: UInt64.self), high: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        }
         local = flags & UInt32(RTPSCOPE_EVENT_HAS_LOCAL) != 0
             ? withUnsafeBytes(of: header.local_address) {
                 Self.endpoint(family: header.family, address: $0, port: header.local_port)
@@ -87,6 +95,38 @@ struct KernelEvent {
     static func string(fromNULTerminated bytes: UnsafeRawBufferPointer) -> String {
         let length = bytes.firstIndex(of: 0) ?? bytes.count
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self)
+    }
+}
+
+/// The 16 bytes of a kernel process name (TASK_COMM_LEN), as two words: hashable and cheap to
+/// compare, decoded to a String once per distinct name.
+struct ProcessNameBytes: Hashable {
+    var low: UInt64
+    var high: UInt64
+
+    var decoded: String {
+        withUnsafeBytes(of: (low, high)) { KernelEvent.string(fromNULTerminated: $0) }
+    }
+}
+
+/// Decoded process names by their kernel bytes (bounded: cleared when full).
+struct ProcessNames {
+    private var last: (bytes: ProcessNameBytes, name: String)?
+    private var names: [ProcessNameBytes: String] = [:]
+    private let limit = 4096
+
+    mutating func name(_ bytes: ProcessNameBytes) -> String {
+        if let last, last.bytes == bytes { return last.name }
+        let name: String
+        if let known = names[bytes] {
+            name = known
+        } else {
+            name = bytes.decoded
+            if names.count >= limit { names.removeAll(keepingCapacity: true) }
+            names[bytes] = name
+        }
+        last = (bytes, name)
+        return name
     }
 }
 
