@@ -46,6 +46,8 @@ struct socket_owner {
 	__u8 selected;
 	__u8 reserved[3];
 	char comm[RTPSCOPE_COMM_LENGTH];
+	/* The socket's cgroup (fixed when the socket is created): 0 until first needed. */
+	__u64 cgroup_id;
 };
 
 struct {
@@ -106,6 +108,16 @@ int socket_create(struct bpf_sock *sk)
 {
 	own_socket_by_current(sk, BPF_SK_STORAGE_GET_F_CREATE);
 	return 1;
+}
+
+/* The cgroup of the socket behind `skb`, kept in its owner storage after the first datagram. */
+static __always_inline __u64 socket_cgroup(struct __sk_buff *skb, struct socket_owner *owner)
+{
+	if (!owner)
+		return bpf_skb_cgroup_id(skb);
+	if (!owner->cgroup_id)
+		owner->cgroup_id = bpf_skb_cgroup_id(skb);
+	return owner->cgroup_id;
 }
 
 /* A reader that asks for the source address (recvfrom/recvmsg with a name: every unconnected
@@ -325,7 +337,6 @@ static __always_inline bool attribute(struct __sk_buff *skb, struct udp_packet *
 	struct bpf_sock *sk = skb->sk;
 	if (sk)
 		sk = bpf_sk_fullsock(sk);
-	packet->cgroup_id = bpf_skb_cgroup_id(skb);
 	if (packet->direction == RTPSCOPE_DIRECTION_SENT) {
 		__u64 pid_tgid = bpf_get_current_pid_tgid();
 		packet->pid = pid_tgid >> 32;
@@ -333,9 +344,11 @@ static __always_inline bool attribute(struct __sk_buff *skb, struct udp_packet *
 		read_process_name(packet->comm);
 		struct socket_owner *owner =
 			sk ? own_socket(sk, packet->pid, packet->comm, BPF_SK_STORAGE_GET_F_CREATE) : NULL;
+		packet->cgroup_id = socket_cgroup(skb, owner);
 		return owner ? owner->selected : process_selected(packet->pid, packet->comm);
 	}
 	struct socket_owner *owner = sk ? receiving_owner(sk, &packet->socket_inode) : NULL;
+	packet->cgroup_id = socket_cgroup(skb, owner);
 	if (owner) {
 		packet->pid = owner->tgid;
 		__builtin_memcpy(packet->comm, owner->comm, sizeof(packet->comm));
