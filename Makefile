@@ -44,9 +44,14 @@ include bpf/bpf.mk
 
 tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop $(BUILD_DIR)/codecpush $(BUILD_DIR)/avpacket-offset $(BUILD_DIR)/codec-call-loop
 
-$(BUILD_DIR)/rtptraffic: tools/rtptraffic.c tools/rtp_header.h
+# rtptraffic and codecpush: one folder each, sharing tools/common/ (endpoints, packet builders,
+# clocks, options, JSON, failure reporting). Small enough to compile whole in one cc call.
+TOOL_CFLAGS := -Wall -Wextra -O2 -Itools
+TOOLS_COMMON := $(wildcard tools/common/*.c tools/common/*.h)
+
+$(BUILD_DIR)/rtptraffic: $(wildcard tools/rtptraffic/*.c tools/rtptraffic/*.h) $(TOOLS_COMMON)
 	@mkdir -p $(BUILD_DIR)
-	$(CC) -Wall -Wextra -O2 -o $@ $<
+	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)
 
 $(BUILD_DIR)/pcap-bare-loop: tools/pcap-bare-loop.c
 	@mkdir -p $(BUILD_DIR)
@@ -55,9 +60,9 @@ $(BUILD_DIR)/pcap-bare-loop: tools/pcap-bare-loop.c
 # libavcodec users for the codec-uprobe tests (MJPEG encode-then-send; AVPacket layout check).
 LIBAV_FLAGS = $$(pkg-config --cflags --libs libavcodec libavutil)
 
-$(BUILD_DIR)/codecpush: tools/codecpush.c tools/rtp_header.h
+$(BUILD_DIR)/codecpush: $(wildcard tools/codecpush/*.c tools/codecpush/*.h) $(TOOLS_COMMON)
 	@mkdir -p $(BUILD_DIR)
-	$(CC) -Wall -Wextra -O2 -o $@ $< $(LIBAV_FLAGS) -lm
+	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBAV_FLAGS) -lm
 
 $(BUILD_DIR)/codec-call-loop: tools/codec-call-loop.c
 	@mkdir -p $(BUILD_DIR)
