@@ -1,6 +1,6 @@
 // End to end: analyse a fixture with the per-second sampler, write OpenMetrics, backfill it with
 // `promtool tsdb create-blocks-from openmetrics`, serve the blocks with `prometheus` and query a point
-// back. Skipped (with a message) when promtool or prometheus is not installed.
+// back. Fails when promtool or prometheus is not installed (`make deps` installs both; CI has them).
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -70,9 +70,8 @@ import Testing
 
     static let tools = executable("promtool").flatMap { promtool in executable("prometheus").map { (promtool, $0) } }
 
-    @Test(.enabled(if: tools != nil, "needs promtool and prometheus (Debian: apt-get install prometheus)"))
-    func backfilledSeriesReadBackFromPrometheus() async throws {
-        let (promtool, prometheus) = try #require(Self.tools)
+    @Test func backfilledSeriesReadBackFromPrometheus() async throws {
+        let (promtool, prometheus) = try #require(Self.tools, "needs promtool and prometheus (`make deps`: Debian prometheus)")
         let (samples, _) = try Self.analyse()
         let point = try #require(samples.first { $0.timestamp == 1_700_000_003 })
 
