@@ -30,6 +30,10 @@
  * streams's JSON: pid, comm, streams, sockets, packets (= datagrams), syscalls, churns,
  *   streams_started, late_ticks (ticks begun more than one ptime late), max_lateness_ms, seconds.
  *
+ * Layout: this file parses options and dispatches; each subcommand is its own file (send.c, recv.c,
+ * blast.c, rtcp.c, webrtc.c, streams.c); process.c and sending.c are what they share, and
+ * tools/common/ what rtptraffic shares with codecpush.
+ *
  * Build: make build/rtptraffic (this folder and tools/common/).
  */
 #define _GNU_SOURCE
