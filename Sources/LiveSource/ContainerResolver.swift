@@ -125,13 +125,9 @@ final class ContainerResolver {
             var status = stat()
             guard stat(full, &status) == 0 else { continue }
             found[UInt64(status.st_ino)] = relative.isEmpty ? "/" : relative
-            guard depth < 32, let directory = opendir(full) else { continue }
-            defer { closedir(directory) }
-            while let entry = readdir(directory) {
-                guard entry.pointee.d_type == UInt8(DT_DIR) else { continue }
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { KernelEvent.string(fromNULTerminated: $0) }
-                if name == "." || name == ".." { continue }
-                pending.append((relative + "/" + name, depth + 1))
+            guard depth < 32 else { continue }
+            for entry in DirectoryListing.entries(full) where entry.isDirectory {
+                pending.append((relative + "/" + entry.name, depth + 1))
             }
         }
         return found
@@ -150,11 +146,8 @@ final class ContainerResolver {
     /// namespaces are DNS labels: no `_` in them).
     static func podLogIndex(_ directory: String) -> [String: (namespace: String, name: String)] {
         var index: [String: (namespace: String, name: String)] = [:]
-        guard let handle = opendir(directory) else { return index }
-        defer { closedir(handle) }
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { KernelEvent.string(fromNULTerminated: $0) }
-            let parts = name.split(separator: "_", omittingEmptySubsequences: false)
+        for entry in DirectoryListing.entries(directory) {
+            let parts = entry.name.split(separator: "_", omittingEmptySubsequences: false)
             guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, isUUID(parts[2]) else { continue }
             index[String(parts[2])] = (String(parts[0]), String(parts[1]))
         }

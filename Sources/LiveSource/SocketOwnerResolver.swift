@@ -37,19 +37,12 @@ final class SocketOwnerResolver {
     private func rescan() {
         index.removeAll(keepingCapacity: true)
         names.removeAll(keepingCapacity: true)
-        guard let processes = opendir(procRoot) else { return }
-        defer { closedir(processes) }
         var target = [CChar](repeating: 0, count: 64)
-        while let entry = readdir(processes) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { KernelEvent.string(fromNULTerminated: $0) }
-            guard let pid = Int32(name) else { continue }
+        for process in DirectoryListing.entries(procRoot) {
+            guard let pid = Int32(process.name) else { continue }
             let fdDirectory = "\(procRoot)/\(pid)/fd"
-            guard let fds = opendir(fdDirectory) else { continue }
-            defer { closedir(fds) }
-            while let fd = readdir(fds) {
-                let fdName = withUnsafeBytes(of: fd.pointee.d_name) { KernelEvent.string(fromNULTerminated: $0) }
-                guard fdName.first?.isNumber == true else { continue }
-                let length = readlink("\(fdDirectory)/\(fdName)", &target, target.count - 1)
+            for fd in DirectoryListing.entries(fdDirectory) {
+                let length = readlink("\(fdDirectory)/\(fd.name)", &target, target.count - 1)
                 guard length > 0 else { continue }
                 let text = String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 // The first process found keeps a socket that several share (a fork's parent first).
