@@ -53,8 +53,8 @@ final class ContainerResolver {
     private var last: (id: UInt64, container: ContainerContext?) = (0, nil)
     /// pod uid → (namespace, name), from the pod log directories.
     private var pods: [String: (namespace: String, name: String)] = [:]
-    private var podsReadAt: Int64?
-    private var walkedAt: Int64?
+    private var podLogReads = Throttle(intervalNanoseconds: 10_000_000_000)
+    private var walks = Throttle(intervalNanoseconds: 1_000_000_000)
     /// cgroup paths found by the last walk (the fallback when file handles are refused).
     private var walked: [UInt64: String] = [:]
 
@@ -109,9 +109,7 @@ final class ContainerResolver {
         }
         if let path = walked[id] { return path }
         // Without file handles: walk the hierarchy, at most once a second.
-        let now = MonotonicToWallClock.now(CLOCK_MONOTONIC)
-        if let walkedAt, now - walkedAt < 1_000_000_000 { return nil }
-        walkedAt = now
+        guard walks.allows() else { return nil }
         walked = Self.walk(mountPoint)
         return walked[id]
     }
@@ -135,9 +133,7 @@ final class ContainerResolver {
 
     private func pod(uid: String) -> (namespace: String, name: String)? {
         if let pod = pods[uid] { return pod }
-        let now = MonotonicToWallClock.now(CLOCK_MONOTONIC)
-        if let podsReadAt, now - podsReadAt < 10_000_000_000 { return nil }
-        podsReadAt = now
+        guard podLogReads.allows() else { return nil }
         pods = Self.podLogIndex(podLogsDirectory)
         return pods[uid]
     }

@@ -15,7 +15,7 @@ final class SocketOwnerResolver {
 
     private let procRoot: String
     private var index: [UInt64: Int32] = [:]
-    private var scannedAt: Int64?
+    private var scans = Throttle(intervalNanoseconds: 1_000_000_000)
     private var names: [Int32: String] = [:]
 
     init(procRoot: String = "/proc") {
@@ -25,9 +25,7 @@ final class SocketOwnerResolver {
     func owner(ofSocketInode inode: UInt64) -> Owner? {
         guard inode != 0 else { return nil }
         if index[inode] == nil {
-            let now = MonotonicToWallClock.now(CLOCK_MONOTONIC)
-            if let scannedAt, now - scannedAt < 1_000_000_000 { return nil }
-            scannedAt = now
+            guard scans.allows() else { return nil }
             rescan()
         }
         guard let pid = index[inode] else { return nil }

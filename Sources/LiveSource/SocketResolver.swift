@@ -61,6 +61,25 @@ final class SocketResolver {
     }
 }
 
+/// "At most once per interval", for the walks of /proc and of the cgroup tree that answer a cache
+/// miss: a burst of misses costs one walk.
+struct Throttle {
+    let intervalNanoseconds: Int64
+    private var last: Int64?
+
+    init(intervalNanoseconds: Int64) {
+        self.intervalNanoseconds = intervalNanoseconds
+    }
+
+    /// True (and the interval starts again) when the last allowed call is an interval old.
+    mutating func allows() -> Bool {
+        let now = MonotonicToWallClock.now(CLOCK_MONOTONIC)
+        if let last, now - last < intervalNanoseconds { return false }
+        last = now
+        return true
+    }
+}
+
 /// The entries of a directory (without "." and ".."), read without Foundation; empty when it
 /// cannot be opened.
 enum DirectoryListing {
