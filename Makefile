@@ -102,7 +102,7 @@ check-generated:
 	CC="$(CC)" python3 fuzz/make-seeds.py --check
 
 run: deps build
-	@if [ "$$(id -u)" != 0 ]; then echo "run: the live monitor needs root (or CAP_BPF+CAP_PERFMON): sudo make run" >&2; exit 1; fi
+	@if [ "$$(id -u)" != 0 ]; then echo "run: the live monitor needs root (or CAP_BPF+CAP_PERFMON, +CAP_NET_ADMIN for the socket capture): sudo make run" >&2; exit 1; fi
 	$(RTPSCOPE) monitor --web.listen-address 0.0.0.0:9310
 
 bench: deps build
