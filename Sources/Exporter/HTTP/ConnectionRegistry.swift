@@ -5,9 +5,12 @@ import NIOCore
 /// closing the connection that matters least instead of refusing the newcomer.
 ///
 /// Refusing at the cap let 64 silent (or trickling) connections lock every scrape out. Here, at the
-/// cap, the victim is, in this order: the connection idle (waiting for a request) the longest, then
-/// the one that has been receiving a request the longest, then a connection whose response is stuck
-/// behind a client that does not read. A connection actively being answered is never evicted; when
+/// cap, the victim is the connection that has waited the longest without being answered — idle
+/// since its last response, or waiting for (or receiving) a request since its accept or its first
+/// byte — and only when there is none, the oldest connection whose response is stuck behind a client
+/// that does not read. A scraper's fresh connection is the youngest, so it is the last to go.
+/// (Ranking "receiving" above "waiting" would be wrong: a trickler has sent a byte, a scraper whose
+/// request is still in flight has not.) A connection actively being answered is never evicted; when
 /// every slot is one, the newcomer is refused (and counted).
 final class ConnectionRegistry: Sendable {
     enum Phase: Sendable {
@@ -83,12 +86,11 @@ final class ConnectionRegistry: Sendable {
         for (id, entry) in entries {
             let rank: Int
             switch entry.phase {
-            case .awaitingRequest: rank = 0
-            case .receivingRequest: rank = 1
+            case .awaitingRequest, .receivingRequest: rank = 0
             case .responding:
                 // Blocked on a client that does not read: next in line. Otherwise: in service.
                 guard !entry.channel.isWritable else { continue }
-                rank = 2
+                rank = 1
             }
             if best == nil || rank < best!.rank || (rank == best!.rank && entry.since < best!.since) {
                 best = (id, rank, entry.since)
