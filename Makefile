@@ -21,10 +21,11 @@ BUILD_DIR := build
 RTPSCOPE := .build/release/rtpscope
 
 # Debian packages: libraries we link (libpcap, libbpf, libelf, zlib), the BPF skeleton generator,
-# and the real peers the tests measure against (tshark/dumpcap, tcpdump, ffmpeg, GStreamer, Prometheus).
+# and the real peers the tests measure against (tshark/dumpcap, tcpdump, ffmpeg, GStreamer, Prometheus;
+# openssl makes the web-config tests' certificates, systemd-analyze rates the unit).
 DEB_PACKAGES := libpcap-dev libbpf-dev libelf-dev zlib1g-dev bpftool \
 	tshark tcpdump ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	prometheus iproute2 curl time python3 librsvg2-bin \
+	prometheus iproute2 curl time python3 librsvg2-bin openssl systemd \
 	libavcodec-dev libavutil-dev libavformat-dev pkg-config
 
 .PHONY: all deps build test run bench conformance fixtures tools install clean
@@ -127,6 +128,9 @@ PREFIX ?= /usr/local
 install: build
 	install -D -m 0755 $(RTPSCOPE) $(DESTDIR)$(PREFIX)/bin/rtpscope
 	install -D -m 0644 deploy/systemd/rtpscope.service $(DESTDIR)/etc/systemd/system/rtpscope.service
+	# The unit reads this web config; an existing one (certificates, users) is never overwritten.
+	test -e $(DESTDIR)/etc/rtpscope/web-config.yml || \
+		install -D -m 0600 deploy/systemd/web-config.yml $(DESTDIR)/etc/rtpscope/web-config.yml
 	install -d $(DESTDIR)/usr/share/bash-completion/completions
 	$(RTPSCOPE) --generate-completion-script bash > $(DESTDIR)/usr/share/bash-completion/completions/rtpscope
 

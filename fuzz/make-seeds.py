@@ -319,6 +319,30 @@ def capture_seeds():
 
 # --- Write ----------------------------------------------------------------------------------------
 
+# --- HTTP requests to the exporter ---------------------------------------------------------------
+
+def http_seeds():
+    """Byte 0: read size - 1 (mod 64); byte 1 bit 0: let the clock pass the request timeout."""
+    def seed(requests, read_size=64, time_runs=False):
+        return bytes([(read_size - 1) % 64, 1 if time_runs else 0]) + requests
+
+    get = lambda path, extra=b"": b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n" + extra + b"\r\n"
+    return {
+        "get-metrics": seed(get(b"/metrics")),
+        "get-metrics-gzip": seed(get(b"/metrics", b"Accept-Encoding: deflate, gzip;q=0.5\r\n")),
+        "pipelined-mixed": seed(get(b"/") + get(b"/health") + get(b"/nope") + b"HEAD /metrics HTTP/1.1\r\n\r\n"
+                                + get(b"/streams?limit=1&offset=0", b"Connection: close\r\n"), read_size=7),
+        "streams-bad-paging": seed(get(b"/streams?limit=-1") + get(b"/streams?offset=%41&limit=9999999999999999999999")),
+        "post-with-body": seed(b"POST /metrics HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello" + get(b"/health")),
+        "chunked-body": seed(b"PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+        "http10": seed(b"GET /metrics HTTP/1.0\r\n\r\n"),
+        "trickled-head-timeout": seed(get(b"/metrics")[:20], read_size=1, time_runs=True),
+        "authorization": seed(get(b"/health", b"Authorization: Basic Y2Fyb2w6Y2Fyb2wxMjM=\r\n")),
+        "many-pipelined": seed(get(b"/nope") * 40, read_size=64),
+        "malformed": seed(b"GET / HTTP/9.9\r\n\r\n"),
+    }
+
+
 def corpora():
     rtp_seeds = {
         "pcmu": rtp(),
@@ -346,6 +370,7 @@ def corpora():
         "FuzzSDP": {name: text.encode() for name, text in SDP_SEEDS.items()},
         "FuzzKernelEvent": kernel_seeds(),
         "FuzzCapture": capture_seeds(),
+        "FuzzHTTPRequest": http_seeds(),
     }
 
 

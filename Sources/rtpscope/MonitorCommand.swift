@@ -38,6 +38,18 @@ struct Monitor: AsyncParsableCommand {
     @Option(name: .customLong("web.listen-address"), help: ArgumentHelp("Address of the HTTP endpoints.", valueName: "ADDR:PORT"))
     var listenAddress: String = "0.0.0.0:9310"
 
+    @Option(name: .customLong("web.config.file"), help: ArgumentHelp("Web config (Prometheus exporter-toolkit format): TLS, mTLS, basic auth, response headers.", valueName: "FILE"))
+    var webConfigFile: String?
+
+    @Option(name: .customLong("web.telemetry-path"), help: ArgumentHelp("Path under which the metrics are served.", valueName: "PATH"))
+    var telemetryPath: String = "/metrics"
+
+    @Option(name: .customLong("log.level"), help: ArgumentHelp("Only log messages at this level or above: debug, info, warn, error.", valueName: "LEVEL"))
+    var logLevel: String = "info"
+
+    @Option(name: .customLong("log.format"), help: ArgumentHelp("Log line format on stderr: logfmt or json.", valueName: "FORMAT"))
+    var logFormat: String = "logfmt"
+
     @Option(name: .customLong("pid"), help: ArgumentHelp("Only this process (repeatable).", valueName: "N"))
     var pids: [Int32] = []
 
@@ -86,6 +98,16 @@ struct Monitor: AsyncParsableCommand {
         guard ListenAddress(listenAddress) != nil else {
             throw ValidationError("--web.listen-address must be ADDR:PORT (IPv6 as [ADDR]:PORT), got \(listenAddress)")
         }
+        guard telemetryPath.hasPrefix("/"), !telemetryPath.contains(where: { $0 == "?" || $0 == "#" || $0.isWhitespace }),
+              !["/", "/health", "/streams"].contains(telemetryPath) else {
+            throw ValidationError("--web.telemetry-path must be a path starting with / (not /, /health or /streams), got \(telemetryPath)")
+        }
+        guard LogLevel(rawValue: logLevel) != nil else {
+            throw ValidationError("--log.level must be one of debug, info, warn, error, got \(logLevel)")
+        }
+        guard LogFormat(rawValue: logFormat) != nil else {
+            throw ValidationError("--log.format must be logfmt or json, got \(logFormat)")
+        }
         guard streamIdleTimeout > 0 else { throw ValidationError("--stream-idle-timeout must be positive") }
         guard maxStreams > 0 else { throw ValidationError("--max-streams must be positive") }
         if let interval, interval <= 0 { throw ValidationError("--interval must be positive") }
@@ -96,8 +118,21 @@ struct Monitor: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "rtpscope")
-        logger.logLevel = .info
+        let level = (LogLevel(rawValue: logLevel) ?? .info).swiftLogLevel
+        let format = LogFormat(rawValue: logFormat) ?? .logfmt
+        LoggingSystem.bootstrap { _ in ExporterLogHandler(format: format, level: level) }
+        let logger = Logger(label: "rtpscope")
+        // The web config first: a bad file is a one-line error before anything is attached.
+        var webConfig: WebConfig?
+        if let webConfigFile {
+            do {
+                webConfig = try WebConfig.load(path: webConfigFile)
+                try webConfig?.checkCertificates()
+            } catch {
+                StandardError.write("rtpscope: --web.config.file \(webConfigFile): \(error)")
+                throw ExitCode(1)
+            }
+        }
         if let blocker = SystemChecks.run(capture: capture, cgroupRoot: cgroupRoot).first(where: { $0.status == .fail }) {
             StandardError.write("rtpscope: cannot monitor: \(blocker.name): \(blocker.detail)\(blocker.fix.isEmpty ? "" : " (fix: \(blocker.fix))")")
             throw ExitCode(1)
@@ -134,8 +169,16 @@ struct Monitor: AsyncParsableCommand {
         let engine = LiveEngine(capture: capture, configuration: configuration, codec: codec)
         defer { engine.close() }
         guard let address = ListenAddress(listenAddress) else { throw ExitCode(1) }
-        let server = ExporterServer(host: address.host, port: address.port, provider: LiveSnapshotProvider(engine: engine),
-                                    buildInfo: BuildInfo(version: RTPScopeVersion.current), logger: logger)
+        let server: ExporterServer
+        do {
+            server = try ExporterServer(
+                configuration: .init(host: address.host, port: address.port, telemetryPath: telemetryPath, webConfig: webConfig),
+                provider: LiveSnapshotProvider(engine: engine),
+                processMetrics: ProcessMetrics(buildInfo: BuildInfo(version: RTPScopeVersion.current)), logger: logger)
+        } catch {
+            StandardError.write("rtpscope: --web.config.file \(webConfigFile ?? ""): \(error)")
+            throw ExitCode(1)
+        }
         do {
             try await server.start()
         } catch {
@@ -145,7 +188,7 @@ struct Monitor: AsyncParsableCommand {
         if let reason = capture.fallbackReason {
             logger.warning("rtpscope monitor: socket capture unavailable (\(reason)); using the syscall capture")
         }
-        logger.info("rtpscope monitor: serving http://\(listenAddress)/metrics, \(capture.path.name), \(capture.statistics().attachedPrograms.count) programs attached")
+        logger.info("rtpscope monitor: serving \(webConfig?.tls == nil ? "http" : "https")://\(listenAddress)\(telemetryPath), \(capture.path.name), \(capture.statistics().attachedPrograms.count) programs attached")
         let loop = CaptureLoop(engine: engine, printInterval: interval.map { Duration.milliseconds(Int64($0 * 1000)) })
         let group = ServiceGroup(
             services: [ExporterService(server: server), loop], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
