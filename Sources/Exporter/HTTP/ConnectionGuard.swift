@@ -14,7 +14,9 @@ enum ConnectionEvent: Sendable {
 ///
 /// - **Request deadline**: a request must arrive completely — head and body — within
 ///   `requestTimeout` of its first byte (of the accept, for a new connection), however the bytes are
-///   trickled. The previous idle timer restarted on every byte and stopped at the head, so one byte
+///   trickled. It runs only while no response is outstanding: while the server answers (or waits for
+///   a client that does not read its answers) the server is the one waiting, and the write-stall
+///   timeout bounds that. The previous idle timer restarted on every byte and stopped at the head, so one byte
 ///   every 2 s or a head promising a body that never came held a slot forever. On expiry: 408 and
 ///   close. This is one `EventLoop.scheduleTask` per request, NIO's timer.
 /// - **Keep-alive idle**: `IdleStateHandler`'s read-idle event closes a connection with no request
@@ -67,7 +69,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if deadline == nil { armDeadline(context: context) }
+        if deadline == nil && outstanding == 0 { armDeadline(context: context) }
         if !receiving {
             receiving = true
             if outstanding == 0 { registry.update(context.channel, to: .receivingRequest) }
@@ -93,6 +95,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             outstanding = max(0, outstanding - 1)
             if outstanding == 0 {
                 registry.update(context.channel, to: receiving ? .receivingRequest : .awaitingRequest)
+                // A request that began arriving while the server was answering gets its full
+                // deadline from now.
+                if receiving && deadline == nil { armDeadline(context: context) }
             }
         }
         promise?.succeed(())
@@ -145,6 +150,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 /// Past `maxQueued` requests without a response, this handler stops reading, discards what follows,
 /// answers the queued requests (the last with `Connection: close`) and closes: RFC 9112 §9.3.2
 /// lets a client retry requests a closed connection left unanswered.
+///
+/// The close is a lingering one, as Go's server and Apache do it: closing a socket whose receive
+/// queue still holds the client's unread requests makes the kernel send a reset, and a reset can
+/// destroy the last response in the client's buffers before the client reads it. So after the
+/// last response: half-close (FIN after the response), read and discard what the client sent, and
+/// close `lingerTime` later.
 final class PipelineLimiter: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -159,6 +170,9 @@ final class PipelineLimiter: ChannelDuplexHandler, RemovableChannelHandler {
     /// Set once the limit is exceeded: no more requests are accepted on this connection.
     private var closing = false
     private var discardingRequest = false
+    /// The last response is out: input is read and dropped until the close.
+    private var lingering = false
+    static let lingerTime = TimeAmount.milliseconds(500)
 
     init(maxQueued: Int, metrics: ExporterHTTPMetrics) {
         self.maxQueued = max(1, maxQueued)
@@ -166,6 +180,7 @@ final class PipelineLimiter: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if lingering { return }
         let part = unwrapInboundIn(data)
         if case .head = part {
             if closing || requestsStarted - responsesCompleted >= maxQueued {
@@ -188,7 +203,24 @@ final class PipelineLimiter: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if !closing { context.read() }
+        if !closing || lingering { context.read() }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // While lingering, what the client sent is garbage by definition (the decoder may choke on
+        // a request cut by the read): it is being dropped, not answered.
+        if lingering { return }
+        context.fireErrorCaught(error)
+    }
+
+    private func lingerThenClose(context: ChannelHandlerContext) {
+        lingering = true
+        context.close(mode: .output, promise: nil)  // TLS may not half-close: then only the close below
+        context.read()
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: Self.lingerTime) {
+            loopBound.value.close(promise: nil)
+        }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -208,7 +240,7 @@ final class PipelineLimiter: ChannelDuplexHandler, RemovableChannelHandler {
                 let written = context.eventLoop.makePromise(of: Void.self)
                 written.futureResult.assumeIsolated().whenComplete { result in
                     promise?.completeWith(result)
-                    context.close(promise: nil)
+                    self.lingerThenClose(context: context)
                 }
                 context.writeAndFlush(data, promise: written)
             } else {

@@ -37,6 +37,9 @@ final class BasicAuthenticator: Sendable {
     private let cache = NIOLockedValueBox([String: Bool]())
     private let bcryptLock = NIOLock()
     private let threadPool: NIOThreadPool
+    private let verifications = NIOLockedValueBox(0)
+    /// How many times bcrypt has run: what the cache saves is visible to tests.
+    var bcryptVerifications: Int { verifications.withLockedValue { $0 } }
     /// Bounds the cache, which grows by one entry per distinct wrong password.
     static let maxCachedResults = 256
     /// bcrypt("fakepassword"), cost 10: the toolkit's hash for unknown users.
@@ -63,7 +66,9 @@ final class BasicAuthenticator: Sendable {
         }
         let bcryptLock = self.bcryptLock
         let cache = self.cache
+        let verifications = self.verifications
         return threadPool.runIfActive(eventLoop: eventLoop) {
+            verifications.withLockedValue { $0 += 1 }
             let matches = bcryptLock.withLock { Bcrypt.verify(password, hash: BcryptHash.normalized(hash)) }
             let result = matches && knownHash != nil
             cache.withLockedValue { cache in
