@@ -13,7 +13,8 @@ struct StreamTable {
     /// Streams in insertion order, except that removal moves the last entry into the gap.
     private(set) var entries: [StreamStatistics] = []
     /// Each entry's full hash and key (same index as `entries`): a probe compares these in a compact
-    /// array instead of touching the large entries, and growing or removing never rehashes keys.
+    /// array instead of touching the large entries, and growing or removing never rehashes keys. The key
+    /// lives only here (an entry does not repeat it): `key(at:)` unpacks it.
     private var identities: [Identity] = []
     /// 0 for an empty bucket, else the entry's index + 1 in the low 32 bits and the top 32 bits of its
     /// hash in the high ones: a probe past another stream's bucket then rarely has to touch that
@@ -22,6 +23,11 @@ struct StreamTable {
     private var buckets: [UInt64]
     private var mask: Int
     private let seed: UInt64
+    /// Recency: confirmed streams in one list, unconfirmed (multi-packet candidates) in the other;
+    /// the front of each is the least recently seen (see `touch`). Caps and idle expiry pop fronts.
+    private var links = SlotLinks()
+    private(set) var confirmedOrder = RecencyList()
+    private(set) var candidateOrder = RecencyList()
 
     init() {
         buckets = [UInt64](repeating: 0, count: 64)
@@ -30,6 +36,14 @@ struct StreamTable {
     }
 
     var count: Int { entries.count }
+
+    /// Bytes the table's entries occupy (entries, identities, links) and its buckets, not counting
+    /// what entries own. Arrays grow by doubling: the capacity beyond the entries is reserved address
+    /// space that nothing has written, so it is not resident (RSS), and is not counted here.
+    var occupiedBytes: Int {
+        entries.count * (MemoryLayout<StreamStatistics>.stride + MemoryLayout<Identity>.stride + MemoryLayout<UInt64>.stride)
+            + buckets.count * MemoryLayout<UInt64>.stride
+    }
 
     private struct Identity {
         var hash: UInt64
@@ -77,14 +91,39 @@ struct StreamTable {
         _modify { yield &entries[index] }
     }
 
-    /// Adds a stream whose key is not in the table yet; returns its index.
+    /// The stream key of the entry at `index`.
+    func key(at index: Int) -> StreamKey { StreamKey(identities[index].key) }
+
+    func packedKey(at index: Int) -> PackedStreamKey { identities[index].key }
+
+    /// Adds a stream whose key is not in the table yet, as the most recently seen of its list
+    /// (confirmed or not, from the entry); returns its index.
     @discardableResult
-    mutating func insert(_ entry: StreamStatistics, hash: UInt64) -> Int {
+    mutating func insert(_ entry: StreamStatistics, key: PackedStreamKey, hash: UInt64) -> Int {
         if (entries.count + 1) * 2 > buckets.count { grow() }
         entries.append(entry)
-        identities.append(Identity(hash: hash, key: PackedStreamKey(entry.key)))
+        identities.append(Identity(hash: hash, key: key))
+        let index = entries.count - 1
+        links.reserve(slots: entries.count)
+        if entry.isConfirmed { confirmedOrder.append(index, &links) } else { candidateOrder.append(index, &links) }
         place(slot: entries.count, hash: hash)
-        return entries.count - 1
+        return index
+    }
+
+    /// The entry at `index` was just seen: it becomes the most recently seen of its list.
+    @inline(__always)
+    mutating func touch(_ index: Int) {
+        if entries[index].isConfirmed {
+            confirmedOrder.moveToBack(index, &links)
+        } else {
+            candidateOrder.moveToBack(index, &links)
+        }
+    }
+
+    /// The entry at `index` was just confirmed (it was a candidate): it moves to the confirmed list.
+    mutating func didConfirm(_ index: Int) {
+        candidateOrder.remove(index, &links)
+        confirmedOrder.append(index, &links)
     }
 
     /// Removes the entry at `index` (the last entry takes its place) and returns it.
@@ -92,12 +131,19 @@ struct StreamTable {
     mutating func remove(at index: Int) -> StreamStatistics {
         let removedHash = identities[index].hash
         deleteBucket(holding: index, hash: removedHash)
+        if entries[index].isConfirmed { confirmedOrder.remove(index, &links) } else { candidateOrder.remove(index, &links) }
         let last = entries.count - 1
         if index != last {
-            // The last entry moves into the gap: its bucket must point at its new index.
+            // The last entry moves into the gap: its bucket and its neighbours must point at its new index.
             let movedBucket = bucket(holding: last, hash: identities[last].hash)
             buckets[movedBucket] = Self.bucketWord(slot: index + 1, hash: identities[last].hash)
+            if entries[last].isConfirmed {
+                confirmedOrder.relocate(from: last, to: index, &links)
+            } else {
+                candidateOrder.relocate(from: last, to: index, &links)
+            }
         }
+        links.removeLast()
         identities.swapAt(index, last)
         identities.removeLast()
         entries.swapAt(index, last)
