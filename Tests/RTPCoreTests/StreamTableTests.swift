@@ -12,7 +12,7 @@ struct StreamTableTests {
     }
 
     private static func entry(_ n: UInt32, confirmed: Bool = true) -> StreamStatistics {
-        StreamStatistics(processName: nil,
+        StreamStatistics(key: PackedStreamKey(key(n)), processName: nil,
                          measurements: StreamMeasurements(firstTime: Nanoseconds(n), payloadType: 0,
                                                           resolver: ClockRateResolver(), confirmed: confirmed,
                                                           tracksWireshark: false))
@@ -43,7 +43,8 @@ struct StreamTableTests {
                     model[key] = nil
                     if confirmed { confirmedOrder.removeAll { $0 == key } } else { candidateOrder.removeAll { $0 == key } }
                 default:
-                    table.touch(found)
+                    // Each step is a new recency tick, so every touch moves the entry.
+                    table.touch(found, at: Nanoseconds(step + 1) << 30, window: .max)
                     if confirmed {
                         confirmedOrder.removeAll { $0 == key }
                         confirmedOrder.append(key)
@@ -54,7 +55,7 @@ struct StreamTableTests {
                 }
             } else {
                 let confirmed = n % 4 != 0
-                table.insert(Self.entry(n, confirmed: confirmed), key: packed, hash: table.hash(packed))
+                table.insert(Self.entry(n, confirmed: confirmed), hash: table.hash(packed))
                 model[key] = Nanoseconds(n)
                 if confirmed { confirmedOrder.append(key) } else { candidateOrder.append(key) }
             }

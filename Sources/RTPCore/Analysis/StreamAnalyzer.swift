@@ -44,6 +44,9 @@ public final class StreamAnalyzer {
     private var flows: [UInt64: UInt32] = [:]
     /// Whether the confirmed streams' recency order is kept (a cap or an idle timeout needs it).
     private let tracksRecency: Bool
+    /// Half of each cap: see `StreamTable.touch`.
+    private let confirmedRecencyWindow: UInt32
+    private let unconfirmedRecencyWindow: UInt32
     /// Packets of candidates (single-packet or not) removed without ever confirming.
     private var droppedCandidatePackets: UInt64 = 0
     @exclusivity(unchecked) private var resolver: ClockRateResolver
@@ -52,7 +55,7 @@ public final class StreamAnalyzer {
     /// Relative-time base (ns) for tshark-compatible times: the capture's first frame.
     @exclusivity(unchecked) private var timeBase: Nanoseconds?
     /// Send stalls detected since the last `takeSendStalls()` (live, outgoing streams).
-    private var newStalls: [(key: StreamKey, stall: SendStall)] = []
+    @exclusivity(unchecked) private var newStalls: [(key: StreamKey, stall: SendStall)] = []
 
     public init(configuration: AnalyzerConfiguration) {
         self.configuration = configuration
@@ -61,6 +64,8 @@ public final class StreamAnalyzer {
         self.forcedPorts = configuration.forcedUDPPorts.isEmpty ? nil : PortBitmap(configuration.forcedUDPPorts)
         candidates = CandidateTable(byteBudget: configuration.candidateMemoryBytes)
         tracksRecency = configuration.maxStreams < .max || configuration.streamIdleTimeout != nil
+        confirmedRecencyWindow = UInt32(clamping: max(configuration.maxStreams / 2, 1))
+        unconfirmedRecencyWindow = UInt32(clamping: max(configuration.maxUnconfirmedStreams / 2, 1))
         let bounded = configuration.maxStreams < .max
         rtcp = RTCPAccounting(limits: RTCPAccounting.Limits(
             reporters: configuration.maxRTCPReporters ?? (bounded ? max(configuration.maxStreams, 4096) : .max),
@@ -170,8 +175,10 @@ public final class StreamAnalyzer {
             if confirmedNow {
                 streams.didConfirm(index)
                 didConfirm(index)   // may evict and move entries: `index` is not valid after this
-            } else if tracksRecency || !streams[index].isConfirmed {
-                streams.touch(index)
+            } else if streams[index].isConfirmed {
+                if tracksRecency { streams.touch(index, at: datagram.time, window: confirmedRecencyWindow) }
+            } else {
+                streams.touch(index, at: datagram.time, window: unconfirmedRecencyWindow)
             }
             return
         }
@@ -180,8 +187,8 @@ public final class StreamAnalyzer {
                                                confirmed: true, process: datagram.process)
             measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
                                 relativeMilliseconds: relativeMs, resolver: resolver)
-            let index = streams.insert(StreamStatistics(processName: datagram.process?.comm, measurements: measurements),
-                                       key: packedKey, hash: hash)
+            let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm,
+                                                        measurements: measurements), hash: hash)
             didConfirm(index)
             return
         }
@@ -196,8 +203,8 @@ public final class StreamAnalyzer {
                                 relativeMilliseconds: 0, resolver: resolver)
             let confirmedNow = measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
                                                    relativeMilliseconds: relativeMs, resolver: resolver)
-            let index = streams.insert(StreamStatistics(processName: datagram.process?.comm, measurements: measurements),
-                                       key: packedKey, hash: hash)
+            let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm,
+                                                        measurements: measurements), hash: hash)
             if confirmedNow { didConfirm(index) } else { enforceUnconfirmedCap() }
             return
         }

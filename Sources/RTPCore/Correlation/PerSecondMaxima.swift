@@ -4,14 +4,18 @@
 /// A window ending at the latest second recorded, stored inline (every outgoing live stream carries
 /// one, so its bytes count per stream): recording is O(1) and never allocates. Values are kept as
 /// IEEE half-precision floats (120 bytes for the minute instead of 960 as two arrays): three
-/// significant digits from 60 ns to 65,000 s, plenty for a correlation of per-second maxima.
+/// significant digits from 60 ns to 65,000 s, plenty for a correlation of per-second maxima; the
+/// current second is kept exact.
 /// A time older than the window is ignored rather than allowed to overwrite a newer second.
 public struct PerSecondMaxima: Sendable {
     public static let maximumCapacity = 60
     public let capacity: Int
-    /// The latest second recorded (`Int64.min` before the first).
+    /// The latest second recorded (`Int64.min` before the first), and its maximum so far at full
+    /// precision: a value is converted to half precision once, when its second is over, not per call.
     private var latestSecond: Int64 = .min
-    /// Slot `second % maximumCapacity`; NaN when nothing was recorded in that second of the window.
+    private var latestMaximum: Double = 0
+    /// Slot `second % maximumCapacity` for the seconds before the latest; NaN when nothing was
+    /// recorded in that second of the window.
     private var maxima = InlineArray<60, Float16>(repeating: .nan)
 
     public init(capacity: Int = 60) {
@@ -22,22 +26,29 @@ public struct PerSecondMaxima: Sendable {
     /// Records `value` in the second containing `time` (epoch nanoseconds).
     public mutating func record(_ value: Double, at time: Nanoseconds) {
         let second = Self.second(of: time)
+        if second == latestSecond {
+            if value > latestMaximum { latestMaximum = value }
+            return
+        }
         if latestSecond == .min || second > latestSecond {
-            // The window moves forward: the seconds it leaves behind become empty slots.
+            // The window moves forward: the latest second is stored, the seconds skipped are empty.
             let advance = latestSecond == .min ? Int64(Self.maximumCapacity) : second &- latestSecond
             if advance >= Int64(Self.maximumCapacity) || advance < 0 {
                 for slot in maxima.indices { maxima[slot] = .nan }
             } else {
+                maxima[Self.slot(latestSecond)] = Float16(latestMaximum)
                 var cleared = latestSecond &+ 1
-                while cleared <= second {
+                while cleared < second {
                     maxima[Self.slot(cleared)] = .nan
                     cleared &+= 1
                 }
             }
             latestSecond = second
-        } else if second <= latestSecond &- Int64(capacity) {
+            latestMaximum = value
             return
         }
+        guard second > latestSecond &- Int64(capacity) else { return }
+        // A late value for an earlier second of the window.
         let slot = Self.slot(second)
         let current = maxima[slot]
         let half = Float16(value)
@@ -47,6 +58,7 @@ public struct PerSecondMaxima: Sendable {
     /// The maximum recorded in epoch second `second`, nil when nothing was (or it left the window).
     public func maximum(inSecond second: Int64) -> Double? {
         guard latestSecond != .min, second <= latestSecond, second > latestSecond &- Int64(capacity) else { return nil }
+        if second == latestSecond { return latestMaximum }
         let value = maxima[Self.slot(second)]
         return value.isNaN ? nil : Double(value)
     }

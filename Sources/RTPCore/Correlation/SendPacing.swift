@@ -112,11 +112,15 @@ public struct SendPacing: Sendable {
     }
 
     private mutating func remember(_ step: Nanoseconds) {
-        frameSteps[Int(nextStep)] = UInt32(step)
+        let value = UInt32(step)
+        // A steady stream replaces a step by an equal one: the window's values, and so the quartile,
+        // stay the same (audio takes this path on every packet).
+        let unchanged = Int(stepCount) == Self.stepWindow && frameSteps[Int(nextStep)] == value
+        frameSteps[Int(nextStep)] = value
         nextStep = UInt8((Int(nextStep) + 1) % Self.stepWindow)
         stepCount = UInt8(min(Int(stepCount) + 1, Self.stepWindow))
         let count = Int(stepCount)
-        guard count >= Self.minimumSteps else { return }
+        guard count >= Self.minimumSteps, !unchanged else { return }
         // Insertion sort of at most 16 values on the stack: cheaper than the array sort it replaces,
         // and only when a frame step arrives.
         var sorted = InlineArray<16, UInt32>(repeating: .max)
