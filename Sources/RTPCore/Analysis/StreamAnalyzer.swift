@@ -64,6 +64,10 @@ public final class StreamAnalyzer {
         self.forcedPorts = configuration.forcedUDPPorts.isEmpty ? nil : PortBitmap(configuration.forcedUDPPorts)
         candidates = CandidateTable(byteBudget: configuration.candidateMemoryBytes)
         tracksRecency = configuration.maxStreams < .max || configuration.streamIdleTimeout != nil
+        if configuration.maxStreams < 1 << 24 {
+            // A live cap: the table's final size is known (see `StreamTable.reserve`).
+            streams.reserve(capacity: max(configuration.maxStreams, 0) + max(configuration.maxUnconfirmedStreams, 0) + 1)
+        }
         confirmedRecencyWindow = UInt32(clamping: max(configuration.maxStreams / 2, 1))
         unconfirmedRecencyWindow = UInt32(clamping: max(configuration.maxUnconfirmedStreams / 2, 1))
         let bounded = configuration.maxStreams < .max

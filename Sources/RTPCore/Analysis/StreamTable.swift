@@ -38,6 +38,22 @@ struct StreamTable {
 
     var count: Int { entries.count }
 
+    /// Sizes the table for `capacity` entries up front (a live cap): the entries' and links' address
+    /// space is reserved, not written (not resident until streams arrive), and the buckets are
+    /// allocated at their final size, so reaching the cap never copies a 50 MB array or rehashes
+    /// 100,000 keys while the ring buffer fills.
+    mutating func reserve(capacity: Int) {
+        guard capacity > entries.count else { return }
+        entries.reserveCapacity(capacity)
+        links.reserveCapacity(capacity)
+        var size = buckets.count
+        while size < 2 * capacity { size *= 2 }
+        guard size > buckets.count else { return }
+        buckets = [UInt64](repeating: 0, count: size)
+        mask = size - 1
+        for index in entries.indices { place(slot: index + 1, hash: hash(entries[index].key)) }
+    }
+
     /// Bytes the table's entries occupy (entries, links) and its buckets, not counting what entries
     /// own. Arrays grow by doubling: the capacity beyond the entries is reserved address space that
     /// nothing has written, so it is not resident (RSS), and is not counted here.
