@@ -28,6 +28,12 @@ final class MappedClassicPcap {
     private let snaplen: Int
     /// Nanosecond-resolution file (magic a1b23c4d) rather than microseconds.
     private let nanosecondTimestamps: Bool
+    /// The mapping before this offset was handed out and is behind the reader: its pages are dropped
+    /// from this process every `releaseStep` bytes (the page cache keeps them; a read-only private
+    /// mapping re-reads the file if touched again), so reading a 460 MB capture does not leave
+    /// 460 MB resident — RSS stays the engine's own.
+    private var released = 0
+    static let releaseStep = 32 << 20
 
     static let fileHeaderSize = 24
     static let recordHeaderSize = 16
@@ -86,6 +92,11 @@ final class MappedClassicPcap {
         guard capturedLength <= snaplen, capturedLength <= size - dataStart,
               seconds < 0x8000_0000, subseconds < (nanosecondTimestamps ? 1_000_000_000 : 1_000_000) else {
             return nil
+        }
+        if offset - released >= Self.releaseStep {
+            let end = offset & ~(Int(getpagesize()) - 1)
+            _ = madvise(UnsafeMutableRawPointer(mutating: base + released), end - released, MADV_DONTNEED)
+            released = end
         }
         offset = dataStart + capturedLength
         let time = Int64(seconds) * 1_000_000_000 + Int64(subseconds) * (nanosecondTimestamps ? 1 : 1000)
