@@ -52,6 +52,16 @@ public struct StreamReport: Codable, Sendable, Equatable {
     /// Live, outgoing streams of a process with codec probes: Pearson's r per probed function
     /// between its per-second worst call latency and this stream's per-second worst send interval.
     public var codecCorrelation: [String: Double]? = nil
+    /// The encoding name of each payload type in `payloadTypes` that has one: SDP's `a=rtpmap` name (an
+    /// `--sdp` file, or SIP/SDP in the capture), else RFC 3551's for a static type. A dynamic type no
+    /// SDP described has none.
+    public var encodingNames: EncodingNames = [:]
+    /// Offline: the capture file the stream was read from, as named on the command line ("stdin" for
+    /// `-`). Each file is analysed on its own, so a stream belongs to exactly one.
+    public var file: String? = nil
+
+    /// The media's encoding (that of `payloadType`), nil when no SDP or static table names it.
+    public var encodingName: String? { encodingNames[payloadType] }
 
     public init(ssrc: UInt32, src: String, dst: String, transport: String = "udp", payloadType: UInt8,
                 payloadTypes: [UInt8] = [], clockRate: Int?, clockRateSource: ClockRateSource,
@@ -88,17 +98,28 @@ public struct StreamReport: Codable, Sendable, Equatable {
         case startTime = "start_time", endTime = "end_time"
         case pid, comm, direction, mode
         case sendStalls = "send_stalls", codecCorrelation = "codec_correlation"
+        case encodingNames = "encoding_names", file
+    }
+
+    /// Written for readers, derived from the fields above (and not read back).
+    private enum DerivedKeys: String, CodingKey {
+        case ssrcHex = "ssrc_hex", encodingName = "encoding_name"
     }
 
     /// Explicit nulls (not missing keys) for unknown values: consumers can tell "unknown" from "absent".
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        var derived = encoder.container(keyedBy: DerivedKeys.self)
         try c.encode(ssrc, forKey: .ssrc)
+        try derived.encode(SSRCText.hex(ssrc), forKey: .ssrcHex)
+        try c.encodeIfPresent(file, forKey: .file)
         try c.encode(src, forKey: .src)
         try c.encode(dst, forKey: .dst)
         try c.encode(transport, forKey: .transport)
         try c.encode(payloadType, forKey: .payloadType)
         try c.encode(payloadTypes, forKey: .payloadTypes)
+        try derived.encode(encodingName, forKey: .encodingName)
+        try c.encode(encodingNames, forKey: .encodingNames)
         try c.encode(clockRate, forKey: .clockRate)
         try c.encode(clockRateSource, forKey: .clockRateSource)
         try c.encode(packets, forKey: .packets)
@@ -129,6 +150,32 @@ public struct StreamReport: Codable, Sendable, Equatable {
         try c.encode(mode, forKey: .mode)
         try c.encodeIfPresent(sendStalls, forKey: .sendStalls)
         try c.encodeIfPresent(codecCorrelation, forKey: .codecCorrelation)
+    }
+}
+
+/// Encoding names by payload type. In JSON an object keyed by the payload type's decimal text
+/// (`{"8": "PCMA", "101": "telephone-event"}`), as a dictionary with integer keys would not be.
+public struct EncodingNames: Codable, Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    public var byPayloadType: [UInt8: String]
+
+    public init(_ byPayloadType: [UInt8: String]) { self.byPayloadType = byPayloadType }
+
+    public init(dictionaryLiteral elements: (UInt8, String)...) {
+        byPayloadType = Dictionary(elements, uniquingKeysWith: { _, last in last })
+    }
+
+    public subscript(payloadType: UInt8) -> String? {
+        get { byPayloadType[payloadType] }
+        set { byPayloadType[payloadType] = newValue }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try [String: String](from: decoder)
+        byPayloadType = Dictionary(uniqueKeysWithValues: text.compactMap { key, name in UInt8(key).map { ($0, name) } })
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try Dictionary(uniqueKeysWithValues: byPayloadType.map { (String($0.key), $0.value) }).encode(to: encoder)
     }
 }
 
@@ -187,6 +234,8 @@ public struct RTCPReporterReport: Codable, Sendable, Equatable {
     public var pid: Int32?
     public var comm: String?
     public var direction: Direction?
+    /// Offline: the capture file the reporter was seen in (see `StreamReport.file`).
+    public var file: String? = nil
 
     public init(reporterSSRC: UInt32, src: String, dst: String, senderReports: UInt64, receiverReports: UInt64,
                 packetsByType: [String: UInt64], cname: String?, reportBlocks: [RTCPReportBlockReport],
@@ -200,7 +249,7 @@ public struct RTCPReporterReport: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case reporterSSRC = "reporter_ssrc", src, dst, senderReports = "sender_reports"
         case receiverReports = "receiver_reports", packetsByType = "packets_by_type", cname
-        case reportBlocks = "report_blocks", pid, comm, direction
+        case reportBlocks = "report_blocks", pid, comm, direction, file
     }
 }
 
@@ -225,6 +274,8 @@ public struct AnalysisSummary: Codable, Sendable, Equatable {
     public var firstPacketTime: Double? = nil
     public var truncated: Bool = false
     public var warnings: [String] = []
+    /// Offline: each capture file analysed, in command-line order.
+    public var files: [CaptureFileSummary] = []
 
     public init() {}
 
@@ -232,7 +283,51 @@ public struct AnalysisSummary: Codable, Sendable, Equatable {
         case packetsRead = "packets_read", datagrams, rtpPackets = "rtp_packets", rtcpPackets = "rtcp_packets"
         case srtcpPackets = "srtcp_packets", nonRTP = "non_rtp", demultiplexed, malformed
         case unconfirmedRTP = "unconfirmed_rtp", fragmentsSkipped = "fragments_skipped"
-        case linkType = "link_type", firstPacketTime = "first_packet_time", truncated, warnings
+        case linkType = "link_type", firstPacketTime = "first_packet_time", truncated, warnings, files
+    }
+
+    /// Adds another analysis' counts (another capture file) to these: counters add up, the link types
+    /// and files are listed, the first packet time is the earliest. A field added to this type must be
+    /// added here too (ReportingTests' `summaryMergeCoversEveryField` fails until it is).
+    public mutating func add(_ other: AnalysisSummary) {
+        packetsRead &+= other.packetsRead
+        datagrams &+= other.datagrams
+        rtpPackets &+= other.rtpPackets
+        rtcpPackets &+= other.rtcpPackets
+        srtcpPackets &+= other.srtcpPackets
+        nonRTP &+= other.nonRTP
+        demultiplexed.merge(other.demultiplexed, uniquingKeysWith: &+)
+        malformed.merge(other.malformed, uniquingKeysWith: &+)
+        unconfirmedRTP &+= other.unconfirmedRTP
+        fragmentsSkipped &+= other.fragmentsSkipped
+        for name in other.linkType?.split(separator: ",") ?? [] {
+            let known = linkType?.split(separator: ",") ?? []
+            if !known.contains(name) { linkType = linkType.map { $0 + "," + name } ?? String(name) }
+        }
+        if let time = other.firstPacketTime { firstPacketTime = min(firstPacketTime ?? time, time) }
+        truncated = truncated || other.truncated
+        warnings += other.warnings
+        files += other.files
+    }
+}
+
+/// One capture file of an offline analysis: its name and where its time starts.
+public struct CaptureFileSummary: Codable, Sendable, Equatable {
+    /// As named on the command line; "stdin" for `-`.
+    public var name: String
+    /// Time of the file's first record, seconds since the epoch; nil for a file without records.
+    /// Stream times of this file are shown relative to it.
+    public var firstPacketTime: Double?
+    public var packetsRead: UInt64
+
+    public init(name: String, firstPacketTime: Double?, packetsRead: UInt64) {
+        self.name = name
+        self.firstPacketTime = firstPacketTime
+        self.packetsRead = packetsRead
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, firstPacketTime = "first_packet_time", packetsRead = "packets_read"
     }
 }
 
@@ -246,5 +341,17 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         self.streams = streams
         self.rtcp = rtcp
         self.summary = summary
+    }
+
+    /// The reports of several captures analysed one by one, as one: streams and reporters in the
+    /// order given (each keeps its `file`), the summaries added up (`AnalysisSummary.add`).
+    public static func merging(_ reports: [AnalysisReport]) -> AnalysisReport {
+        guard var merged = reports.first else { return AnalysisReport(streams: [], rtcp: [], summary: AnalysisSummary()) }
+        for report in reports.dropFirst() {
+            merged.streams += report.streams
+            merged.rtcp += report.rtcp
+            merged.summary.add(report.summary)
+        }
+        return merged
     }
 }
