@@ -212,7 +212,7 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    @Test func fixtureReportIsWrittenAndEveryChartRenders() throws {
+    @Test func fixtureReportIsWrittenAndEveryChartRenders() async throws {
         let path = Self.fixtures.appendingPathComponent("loss_pcmu.pcap").path
         let (report, plots) = try Self.analyse([path])
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("rtpscope-html-\(UUID().uuidString)")
@@ -245,11 +245,11 @@ import Testing
         let rsvg = try #require(OpenMetricsBackfillTests.executable("rsvg-convert"),
                                 "rsvg-convert not installed (make deps installs librsvg2-bin)")
         // What a blank chart-sized image weighs, to tell a drawing from an empty canvas.
-        let blank = try Self.renderPNG(
+        let blank = try await Self.renderPNG(
             "<svg width=\"720\" height=\"220\"><rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/></svg>",
             named: "blank", in: work, with: rsvg)
         for (index, chart) in charts.enumerated() {
-            let png = try Self.renderPNG(chart, named: "chart\(index)", in: work, with: rsvg)
+            let png = try await Self.renderPNG(chart, named: "chart\(index)", in: work, with: rsvg)
             let image = try PNGImage(png)
             #expect(image.width == 720 && image.height == 220)
             // Axes, labels and the line compress far worse than a white canvas.
@@ -261,7 +261,7 @@ import Testing
 
     /// Per-packet jitter and delta against truth from outside: the generator's literal RFC 3550
     /// reference (final and largest J) and tshark's own frame times (every delta).
-    @Test func perPacketSeriesAgreeWithTheReferenceAndTshark() throws {
+    @Test func perPacketSeriesAgreeWithTheReferenceAndTshark() async throws {
         let path = Self.fixtures.appendingPathComponent("jitter_pcmu.pcap").path
         let (report, plots) = try Self.analyse([path])
         let stream = try #require(report.streams.first)
@@ -274,7 +274,7 @@ import Testing
         #expect(abs((jitter.last?.last ?? 0) - finalJitter) < 1e-6)
 
         let tshark = try #require(OpenMetricsBackfillTests.executable("tshark"), "tshark not installed (make deps installs it)")
-        let times = try Self.run(tshark, ["-r", path, "-T", "fields", "-e", "frame.time_epoch"])
+        let times = try await Self.run(tshark, ["-r", path, "-T", "fields", "-e", "frame.time_epoch"])
             .split(separator: "\n").compactMap { Double($0) }
         try #require(times.count == Int(stream.packets))
         let deltas = zip(times, times.dropFirst()).map { ($1 - $0) * 1000 }
@@ -339,7 +339,7 @@ import Testing
 
     /// The page as a browser draws it: headless Chromium renders the report of two fixtures (loss
     /// events, RTCP reports) and the screenshot is decoded and looked at pixel by pixel.
-    @Test func chromiumRendersThePage() throws {
+    @Test func chromiumRendersThePage() async throws {
         let chromium = try #require(OpenMetricsBackfillTests.executable("chromium"),
                                     "chromium not installed (make deps installs it)")
         let paths = ["loss_pcmu.pcap", "rtcp_rtt.pcap"].map { Self.fixtures.appendingPathComponent($0).path }
@@ -349,7 +349,7 @@ import Testing
         let page = try HTMLReport.write(HTMLReport.render(report, plots: plots), toDirectory: work)
         let shot = work.appendingPathComponent("page.png")
         let (width, height) = (1280, 2800)
-        let output = try Self.run(chromium, [
+        let output = try await Self.run(chromium, [
             "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1",
             "--user-data-dir=\(work.appendingPathComponent("profile").path)", "--window-size=\(width),\(height)",
             "--screenshot=\(shot.path)", page.absoluteString,
@@ -394,7 +394,7 @@ import Testing
     }
 
     /// Runs a tool to completion (bounded), returning its standard output; throws on failure.
-    static func run(_ executable: String, _ arguments: [String], seconds: Double = 60) throws -> String {
+    static func run(_ executable: String, _ arguments: [String], seconds: Double = 60) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -406,7 +406,9 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
+        // Polled with Task.sleep, not usleep: a blocked thread of the cooperative pool (two on this
+        // machine) would stall every async test running beside this one.
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning {
             process.terminate()
             throw PNGImage.Failure(description: "\(executable) did not finish within \(seconds) s")
@@ -453,13 +455,13 @@ import Testing
 
     /// Renders one `<svg>` cut from the page with rsvg-convert. Outside HTML an SVG needs its namespace
     /// declared; the page leaves it out (the HTML parser supplies it, and the page carries no URL).
-    static func renderPNG(_ svg: String, named name: String, in directory: URL, with rsvg: String) throws -> Data {
+    static func renderPNG(_ svg: String, named name: String, in directory: URL, with rsvg: String) async throws -> Data {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let standalone = svg.replacingOccurrences(of: "<svg ", with: "<svg xmlns=\"http://www.w3.org/2000/svg\" ")
         let input = directory.appendingPathComponent("\(name).svg")
         let output = directory.appendingPathComponent("\(name).png")
         try Data(standalone.utf8).write(to: input)
-        _ = try run(rsvg, ["--background-color", "white", "-o", output.path, input.path])
+        _ = try await run(rsvg, ["--background-color", "white", "-o", output.path, input.path])
         return try Data(contentsOf: output)
     }
 
