@@ -25,7 +25,7 @@ struct ClockRateOptions: ParsableArguments {
     var clockRates: [ClockRateAssignment] = []
 
     @Option(name: .customLong("sdp"),
-            help: ArgumentHelp("SDP file whose a=rtpmap lines give payload-type clock rates (repeatable).", valueName: "FILE"))
+            help: ArgumentHelp("SDP file whose a=rtpmap lines give payload types their clock rates and encoding names (repeatable).", valueName: "FILE"))
     var sdpFiles: [String] = []
 
     /// Applies the options to an engine configuration; throws a one-line error for an unreadable or invalid SDP.
