@@ -24,6 +24,8 @@ public struct AnalyzerConfiguration: Sendable {
     /// a=rtpmap from `--sdp` files. (SDP seen inside the capture, in SIP bodies, is learnt as well, for
     /// streams that start after it; these configured rates win over it.)
     public var sdpClockRates: [UInt8: Int] = [:]
+    /// The `a=rtpmap` encoding names of the same files, for the reports ("H264", "G726-32").
+    public var sdpEncodingNames: [UInt8: String] = [:]
     /// Live: streams idle longer than this are removed (and counted). nil = never (offline).
     public var streamIdleTimeout: Nanoseconds? = nil
     /// Live: at most this many streams; the least recently seen are evicted beyond it (O(1), counted).

@@ -61,6 +61,9 @@ public final class StreamAnalyzer {
         self.configuration = configuration
         self.resolver = ClockRateResolver(explicitRates: configuration.explicitClockRates,
                                           sdpRates: configuration.sdpClockRates)
+        for (payloadType, name) in configuration.sdpEncodingNames {
+            resolver.learn(payloadType: payloadType, encodingName: name, clockRate: nil)
+        }
         self.forcedPorts = configuration.forcedUDPPorts.isEmpty ? nil : PortBitmap(configuration.forcedUDPPorts)
         candidates = CandidateTable(byteBudget: configuration.candidateMemoryBytes)
         tracksRecency = configuration.maxStreams < .max || configuration.streamIdleTimeout != nil
@@ -83,10 +86,7 @@ public final class StreamAnalyzer {
     /// `encodingName` is the rtpmap encoding (e.g. `opus`, `telephone-event`), when known.
     public func learnClockRate(payloadType: UInt8, rate: Int, encodingName: String? = nil) {
         guard rate > 0 else { return }
-        resolver.sdpRates[payloadType] = rate
-        if let name = encodingName, name.lowercased().hasPrefix("telephone-event") {
-            resolver.telephoneEventTypes.insert(payloadType)
-        }
+        resolver.learn(payloadType: payloadType, encodingName: encodingName ?? "", clockRate: rate)
     }
 
     // MARK: - Ingest

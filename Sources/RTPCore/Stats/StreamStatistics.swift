@@ -325,6 +325,7 @@ public struct StreamMeasurements {
             startTime: Double(firstTime) / 1e9, endTime: Double(lastTime) / 1e9,
             pid: key.pid, comm: processName, direction: key.direction, mode: mode.rawValue)
         report.sendStalls = pacing?.counts
+        report.encodingNames = EncodingNames(resolver.encodingNames(report.payloadTypes))
         if let estimator = packetJitter, estimator.updates > 0 {
             report.minJitterMs = estimator.milliseconds(estimator.minJitter)
         }
