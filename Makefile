@@ -21,11 +21,12 @@ BUILD_DIR := build
 RTPSCOPE := .build/release/rtpscope
 
 # Debian packages: libraries we link (libpcap, libbpf, libelf, zlib), the BPF skeleton generator,
-# and the real peers the tests measure against (tshark/dumpcap, tcpdump, ffmpeg, GStreamer, Prometheus;
-# openssl makes the web-config tests' certificates, systemd-analyze rates the unit).
+# and the real peers the tests measure against (tshark/dumpcap, tcpdump, ffmpeg, GStreamer, Prometheus,
+# headless Chromium for the HTML report's screenshot test; openssl makes the web-config tests'
+# certificates, systemd-analyze rates the unit).
 DEB_PACKAGES := libpcap-dev libbpf-dev libelf-dev zlib1g-dev bpftool \
 	tshark tcpdump ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	prometheus iproute2 curl time python3 librsvg2-bin openssl systemd \
+	prometheus iproute2 curl time python3 librsvg2-bin openssl systemd chromium fonts-dejavu-core \
 	libavcodec-dev libavutil-dev libavformat-dev pkg-config
 
 .PHONY: all deps build test run bench conformance fixtures tools install clean

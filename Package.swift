@@ -49,7 +49,13 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
-        .target(name: "PcapSource", dependencies: ["CPcap", "NetDecode", "RTPCore"]),
+        // zlib, for gzip-compressed captures (read as a stream, never unpacked to disk).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "PcapSource", dependencies: ["CPcap", "CZlib", "NetDecode", "RTPCore"]),
         // libbpf skeleton loader (C). The Makefile generates the skeleton header from bpf/ first.
         .target(
             name: "CRTPScopeBPF",
@@ -99,7 +105,7 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "RTPCore", "PcapSource"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "RTPCore", "PcapSource", "CZlib"]),
         // Drives the built `rtpscope` binary and the project's traffic tool end to end (root, eBPF).
         .testTarget(name: "MonitorEndToEndTests", dependencies: ["RTPCore"]),
     ]

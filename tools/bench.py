@@ -35,7 +35,7 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench-out")
-RTPSCOPE = os.path.join(ROOT, ".build", "release", "rtpscope")
+RTPSCOPE = os.environ.get("RTPSCOPE_BIN") or os.path.join(ROOT, ".build", "release", "rtpscope")  # A/B: another build
 BARE_LOOP = os.path.join(ROOT, "build", "pcap-bare-loop")
 RTPTRAFFIC = os.path.join(ROOT, "build", "rtptraffic")
 
@@ -443,6 +443,208 @@ def codec(frames, pairs):
     print("per-pair seconds (without, with): " + ", ".join(f"({r[0]:.3f}, {r[1]:.3f})" for r in rows))
 
 
+# ---------------------------------------------------------------------------------------------
+# Scale (issue 10): streams found, packets/s, RSS and consumer cost at 1 … 100,000 concurrent streams.
+
+SCALE_ROWS = (1, 3_000, 10_000, 20_000, 100_000)
+
+
+def scale_capture(streams):
+    """A capture of `streams` concurrent clean PCMU streams (round-robin, all active throughout):
+    >= 1,000,000 packets and >= 20 per stream, no loss, no jitter (so every packet must be found)."""
+    os.makedirs(OUT, exist_ok=True)
+    packets = max(1_000_000, 20 * streams)
+    capture = os.path.join(OUT, f"scale-{streams}.pcap")
+    if not os.path.exists(capture):
+        print(f"generating {capture} …", flush=True)
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gen-bench-pcap.py"), capture,
+                        "--packets", str(packets), "--streams", str(streams), "--loss-per-mille", "0",
+                        "--jitter-ticks", "0"], check=True)
+    return capture, packets
+
+
+def analyze_counts(capture):
+    """(streams found, packets in them, unconfirmed RTP) from `rtpscope analyze --format json`."""
+    out = subprocess.run([RTPSCOPE, "analyze", "--format", "json", capture], check=True,
+                         capture_output=True).stdout
+    report = json.loads(out)
+    return (len(report["streams"]), sum(s["packets"] for s in report["streams"]),
+            report["summary"]["unconfirmed_rtp"])
+
+
+def scale_offline(rows, rounds):
+    print(f"\nOffline at scale: one capture per row (>= 1,000,000 packets, >= 20 per stream, clean), "
+          f"rtpscope analyze vs the bare libpcap loop, {rounds} interleaved pairs (medians)")
+    print(f"{'streams':>9}{'found':>9}{'packets found':>15}{'unconfirmed':>13}{'rtpscope pkt/s':>16}"
+          f"{'bare pkt/s':>13}{'ratio':>7}{'pair ratio':>11}{'peak RSS MiB':>14}")
+    for streams in rows:
+        capture, packets = scale_capture(streams)
+        found, counted, unconfirmed = analyze_counts(capture)
+        run_measured([BARE_LOOP, capture])   # page cache
+        ours, bare, peak = [], [], 0
+        for _ in range(rounds):
+            seconds, rss, _ = run_measured([RTPSCOPE, "analyze", "--format", "json", capture])
+            ours.append(seconds)
+            peak = max(peak, rss)
+            bare.append(run_measured([BARE_LOOP, capture])[0])
+        ours_rate, bare_rate = packets / statistics.median(ours), packets / statistics.median(bare)
+        pair = statistics.median(b / o for o, b in zip(ours, bare))
+        print(f"{streams:>9,}{found:>9,}{counted:>15,}{unconfirmed:>13,}{ours_rate:>16,.0f}{bare_rate:>13,.0f}"
+              f"{ours_rate / bare_rate:>7.2f}{pair:>11.2f}{peak / 1024:>14.1f}", flush=True)
+    print("targets: every stream found with every packet; ratio >= 0.75 at 200 streams (offline section), "
+          ">= 0.5 at 20,000; RSS <= 512 MiB at 100,000")
+
+
+def thread_id(pid, name):
+    """The thread of `pid` called `name` (the monitor's drain thread), or None."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                if f.read().strip() == name:
+                    return int(tid)
+        except OSError:
+            continue
+    return None
+
+
+def thread_cpu_seconds(pid, tid):
+    """(user, system) CPU seconds of one thread."""
+    with open(f"/proc/{pid}/task/{tid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def process_cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def resident_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def streams_json(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/streams", timeout=600) as r:
+        return json.loads(r.read())
+
+
+def health_json(port):
+    """/health: events per syscall, ring-buffer drops, streams (no /metrics: at 100,000 streams it is
+    hundreds of MB until the exposition renders top-N)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=600) as r:
+        return json.loads(r.read())
+
+
+def health_events(health):
+    return sum(health["events_by_syscall"].values()), health["ringbuf_dropped_events"]
+
+
+def scale_live_row(streams, seconds, ptime_ms):
+    """One live row: the monitor (--comm of this row) under `rtptraffic streams` senders of at most
+    10,000 streams each (one stream: `rtptraffic blast`, one SSRC at full speed, so that the
+    consumer's cost per event is not the idle loop's). CPU is read once the senders are done and
+    the ring buffer drained, before any scrape (rendering /metrics is the exposition's cost).
+    Returns a dict of what was measured."""
+    port = free_port()
+    comm = f"rtpscale{os.getpid() % 10000}"
+    monitor = start_monitor(port, ["--comm", comm, "--codec-probes", "off", "--stream-idle-timeout", "600"])
+    try:
+        deadline = time.time() + 60
+        drain = thread_id(monitor.pid, "rtpscope-drain")
+        while drain is None and time.time() < deadline:
+            time.sleep(0.1)
+            drain = thread_id(monitor.pid, "rtpscope-drain")
+        if drain is None:
+            names = []
+            for tid in os.listdir(f"/proc/{monitor.pid}/task"):
+                with open(f"/proc/{monitor.pid}/task/{tid}/comm") as f:
+                    names.append(f.read().strip())
+            sys.exit(f"bench: the monitor's drain thread was not found (threads: {names}, "
+                     f"exit: {monitor.poll()})")
+        time.sleep(1.0)
+        idle_start = thread_cpu_seconds(monitor.pid, drain)
+        time.sleep(3.0)
+        idle_per_second = (sum(thread_cpu_seconds(monitor.pid, drain)) - sum(idle_start)) / 3.0
+        events_before, dropped_before = health_events(health_json(port))
+        cpu_before = thread_cpu_seconds(monitor.pid, drain)
+        proc_before = process_cpu_seconds(monitor.pid)
+        started = time.perf_counter()
+        destination = f"127.0.0.1:{free_port()}"
+        senders = []
+        if streams == 1:
+            senders.append(subprocess.Popen(
+                [RTPTRAFFIC, "blast", "--to", destination, "--count", "300000", "--seconds", str(seconds), "--comm", comm],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        for index in range(0 if streams == 1 else max(1, (streams + 9_999) // 10_000)):
+            count = min(10_000, streams - index * 10_000)
+            senders.append(subprocess.Popen(
+                [RTPTRAFFIC, "streams", "--to", destination, "--streams", str(count), "--sockets", str(min(50, count)),
+                 "--ptime-ms", str(ptime_ms), "--seconds", str(seconds), "--comm", comm],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        peak_rss = 0.0
+        while any(s.poll() is None for s in senders):
+            peak_rss = max(peak_rss, resident_mib(monitor.pid))
+            time.sleep(0.5)
+        reports = [json.loads(s.stdout.read().strip().splitlines()[-1]) for s in senders]
+        time.sleep(2.0)   # the consumer drains what is left (5 ms period); no scrape meanwhile
+        elapsed = time.perf_counter() - started
+        cpu_after = thread_cpu_seconds(monitor.pid, drain)
+        proc_after = process_cpu_seconds(monitor.pid)
+        rss = resident_mib(monitor.pid)
+        peak_rss = max(peak_rss, rss)
+        events_after, dropped_after = health_events(health_json(port))
+        sent = sum(r["packets"] for r in reports)
+        listing_started = time.perf_counter()
+        listed = streams_json(port)["streams"]
+        listing_seconds = time.perf_counter() - listing_started
+        per_stream = {r["pid"]: r["packets"] // r.get("streams", r.get("ssrcs", 1)) for r in reports}
+        exact = sum(1 for s in listed if s.get("pid") in per_stream and s["packets"] == per_stream[s["pid"]] and s["lost"] == 0)
+        events = events_after - events_before
+        dropped = dropped_after - dropped_before
+        drain_user = cpu_after[0] - cpu_before[0]
+        drain_total = sum(cpu_after) - sum(cpu_before)
+        return {
+            "streams": streams, "found": len(listed), "exact": exact, "sent": sent, "events": events, "dropped": dropped,
+            "drain_user_ns": drain_user / max(events, 1) * 1e9,
+            "drain_ns": drain_total / max(events, 1) * 1e9,
+            "drain_busy_ns": max(drain_total - idle_per_second * elapsed, 0) / max(events, 1) * 1e9,
+            "process_ns": (sum(proc_after) - sum(proc_before)) / max(events, 1) * 1e9,
+            "rss": rss, "peak_rss": peak_rss, "listing_seconds": listing_seconds,
+        }
+    finally:
+        monitor.send_signal(signal.SIGTERM)
+        monitor.wait(timeout=60)
+
+
+def scale_live(rows, seconds):
+    if os.geteuid() != 0:
+        print("\nLive at scale: skipped (needs root for eBPF)")
+        return
+    print(f"\nLive at scale: rtptraffic streams (N paced streams over <= 50 sockets per process, <= 10,000 streams "
+          f"per process; 1 stream: rtptraffic blast, 300,000 packets at full speed), {seconds} s; consumer = the "
+          f"monitor's drain thread (its CPU per delivered event: user, user+sys, and user+sys minus the idle drain "
+          f"loop's own cost), process = the whole monitor; CPU read before any scrape")
+    print(f"{'streams':>9}{'ptime':>7}{'found':>9}{'exact':>9}{'events':>11}{'drops':>7}{'user ns/ev':>11}"
+          f"{'drain ns/ev':>12}{'busy ns/ev':>11}{'proc ns/ev':>11}{'RSS MiB':>9}{'peak MiB':>9}{'/streams s':>11}")
+    for streams in rows:
+        # One packet per stream every 100 ms (the issue's load) up to 10,000 streams; beyond, every
+        # two seconds (100,000 streams at 100 ms would be 1 M sends/s, beyond what this host can send).
+        ptime = 100 if streams <= 10_000 else 2000
+        row = scale_live_row(streams, seconds, ptime)
+        print(f"{streams:>9,}{ptime:>7}{row['found']:>9,}{row['exact']:>9,}{row['events']:>11,.0f}{row['dropped']:>7.0f}"
+              f"{row['drain_user_ns']:>11.0f}{row['drain_ns']:>12.0f}{row['drain_busy_ns']:>11.0f}{row['process_ns']:>11.0f}"
+              f"{row['rss']:>9.1f}{row['peak_rss']:>9.1f}{row['listing_seconds']:>11.1f}", flush=True)
+    print("targets: every stream found, exact; consumer <= 500 ns per event; RSS <= 256 MiB at 100,000 streams "
+          "(RSS: after the traffic, before /streams is rendered)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--packets", type=int, default=1_000_000)
@@ -455,7 +657,11 @@ def main():
     parser.add_argument("--netpath-rounds", type=int, default=5)
     parser.add_argument("--codec-frames", type=int, default=1200)
     parser.add_argument("--codec-pairs", type=int, default=5)
-    parser.add_argument("--only", choices=["offline", "live", "netpath", "codec"], help="run one section")
+    parser.add_argument("--only", choices=["offline", "live", "netpath", "codec", "scale-offline", "scale-live"],
+                        help="run one section")
+    parser.add_argument("--scale-rows", default=",".join(str(n) for n in SCALE_ROWS),
+                        help="concurrent streams per scale row (comma-separated)")
+    parser.add_argument("--scale-seconds", type=float, default=10)
     args = parser.parse_args()
     if args.only in (None, "offline"):
         offline(args.packets, args.streams, args.rounds)
@@ -465,6 +671,11 @@ def main():
         netpath(args.netpath_count, args.netpath_rounds)
     if args.only in (None, "codec") and not args.skip_live:
         codec(args.codec_frames, args.codec_pairs)
+    scale_rows = [int(n) for n in args.scale_rows.split(",") if n]
+    if args.only in (None, "scale-offline"):
+        scale_offline(scale_rows, max(3, args.rounds // 2 + 1))
+    if args.only in (None, "scale-live") and not args.skip_live:
+        scale_live(scale_rows, args.scale_seconds)
 
 
 if __name__ == "__main__":
