@@ -5,8 +5,10 @@ import RTPCore
 
 /// What only the socket capture sees, or sees differently: calls without addresses, GSO, sockets
 /// older than the capture, containers.
-@Suite(.serialized, .enabled(if: LiveBPF.shouldRun, LiveBPF.skipComment))
-struct SocketCaptureTests {
+// Nested in LiveCaptureTests, whose .serialized covers it: both count every event of this test
+// process, so one suite's traffic must not run while the other counts.
+extension LiveCaptureTests {
+@Suite struct SocketCaptureTests {
     /// write()/read() and send()/recv() on connected sockets, both directions: every datagram, with
     /// both endpoints and this process on each.
     @Test(arguments: [IPAddress.Family.v4, .v6])
@@ -136,4 +138,5 @@ struct SocketCaptureTests {
         #expect(byProcess[false]?.count == 10, "ours: 5 received + 5 sent")
         #expect(byProcess[false]?.allSatisfy { $0 == nil } == true)
     }
+}
 }

@@ -205,6 +205,9 @@ import RTPCore
         a.demultiplexed = ["stun": 2]; a.malformed = ["rtp_too_short": 1]; a.unconfirmedRTP = 3; a.fragmentsSkipped = 1
         a.linkType = "EN10MB"; a.firstPacketTime = 200; a.warnings = ["w1"]
         a.files = [CaptureFileSummary(name: "a", firstPacketTime: 200, packetsRead: 10)]
+        a.truncatedRTP = 1; a.truncatedRTCP = 2; a.truncatedHeaders = 3; a.truncatedUndecodableRTCP = 4
+        a.rtcpPartiallyDecoded = ["rtcp_bad_length": 1]; a.candidatesEvicted = 5; a.candidatePacketsEvicted = 6
+        a.rtcpReportBlocksDropped = 7; a.rtcpReportersEvicted = 8
         var b = a
         b.linkType = "EN10MB,NULL"; b.firstPacketTime = 100; b.truncated = true; b.warnings = ["w2"]
         b.demultiplexed = ["stun": 1, "dtls": 4]
@@ -216,13 +219,16 @@ import RTPCore
         #expect(sum.demultiplexed == ["stun": 3, "dtls": 4] && sum.malformed == ["rtp_too_short": 2])
         #expect(sum.linkType == "EN10MB,NULL" && sum.firstPacketTime == 100 && sum.truncated)
         #expect(sum.warnings == ["w1", "w2"] && sum.files.map(\.name) == ["a", "b"])
+        #expect(sum.truncatedRTP == 2 && sum.truncatedRTCP == 4 && sum.truncatedHeaders == 6 && sum.truncatedUndecodableRTCP == 8)
+        #expect(sum.rtcpPartiallyDecoded == ["rtcp_bad_length": 2] && sum.candidatesEvicted == 10 && sum.candidatePacketsEvicted == 12)
+        #expect(sum.rtcpReportBlocksDropped == 14 && sum.rtcpReportersEvicted == 16)
     }
 
     /// A field added to AnalysisSummary must be merged by `add(_:)` (else a multi-file analysis
     /// silently drops it): this counts the stored fields `summariesOfSeveralFilesAddUp` checks.
     @Test func summaryMergeCoversEveryField() {
         let fields = Mirror(reflecting: AnalysisSummary()).children.compactMap(\.label)
-        #expect(fields.count == 15, "AnalysisSummary has fields \(fields): merge the new one in add(_:) and test it")
+        #expect(fields.count == 24, "AnalysisSummary has fields \(fields): merge the new one in add(_:) and test it")
     }
 
     /// The live `--interval` table says which process sent or received each stream.

@@ -42,6 +42,7 @@ public final class StreamAnalyzer {
     /// Confirmed streams per socket pair (`PackedStreamKey.flow`, folded): a new source on a pair that
     /// already carries a stream is a better candidate than one on an unknown pair.
     private var flows: [UInt64: UInt32] = [:]
+    private var containers: [ContainerContext: SharedContainer] = [:]
     /// Whether the confirmed streams' recency order is kept (a cap or an idle timeout needs it).
     private let tracksRecency: Bool
     /// Half of each cap: see `StreamTable.touch`.
@@ -191,7 +192,7 @@ public final class StreamAnalyzer {
                                                confirmed: true, process: datagram.process)
             measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
                                 relativeMilliseconds: relativeMs, resolver: resolver)
-            let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm, container: datagram.process?.container,
+            let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm, container: sharedContainer(datagram.process?.container),
                                                         measurements: measurements), hash: hash)
             didConfirm(index)
             return
@@ -207,7 +208,7 @@ public final class StreamAnalyzer {
                                 relativeMilliseconds: 0, resolver: resolver)
             let confirmedNow = measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
                                                    relativeMilliseconds: relativeMs, resolver: resolver)
-            let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm, container: datagram.process?.container,
+            let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm, container: sharedContainer(datagram.process?.container),
                                                         measurements: measurements), hash: hash)
             if confirmedNow { didConfirm(index) } else { enforceUnconfirmedCap() }
             return
@@ -223,6 +224,17 @@ public final class StreamAnalyzer {
             wireLength: UInt32(clamping: datagram.originalLength), sequence: header.sequenceNumber,
             markerAndPayloadType: (header.marker ? 0x80 : 0) | header.payloadType,
             tier: knownFlow ? CandidateTable.Tier.knownFlow.rawValue : CandidateTable.Tier.unknownFlow.rawValue))
+    }
+
+    /// The shared box for a container's labels; the index is bounded (emptied at 4,096 containers:
+    /// streams keep their boxes, new streams get new ones).
+    private func sharedContainer(_ context: ContainerContext?) -> SharedContainer? {
+        guard let context else { return nil }
+        if let shared = containers[context] { return shared }
+        if containers.count >= 4096 { containers.removeAll(keepingCapacity: true) }
+        let shared = SharedContainer(context)
+        containers[context] = shared
+        return shared
     }
 
     private func newMeasurements(firstTime: Nanoseconds, payloadType: UInt8, confirmed: Bool,

@@ -5,15 +5,15 @@
 struct StreamStatistics {
     let key: PackedStreamKey
     let processName: String?
-    /// Live: the socket's container (fixed per stream, like the process).
-    let container: ContainerContext?
+    /// Live: the socket's container (fixed per stream, like the process), shared by its streams.
+    let container: SharedContainer?
     /// When the table last moved this entry in its recency list: the tick, and the table's append
     /// count then (`StreamTable.touch`).
     var recencyTick: UInt32 = 0
     var recencySequence: UInt32 = 0
     var measurements: StreamMeasurements
 
-    init(key: PackedStreamKey, processName: String?, container: ContainerContext? = nil, measurements: StreamMeasurements) {
+    init(key: PackedStreamKey, processName: String?, container: SharedContainer? = nil, measurements: StreamMeasurements) {
         self.key = key
         self.processName = processName
         self.container = container
@@ -28,7 +28,7 @@ struct StreamStatistics {
 
     func report(key: StreamKey, mode: AnalyzerConfiguration.Mode) -> StreamReport {
         var report = measurements.report(key: key, processName: processName, mode: mode)
-        report.setContainer(container)
+        report.setContainer(container?.context)
         return report
     }
 }
@@ -54,6 +54,10 @@ public struct StreamMeasurements {
     public private(set) var markers: UInt64 = 0
     public private(set) var payloadTypeChanges: UInt64 = 0
     private var payloadTypesSeen: (UInt64, UInt64) = (0, 0)
+    /// SDP's encoding names for this stream's payload types as they were when each type first
+    /// appeared: a capture reuses a dynamic type for other codecs in later calls, and the name is the
+    /// one negotiated for this stream. nil (no allocation) while SDP named none of its types.
+    private var sdpEncodingNames: [UInt8: String]?
 
     // Stored properties are laid out in declaration order: what every packet touches comes first, so
     // that a packet touches few cache lines (streams take turns, so their state rarely stays in L1).
@@ -186,7 +190,11 @@ public struct StreamMeasurements {
         if marker { markers &+= 1 }
         lastTime = time
         lastPayloadType = pt
-        if pt < 64 { payloadTypesSeen.0 |= 1 << UInt64(pt) } else { payloadTypesSeen.1 |= 1 << UInt64(pt - 64) }
+        let seenBefore = pt < 64 ? payloadTypesSeen.0 & (1 << UInt64(pt)) != 0 : payloadTypesSeen.1 & (1 << UInt64(pt - 64)) != 0
+        if !seenBefore {
+            if pt < 64 { payloadTypesSeen.0 |= 1 << UInt64(pt) } else { payloadTypesSeen.1 |= 1 << UInt64(pt - 64) }
+            if let name = resolver.sdpEncodingNames[pt] { sdpEncodingNames = (sdpEncodingNames ?? [:]).merging([pt: name]) { $1 } }
+        }
 
         if StaticClockRates.isComfortNoise(primaryPayloadType) && !StaticClockRates.isComfortNoise(pt) {
             // Started in silence: the media proper decides the clock (CN's 8 kHz may not be the codec's).
@@ -325,7 +333,9 @@ public struct StreamMeasurements {
             startTime: Double(firstTime) / 1e9, endTime: Double(lastTime) / 1e9,
             pid: key.pid, comm: processName, direction: key.direction, mode: mode.rawValue)
         report.sendStalls = pacing?.counts
-        report.encodingNames = EncodingNames(resolver.encodingNames(report.payloadTypes))
+        var names: [UInt8: String] = [:]
+        for pt in report.payloadTypes { names[pt] = sdpEncodingNames?[pt] ?? StaticEncodingNames.name(for: pt) }
+        report.encodingNames = EncodingNames(names)
         if let estimator = packetJitter, estimator.updates > 0 {
             report.minJitterMs = estimator.milliseconds(estimator.minJitter)
         }
@@ -352,4 +362,11 @@ public struct StreamMeasurements {
         }
         return report
     }
+}
+
+/// One container's labels, held once by reference for all of its streams: inline, the four strings
+/// would cost each stream 65 bytes of its 1 KiB.
+final class SharedContainer {
+    let context: ContainerContext
+    init(_ context: ContainerContext) { self.context = context }
 }
