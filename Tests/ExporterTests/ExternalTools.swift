@@ -117,7 +117,7 @@ struct CurlResponse {
         let directory = FileManager.default.temporaryDirectory
         let headerFile = directory.appendingPathComponent("curl-headers-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: headerFile) }
-        let result = try await ExternalTool.run("curl", ["-sS", "--max-time", "10", "-D", headerFile] + options + [url])
+        let result = try await ExternalTool.run("curl", ["-sS", "--max-time", "60", "-D", headerFile] + options + [url])
         var headers: [String: String] = [:]
         var status = 0
         if let text = try? String(contentsOfFile: headerFile, encoding: .utf8) {

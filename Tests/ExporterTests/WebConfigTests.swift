@@ -317,7 +317,7 @@ import Testing
             #expect(stable(compressed.body) == stable(plain.body))
             #expect(plain.body.utf8.count > 500_000)
             // The bytes on the wire: much smaller than the exposition.
-            let wire = try await ExternalTool.run("curl", ["-sS", "--max-time", "10", "-H", "Accept-Encoding: gzip", "-o", "/dev/null",
+            let wire = try await ExternalTool.run("curl", ["-sS", "--max-time", "60", "-H", "Accept-Encoding: gzip", "-o", "/dev/null",
                                                      "-w", "%{size_download}", url])
             let wireBytes = Int(wire.output) ?? 0
             print("gzip: /metrics \(plain.body.utf8.count) bytes, \(wireBytes) gzipped")
