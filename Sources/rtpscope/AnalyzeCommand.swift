@@ -18,6 +18,7 @@ struct Analyze: ParsableCommand {
         RTP is found heuristically on any UDP port (a stream exists once consistent packets confirm it); \
         --udp-port forces decoding on a port, --tcp-port decodes RFC 4571-framed RTP over TCP.
         --compat wireshark computes packets, lost, delta and jitter exactly as `tshark -z rtp,streams`.
+        SIP (UDP on any port, TCP on 5060 and --sip-port) groups streams into calls: --calls         prints one row per call; JSON has a `calls` array whenever the capture carries SIP.
         Exit status: 0 ok, 1 bad input, 2 capture truncated (partial results printed).
         """
     )
@@ -37,6 +38,12 @@ struct Analyze: ParsableCommand {
     @Option(name: .customLong("tcp-port"), help: ArgumentHelp("Decode RFC 4571-framed RTP/RTCP on this TCP port (repeatable).", valueName: "N"))
     var tcpPorts: [UInt16] = []
 
+    @Option(name: .customLong("sip-port"), help: ArgumentHelp("Also frame this TCP port as SIP (repeatable; 5060 always is). SIP over UDP is recognised on any port.", valueName: "N"))
+    var sipPorts: [UInt16] = []
+
+    @Flag(name: .customLong("calls"), help: "One row per SIP call (Call-ID, from, to, start, setup, duration, state, streams, loss) instead of one per stream.")
+    var calls = false
+
     @OptionGroup var clockRateOptions: ClockRateOptions
 
     @Option(name: .customLong("openmetrics"), help: ArgumentHelp("Also write per-second per-stream series (OpenMetrics, for promtool tsdb create-blocks-from openmetrics) to FILE.", valueName: "FILE"))
@@ -50,6 +57,7 @@ struct Analyze: ParsableCommand {
         configuration.mode = mode
         configuration.forcedUDPPorts = Set(udpPorts)
         configuration.tcpPorts = Set(tcpPorts)
+        configuration.sipPorts.formUnion(sipPorts)
         do {
             try clockRateOptions.apply(to: &configuration)
         } catch let error as CLIError {
@@ -84,7 +92,7 @@ struct Analyze: ParsableCommand {
             }
         }
         let report = analyzer.report()
-        print(format.render(report), terminator: "")
+        print(calls ? CallsReport.render(report, format: format) : format.render(report), terminator: "")
         if let openMetricsPath, let sampler {
             do {
                 try Data(OpenMetricsReport.render(sampler.samples).utf8)

@@ -241,6 +241,10 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     public var streams: [StreamReport]
     public var rtcp: [RTCPReporterReport]
     public var summary: AnalysisSummary
+    /// SIP calls with their streams; absent (not empty) when the traffic had no SIP.
+    public var calls: [CallReport]? = nil
+    /// Counts over every SIP message; absent when there was none.
+    public var sip: SIPStatistics? = nil
 
     public init(streams: [StreamReport], rtcp: [RTCPReporterReport], summary: AnalysisSummary) {
         self.streams = streams
