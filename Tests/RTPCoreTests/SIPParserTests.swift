@@ -3,10 +3,10 @@ import Testing
 
 @Suite struct SIPParserTests {
     static func parse(_ text: String, originalLength: Int? = nil) throws(SIPError) -> SIPMessage {
-        let bytes = Array(text.utf8)
-        return try bytes.withUnsafeBytes { (buffer) throws(SIPError) -> SIPMessage in
-            try SIPParser.parse(buffer, originalLength: originalLength)
+        let result = Array(text.utf8).withUnsafeBytes { buffer in
+            Result<SIPMessage, SIPError> { () throws(SIPError) in try SIPParser.parse(buffer, originalLength: originalLength) }
         }
+        return try result.get()
     }
 
     static func kind(_ text: String, originalLength: Int? = nil) -> SIPError.Kind? {
@@ -167,5 +167,19 @@ extension String {
             return String(characters[..<start]) + replacement + String(characters[(start + needle.count)...])
         }
         return self
+    }
+}
+
+@Suite struct SIPNameAddressTests {
+    @Test(arguments: [
+        ("sip:alice@atlanta.example.com", "alice@atlanta.example.com"),
+        ("sip:sipp@10.0.2.20:5060", "sipp@10.0.2.20"),
+        ("sips:bob@[2001:db8::1]:5061;transport=tls", "bob@[2001:db8::1]"),
+        ("sip:pbx.example.com", "pbx.example.com"),
+        ("tel:+15551234567;phone-context=example.com", "+15551234567"),
+        ("SIP:Carol@Chicago.example.com?Subject=hi", "Carol@Chicago.example.com"),
+    ])
+    func addressOfRecord(uri: String, expected: String) {
+        #expect(SIPNameAddress(uri: uri).userAtHost == expected)
     }
 }

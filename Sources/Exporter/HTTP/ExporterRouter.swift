@@ -44,6 +44,7 @@ enum ExporterRoute: String, CaseIterable {
     case metrics = "/metrics"
     case health = "/health"
     case streams = "/streams"
+    case calls = "/calls"
 }
 
 /// Maps a request to a response. Free of networking so that every route is testable directly;
@@ -74,6 +75,8 @@ public struct ExporterRouter: Sendable {
             return json(health, status: health.isHealthy ? .ok : .serviceUnavailable)
         case .streams:
             return json(await provider.snapshot().report, status: .ok)
+        case .calls:
+            return json(await provider.calls(), status: .ok)
         }
     }
 

@@ -46,3 +46,12 @@ extension StreamAnalyzer {
         return calls
     }
 }
+
+extension StreamAnalyzer {
+    /// Live `/calls`: the calls with their streams placed (builds every stream's report, as `report()`
+    /// does: call it per request, not per scrape).
+    public func callsDocument() -> CallsDocument {
+        let report = report()
+        return CallsDocument(calls: report.calls ?? [], sip: calls.statistics)
+    }
+}

@@ -287,3 +287,14 @@ extension CallTracker {
         return Int64(whole) * 1_000_000_000 + Int64(((seconds - whole) * 1e9).rounded())
     }
 }
+
+/// The live `/calls` document: every tracked call with its streams, and the SIP counts.
+public struct CallsDocument: Codable, Sendable, Equatable {
+    public var calls: [CallReport]
+    public var sip: SIPStatistics
+
+    public init(calls: [CallReport] = [], sip: SIPStatistics = SIPStatistics()) {
+        self.calls = calls
+        self.sip = sip
+    }
+}

@@ -35,6 +35,8 @@ public final class CallTracker {
     public private(set) var processCounters: [ProcessIdentity: ProcessCallCounters] = [:]
 
     private var calls: [String: CallRecord] = [:]
+    /// Live: when each process last sent or received SIP (its counters go once it is quiet and callless).
+    private var processLastSeen: [ProcessIdentity: Nanoseconds] = [:]
     /// Call-IDs in creation order, for evicting the oldest at the cap (stale entries skipped).
     private var creationOrder: [(callID: String, serial: UInt64)] = []
     private var creationHead = 0
@@ -65,6 +67,7 @@ public final class CallTracker {
             call = create(message, time: time, source: source, destination: destination, transport: transport)
         }
         let processIdentity = process.map { ProcessIdentity(pid: $0.pid, comm: $0.comm) }
+        if let processIdentity { processLastSeen[processIdentity] = time }
         if let processIdentity, call.processes.insert(processIdentity).inserted {
             // A process joining later catches up with what the call already went through.
             var counters = processCounters[processIdentity, default: ProcessCallCounters()]
@@ -220,10 +223,9 @@ public final class CallTracker {
     /// switch), so the packet path must not start an RTP stream from it.
     public func isNonRTPMedia(source: Endpoint, destination: Endpoint, at time: Nanoseconds) -> Bool {
         guard hasNonRTPMedia else { return false }
-        for endpoint in [destination, source] {
-            if let entry = index.entry(for: endpoint, at: time, onlyAtOrBefore: true) { return entry.replacesRTP }
-        }
-        return false
+        // Either end: tshark's T.38 conversation covers the announced address and port with any peer.
+        return index.entry(for: destination, at: time, onlyAtOrBefore: true)?.replacesRTP == true
+            || index.entry(for: source, at: time, onlyAtOrBefore: true)?.replacesRTP == true
     }
 
     /// Calls in the order they started.
@@ -255,13 +257,19 @@ public final class CallTracker {
         }
         for callID in expired { remove(callID) }
         compactCreationOrder()
+        forgetQuietProcesses(now: now)
         return expired.count
     }
 
-    /// Forgets per-process counters of processes that no call references any more.
-    public func forgetProcesses(notIn alive: Set<Int32>) {
+    /// Drops the counters (and so the series) of processes that take part in no tracked call and
+    /// sent or received no SIP for the linger time: exited processes do not pile up.
+    private func forgetQuietProcesses(now: Nanoseconds) {
+        guard let linger = configuration.endedCallLinger, !processLastSeen.isEmpty else { return }
         let referenced = Set(calls.values.flatMap(\.processes))
-        processCounters = processCounters.filter { alive.contains($0.key.pid) || referenced.contains($0.key) }
+        for (process, lastSeen) in processLastSeen where lastSeen < now &- linger && !referenced.contains(process) {
+            processLastSeen[process] = nil
+            processCounters[process] = nil
+        }
     }
 
     private func evictOldest() {

@@ -86,14 +86,24 @@ public struct SIPNameAddress: Sendable, Equatable {
         self.tag = tag
     }
 
-    /// `user@host` of a sip:/sips: URI (URI parameters and headers removed), else the URI as written.
+    /// `user@host` of a sip:/sips:/tel: URI: the address of record, without port, URI parameters
+    /// or headers (`sip:alice@192.0.2.1:5060;transport=udp` → `alice@192.0.2.1`).
     public var userAtHost: String {
         var rest = Substring(uri)
         for scheme in ["sip:", "sips:", "tel:"] where rest.lowercased().hasPrefix(scheme) {
             rest = rest.dropFirst(scheme.count)
             break
         }
-        return String(rest.prefix { $0 != ";" && $0 != "?" && $0 != ">" })
+        rest = rest.prefix { $0 != ";" && $0 != "?" && $0 != ">" }
+        let hostStart = rest.lastIndex(of: "@").map { rest.index(after: $0) } ?? rest.startIndex
+        let user = rest[..<hostStart]
+        var host = rest[hostStart...]
+        if host.first == "[" {
+            if let close = host.firstIndex(of: "]") { host = host[...close] }
+        } else if let colon = host.firstIndex(of: ":") {
+            host = host[..<colon]
+        }
+        return String(user + host)
     }
 }
 

@@ -40,9 +40,13 @@ public enum SIPParser {
             }
             throw SIPError(.unterminatedHeaders, "no empty line after the headers")
         }
-        var lines = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<split.headerEnd]), as: UTF8.self)
-            .split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.last == "\r" ? $0.dropLast() : $0 }
+        // Split on LF bytes (a Swift String would treat CRLF as one character), then drop each CR.
+        var lines = UnsafeRawBufferPointer(rebasing: bytes[0..<split.headerEnd])
+            .split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { line in
+                let content = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
+                return Substring(String(decoding: content, as: UTF8.self))
+            }
         guard lines.count - 1 <= maxHeaderLines else {
             throw SIPError(.tooLarge, "\(lines.count - 1) header lines, more than \(maxHeaderLines)")
         }
