@@ -18,7 +18,7 @@ struct SharedCaptureCallsTests {
           arguments: SharedCaptureCorpus.cases(in: directory))
     func callsMatchTshark(_ capture: SharedCaptureCorpus.Case) throws {
         let frames = try TsharkSIP.frames(in: capture.capture)
-        let report = Self.analyze(capture)
+        let report = capture.report(mode: .strict)
         guard !frames.isEmpty else {
             #expect(report.calls == nil, "\(capture.name): calls without SIP")
             #expect(report.sip == nil)
@@ -65,19 +65,6 @@ struct SharedCaptureCallsTests {
         case let (a?, b?): return abs(a - b) < 0.001
         default: return false
         }
-    }
-
-    static func analyze(_ capture: SharedCaptureCorpus.Case) -> AnalysisReport {
-        var configuration = AnalyzerConfiguration()
-        configuration.forcedUDPPorts = capture.decodeAs.udpPorts
-        configuration.tcpPorts = capture.decodeAs.tcpPorts
-        let analyzer = StreamAnalyzer(configuration: configuration)
-        do {
-            try CaptureFile(path: capture.capture).feed(into: analyzer)
-        } catch {
-            Issue.record("\(capture.name): reading failed: \(error)")
-        }
-        return analyzer.report()
     }
 }
 
