@@ -378,6 +378,62 @@ import Testing
     }
 }
 
+/// Many calls at once, interleaved as a busy trunk interleaves them: every call set up before any
+/// media, media of all calls mixed packet by packet, then every BYE.
+@Suite struct ConcurrentCallsTests {
+    @Test func fifteenHundredConcurrentCalls() throws {
+        let feeder = CallFeeder()
+        let count = 1500
+        let scripts = (0..<count).map { index -> SIPCallScript in
+            var script = SIPCallScript()
+            script.callID = "call-\(index)@trunk.example"
+            script.fromTag = "f\(index)"
+            script.toTag = "t\(index)"
+            script.callerMedia = Endpoint(address: IPAddress(v4: 0x0A01_0000 | UInt32(index >> 8)), port: 10_000 + UInt16(index % 256) * 2)
+            script.calleeMedia = Endpoint(address: IPAddress(v4: 0x0A02_0000 | UInt32(index >> 8)), port: 30_000 + UInt16(index % 256) * 2)
+            return script
+        }
+        var clock = 0.0
+        func tick() -> Double { clock += 0.25; return clock }
+        for script in scripts {
+            feeder.sip(script.request("INVITE", body: SIPCallScript.sdp(script.callerMedia)), at: tick(), from: script.caller, to: script.callee)
+            feeder.sip(script.response(180, "Ringing"), at: tick(), from: script.callee, to: script.caller)
+        }
+        for script in scripts {
+            feeder.sip(script.response(200, "OK", body: SIPCallScript.sdp(script.calleeMedia)), at: tick(), from: script.callee, to: script.caller)
+            feeder.sip(script.request("ACK", toTag: script.toTag), at: tick(), from: script.caller, to: script.callee)
+        }
+        for round in 0..<5 {
+            for (index, script) in scripts.enumerated() {
+                // Every tenth call's callee sends nothing: one-way audio.
+                let packet = StatsFixture.rtp(seq: UInt16(round), ts: UInt32(round * 160), ssrc: UInt32(index) * 2 + 1)
+                feeder.bytes(packet, at: tick(), from: script.callerMedia, to: script.calleeMedia)
+                if index % 10 != 0 {
+                    let back = StatsFixture.rtp(seq: UInt16(round), ts: UInt32(round * 160), ssrc: UInt32(index) * 2 + 2)
+                    feeder.bytes(back, at: tick(), from: script.calleeMedia, to: script.callerMedia)
+                }
+            }
+        }
+        for script in scripts {
+            feeder.sip(script.request("BYE", cseq: script.cseq + 1, toTag: script.toTag), at: tick(), from: script.caller, to: script.callee)
+        }
+        let report = feeder.analyzer.report()
+        let calls = try #require(report.calls)
+        #expect(calls.count == count)
+        #expect(calls.allSatisfy { $0.state == .completed && $0.finalCode == 200 })
+        let oneWay = calls.filter(\.oneWayAudio)
+        #expect(oneWay.count == count / 10)
+        #expect(oneWay.allSatisfy { call in call.callID.dropFirst(5).prefix { $0 != "@" }.hasSuffix("0") })
+        // Every stream the analysis confirmed is in exactly one call, and the right one.
+        let placed = calls.flatMap { call in call.streams.map { (call.callID, $0) } }
+        #expect(placed.count == report.streams.count)
+        for (callID, stream) in placed {
+            let index = Int(stream.ssrc - 1) / 2
+            #expect(callID == "call-\(index)@trunk.example", "stream \(stream.ssrc) placed in \(callID)")
+        }
+    }
+}
+
 /// The feeder's clock in report units (seconds since the epoch).
 enum CallStreamTime {
     static func seconds(_ milliseconds: Double) -> Double {

@@ -175,31 +175,32 @@ enum SIPHeaderValue {
         return nil
     }
 
-    /// Splits at `separator` except inside double quotes or angle brackets.
+    /// Splits at `separator` (ASCII) except inside double quotes or angle brackets. Walks UTF-8 bytes:
+    /// the separators are ASCII, so every split point is a valid String index.
     static func splitOutsideQuotes(_ value: String, separator: Character) -> [Substring] {
+        guard let separatorByte = separator.asciiValue else { return [value[...]] }
         var pieces: [Substring] = []
-        var start = value.startIndex
-        var quoted = false
-        var angle = false
-        var escaped = false
-        var index = value.startIndex
-        while index < value.endIndex {
-            let character = value[index]
+        let utf8 = value.utf8
+        var start = utf8.startIndex
+        var quoted = false, angle = false, escaped = false
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let byte = utf8[index]
             if escaped {
                 escaped = false
             } else if quoted {
-                if character == "\\" { escaped = true } else if character == "\"" { quoted = false }
-            } else if character == "\"" {
+                if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { quoted = false }
+            } else if byte == UInt8(ascii: "\"") {
                 quoted = true
-            } else if character == "<" {
+            } else if byte == UInt8(ascii: "<") {
                 angle = true
-            } else if character == ">" {
+            } else if byte == UInt8(ascii: ">") {
                 angle = false
-            } else if character == separator && !angle {
+            } else if byte == separatorByte && !angle {
                 pieces.append(value[start..<index])
-                start = value.index(after: index)
+                start = utf8.index(after: index)
             }
-            index = value.index(after: index)
+            index = utf8.index(after: index)
         }
         pieces.append(value[start...])
         return pieces
@@ -219,11 +220,10 @@ enum SIPHeaderValue {
 extension Substring {
     /// Without leading and trailing spaces and tabs (SIP's LWS once lines are unfolded).
     func trimmingSpaces() -> Substring {
-        var start = startIndex
-        var end = endIndex
-        while start < end, self[start] == " " || self[start] == "\t" { start = index(after: start) }
-        while end > start, self[index(before: end)] == " " || self[index(before: end)] == "\t" { end = index(before: end) }
-        return self[start..<end]
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) })
+        else { return self[endIndex...] }
+        return self[first...last]
     }
 }
 

@@ -40,17 +40,15 @@ public enum SIPParser {
             }
             throw SIPError(.unterminatedHeaders, "no empty line after the headers")
         }
-        // Split on LF bytes (a Swift String would treat CRLF as one character), then drop each CR.
-        var lines = UnsafeRawBufferPointer(rebasing: bytes[0..<split.headerEnd])
-            .split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            .map { line in
-                let content = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
-                return Substring(String(decoding: content, as: UTF8.self))
-            }
+        // Lines as byte ranges, split on LF (a Swift String would treat CRLF as one character), CR
+        // dropped; only the values the parser keeps ever become Strings.
+        let head = UnsafeRawBufferPointer(rebasing: bytes[0..<split.headerEnd])
+        var lines = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0 }
         guard lines.count - 1 <= maxHeaderLines else {
             throw SIPError(.tooLarge, "\(lines.count - 1) header lines, more than \(maxHeaderLines)")
         }
-        let startLine = try parseStartLine(lines.removeFirst())
+        let startLine = try parseStartLine(Substring(String(decoding: lines.removeFirst(), as: UTF8.self)))
         let headers = try HeaderFields(lines)
 
         guard let callID = headers.callID, !callID.isEmpty else { throw SIPError(.missingHeader, "no Call-ID") }
@@ -158,7 +156,7 @@ public enum SIPParser {
             }
             let display = value[..<open].trimmingSpaces()
             if !display.isEmpty { displayName = SIPHeaderValue.unquote(display) }
-            uri = String(value[value.index(after: open)..<close]).trimmingCharacters(" ")
+            uri = String(value[value.index(after: open)..<close].trimmingSpaces())
             parameters = value[value.index(after: close)...]
         } else {
             let pieces = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
@@ -204,8 +202,11 @@ public enum SIPParser {
     }
 }
 
-/// The headers the parser keeps, collected from the unfolded header lines.
+/// The headers the parser keeps, collected from the unfolded header lines (byte slices of the
+/// message; names are matched as bytes, only kept values become Strings).
 private struct HeaderFields {
+    typealias Bytes = Slice<UnsafeRawBufferPointer>
+
     var callID: String?
     var from: String?
     var to: String?
@@ -217,46 +218,81 @@ private struct HeaderFields {
     var reason: String?
     private var sawVia = false
 
-    init(_ lines: [Substring]) throws(SIPError) {
-        var current: (name: Substring, value: String)?
+    init(_ lines: [Bytes]) throws(SIPError) {
+        var current: (name: Header?, value: [Bytes])?
         for line in lines {
-            if line.first == " " || line.first == "\t" {
+            if let first = line.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
                 // Folding (§7.3.1): a continuation line extends the previous header's value.
                 guard current != nil else { throw SIPError(.badHeader, "continuation line before any header") }
-                current!.value += " " + String(line.trimmingSpaces())
+                current!.value.append(Self.trimmed(line))
                 continue
             }
-            if let header = current { try take(header.name, header.value) }
-            guard let colon = line.firstIndex(of: ":") else {
-                throw SIPError(.badHeader, "no ':' in \(SIPParser.quoted(line))")
+            if let header = current, let name = header.name { try take(name, header.value) }
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
+                throw SIPError(.badHeader, "no ':' in \(SIPParser.quoted(String(decoding: line, as: UTF8.self)))")
             }
-            let name = line[..<colon].trimmingSpaces()
-            guard !name.isEmpty, name.utf8.allSatisfy(SIPParser.isTokenCharacter) else {
-                throw SIPError(.badHeader, "header name \(SIPParser.quoted(name))")
+            let name = Self.trimmed(line[..<colon])
+            guard !name.isEmpty, name.allSatisfy(SIPParser.isTokenCharacter) else {
+                throw SIPError(.badHeader, "header name \(SIPParser.quoted(String(decoding: name, as: UTF8.self)))")
             }
-            current = (name, String(line[line.index(after: colon)...].trimmingSpaces()))
+            current = (Header(name), [Self.trimmed(line[(colon + 1)...])])
         }
-        if let header = current { try take(header.name, header.value) }
+        if let header = current, let name = header.name { try take(name, header.value) }
     }
 
-    private mutating func take(_ rawName: Substring, _ value: String) throws(SIPError) {
-        switch Self.canonical(rawName) {
-        case "call-id": try once(&callID, value, "Call-ID")
-        case "from": try once(&from, value, "From")
-        case "to": try once(&to, value, "To")
-        case "cseq": try once(&cseq, value, "CSeq")
-        case "content-length": try once(&contentLength, value.trimmingCharacters(" "), "Content-Length")
-        case "content-type": if contentType == nil { contentType = value }
-        case "user-agent", "server": if userAgent == nil { userAgent = value }
-        case "reason": if reason == nil { reason = value }
-        case "via":
+    /// The headers kept, by their long or compact names (RFC 3261 §7.3.3), any case.
+    private enum Header {
+        case callID, from, to, cseq, contentLength, contentType, userAgent, reason, via
+
+        init?(_ name: Bytes) {
+            // ASCII lower case: setting 0x20 maps no other token byte (digits, -.!%*_+`'~) onto a letter.
+            let lower = name.map { $0 | 0x20 }
+            switch lower.count {
+            case 1:
+                switch lower[0] {
+                case UInt8(ascii: "i"): self = .callID
+                case UInt8(ascii: "f"): self = .from
+                case UInt8(ascii: "t"): self = .to
+                case UInt8(ascii: "l"): self = .contentLength
+                case UInt8(ascii: "c"): self = .contentType
+                case UInt8(ascii: "v"): self = .via
+                default: return nil
+                }
+            default:
+                switch String(decoding: lower, as: UTF8.self) {
+                case "call-id": self = .callID
+                case "from": self = .from
+                case "to": self = .to
+                case "cseq": self = .cseq
+                case "content-length": self = .contentLength
+                case "content-type": self = .contentType
+                case "user-agent", "server": self = .userAgent
+                case "reason": self = .reason
+                case "via": self = .via
+                default: return nil
+                }
+            }
+        }
+    }
+
+    private mutating func take(_ header: Header, _ parts: [Bytes]) throws(SIPError) {
+        let value = parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+        switch header {
+        case .callID: try once(&callID, value, "Call-ID")
+        case .from: try once(&from, value, "From")
+        case .to: try once(&to, value, "To")
+        case .cseq: try once(&cseq, value, "CSeq")
+        case .contentLength: try once(&contentLength, value, "Content-Length")
+        case .contentType: if contentType == nil { contentType = value }
+        case .userAgent: if userAgent == nil { userAgent = value }
+        case .reason: if reason == nil { reason = value }
+        case .via:
             // Only the topmost Via matters: the first value of the first Via header.
             if !sawVia {
                 sawVia = true
                 let top = String(SIPHeaderValue.splitOutsideQuotes(value, separator: ",")[0])
                 topViaBranch = SIPHeaderValue.parameter("branch", in: top)
             }
-        default: break
         }
     }
 
@@ -270,38 +306,10 @@ private struct HeaderFields {
         field = value
     }
 
-    /// Lower-case long name; compact forms expanded (RFC 3261 §7.3.3 and the IANA SIP header registry).
-    private static func canonical(_ name: Substring) -> String {
-        let lower = name.lowercased()
-        guard lower.count == 1 else { return lower }
-        switch lower {
-        case "i": return "call-id"
-        case "f": return "from"
-        case "t": return "to"
-        case "v": return "via"
-        case "l": return "content-length"
-        case "c": return "content-type"
-        case "m": return "contact"
-        case "e": return "content-encoding"
-        case "k": return "supported"
-        case "s": return "subject"
-        case "o": return "event"
-        case "r": return "refer-to"
-        case "b": return "referred-by"
-        case "u": return "allow-events"
-        case "x": return "session-expires"
-        case "a": return "accept-contact"
-        case "j": return "reject-contact"
-        case "d": return "request-disposition"
-        case "y": return "identity"
-        case "n": return "identity-info"
-        default: return lower
-        }
-    }
-}
-
-extension String {
-    func trimmingCharacters(_ character: Character) -> String {
-        String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
+    private static func trimmed(_ bytes: Bytes) -> Bytes {
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+              let last = bytes.lastIndex(where: { !isSpace($0) }) else { return bytes[bytes.startIndex..<bytes.startIndex] }
+        return bytes[first...last]
     }
 }

@@ -124,8 +124,8 @@ public struct SIPStreamFramer: Sendable {
     static func contentLength(_ headers: ArraySlice<UInt8>) -> Int? {
         for rawLine in headers.split(separator: UInt8(ascii: "\n")) {
             guard let colon = rawLine.firstIndex(of: UInt8(ascii: ":")) else { continue }
-            let name = String(decoding: rawLine[rawLine.startIndex..<colon], as: UTF8.self)
-                .trimmingCharacters(" ").lowercased()
+            let name = Substring(String(decoding: rawLine[rawLine.startIndex..<colon], as: UTF8.self))
+                .trimmingSpaces().lowercased()
             guard name == "content-length" || name == "l" else { continue }
             let value = String(decoding: rawLine[(colon + 1)...], as: UTF8.self)
                 .filter { $0 != " " && $0 != "\t" && $0 != "\r" }
