@@ -11,6 +11,7 @@ enum IndexPage {
     <li><a href="/metrics">/metrics</a>: Prometheus metrics</li>
     <li><a href="/health">/health</a>: monitor health (JSON)</li>
     <li><a href="/streams">/streams</a>: current streams (JSON, as <code>analyze --format json</code>)</li>
+    <li><a href="/calls">/calls</a>: SIP calls on the traced sockets, with their streams (JSON)</li>
     </ul>
     </body>
     </html>

@@ -114,6 +114,11 @@ public struct CallReport: Codable, Sendable, Equatable {
 public struct CallProcess: Codable, Sendable, Equatable {
     public var pid: Int32
     public var comm: String
+
+    public init(pid: Int32, comm: String) {
+        self.pid = pid
+        self.comm = comm
+    }
 }
 
 /// One direction of a call's media.
