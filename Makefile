@@ -2,7 +2,8 @@
 #
 #   make deps    install the system packages the project uses (idempotent; apt-get only when missing)
 #   make build   release binary at .build/release/rtpscope (+ BPF skeleton, C tools in build/)
-#   make test    deps + build + every test (unit, conformance, fixtures, live eBPF end to end)
+#   make test    deps + build + every test (unit, conformance, fixtures, live eBPF end to end) and
+#                check-generated (fixtures and fuzz seeds match their generators and bpf/rtpscope_event.h)
 #   make run     deps + build + start the live exporter on :9310 (root)
 #   make bench   benchmarks (offline analyzer vs tshark vs bare libpcap; live overhead)
 #   make soak    the live monitor for SOAK_SECONDS (1800) at 50,000 RTP packets/s over 500 churning
@@ -44,9 +45,14 @@ include bpf/bpf.mk
 
 tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop $(BUILD_DIR)/codecpush $(BUILD_DIR)/avpacket-offset $(BUILD_DIR)/codec-call-loop
 
-$(BUILD_DIR)/rtptraffic: tools/rtptraffic.c tools/rtp_header.h
+# rtptraffic and codecpush: one folder each, sharing tools/common/ (endpoints, packet builders,
+# clocks, options, JSON, failure reporting). Small enough to compile whole in one cc call.
+TOOL_CFLAGS := -Wall -Wextra -O2 -Itools
+TOOLS_COMMON := $(wildcard tools/common/*.c tools/common/*.h)
+
+$(BUILD_DIR)/rtptraffic: $(wildcard tools/rtptraffic/*.c tools/rtptraffic/*.h) $(TOOLS_COMMON)
 	@mkdir -p $(BUILD_DIR)
-	$(CC) -Wall -Wextra -O2 -o $@ $<
+	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)
 
 $(BUILD_DIR)/pcap-bare-loop: tools/pcap-bare-loop.c
 	@mkdir -p $(BUILD_DIR)
@@ -55,9 +61,9 @@ $(BUILD_DIR)/pcap-bare-loop: tools/pcap-bare-loop.c
 # libavcodec users for the codec-uprobe tests (MJPEG encode-then-send; AVPacket layout check).
 LIBAV_FLAGS = $$(pkg-config --cflags --libs libavcodec libavutil)
 
-$(BUILD_DIR)/codecpush: tools/codecpush.c tools/rtp_header.h
+$(BUILD_DIR)/codecpush: $(wildcard tools/codecpush/*.c tools/codecpush/*.h) $(TOOLS_COMMON)
 	@mkdir -p $(BUILD_DIR)
-	$(CC) -Wall -Wextra -O2 -o $@ $< $(LIBAV_FLAGS) -lm
+	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBAV_FLAGS) -lm
 
 $(BUILD_DIR)/codec-call-loop: tools/codec-call-loop.c
 	@mkdir -p $(BUILD_DIR)
@@ -70,7 +76,7 @@ $(BUILD_DIR)/avpacket-offset: tools/avpacket-offset.c
 build: $(BPF_SKELETON) tools
 	$(SWIFT) build -c release --product rtpscope
 
-test: deps build
+test: deps build check-generated
 	promtool check rules deploy/prometheus/rules.yml
 	promtool test rules deploy/prometheus/rules_test.yml
 	$(SWIFT) test
@@ -81,6 +87,13 @@ conformance: deps build
 
 fixtures:
 	python3 fixtures/generate.py
+
+# Generated files match their generators: fixtures/synthetic byte for byte, the fuzz seed corpora,
+# and the seeds' packing of struct rtpscope_event, checked by the C compiler against bpf/rtpscope_event.h.
+.PHONY: check-generated
+check-generated:
+	python3 fixtures/generate.py --check
+	CC="$(CC)" python3 fuzz/make-seeds.py --check
 
 run: deps build
 	@if [ "$$(id -u)" != 0 ]; then echo "run: the live monitor needs root (or CAP_BPF+CAP_PERFMON): sudo make run" >&2; exit 1; fi

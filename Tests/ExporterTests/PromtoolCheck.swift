@@ -1,7 +1,8 @@
 import Foundation
 
 /// Runs `promtool check metrics` (the Prometheus project's own linter and parser) on a text
-/// exposition. Returns nil when promtool is not installed, so tests can skip with a message.
+/// exposition. Without promtool it throws: CI has it (`make deps` installs prometheus), so a test
+/// that needs it must fail there rather than pass having checked nothing.
 enum PromtoolCheck {
     struct Result {
         let exitCode: Int32
@@ -13,8 +14,14 @@ enum PromtoolCheck {
         .map { URL(fileURLWithPath: $0) }
         .first { FileManager.default.isExecutableFile(atPath: $0.path) }
 
-    static func run(_ exposition: String) throws -> Result? {
-        guard let executable else { return nil }
+    struct Missing: Error, CustomStringConvertible {
+        var description: String {
+            "promtool not found in /usr/bin, /usr/local/bin or /bin: `make deps` installs it (Debian package prometheus)"
+        }
+    }
+
+    static func run(_ exposition: String) throws -> Result {
+        guard let executable else { throw Missing() }
         let process = Process()
         process.executableURL = executable
         process.arguments = ["check", "metrics"]

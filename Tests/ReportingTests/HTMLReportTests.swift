@@ -1,5 +1,5 @@
 // The HTML report: page structure and chart geometry on a hand-made report, then end to end over a
-// fixture, with every chart rendered by rsvg-convert (skipped with a message when it is not installed).
+// fixture, with every chart rendered by rsvg-convert (a failure when it is not installed: `make deps` installs it).
 import Foundation
 import PcapSource
 @testable import Reporting
@@ -163,10 +163,8 @@ import Testing
         #expect(html.contains("<td class=\"num\">292</td>") && html.contains("<td class=\"num\">8 (2.7%)</td>"))
         #expect(!html.contains("http://") && !html.contains("https://"))
 
-        guard let rsvg = Self.rsvgConvert else {
-            print("HTMLReportTests: rsvg-convert not installed (Debian: apt-get install librsvg2-bin); charts not rendered")
-            return
-        }
+        let rsvg = try #require(Self.rsvgConvert,
+                                "rsvg-convert not installed (`make deps`: Debian librsvg2-bin): the charts cannot be rendered")
         // What a blank chart-sized image weighs, to tell a drawing from an empty canvas.
         let blank = try Self.renderPNG(
             "<svg width=\"720\" height=\"220\"><rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/></svg>",
