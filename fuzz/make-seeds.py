@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 sys.dont_write_bytecode = True   # no __pycache__ in the fixtures tree
 import packets  # noqa: E402  (the builders fixtures/generate.py uses too)
 from packets import (ACK, FIN, PSH, SYN, bye, ethernet, ipv4, ipv6, nack, null_link, pcapng_block, pli,  # noqa: E402
-                     rtcp_packet, sdes, sll, sll2, tcp, udp)
+                     rtcp_packet, sdes, sdp, sip_message, sll, sll2, tcp, udp)
 
 
 # --- RTP ------------------------------------------------------------------------------------------
@@ -310,36 +310,17 @@ def capture_seeds():
 
 # --- SIP ------------------------------------------------------------------------------------------
 
-def sip_message(start, call_id="a84b4c76e66710@pc33.example.com", cseq="314159 INVITE", from_tag="1928301774",
-                to_tag=None, body="", extra=(), compact=False):
-    names = ("v", "f", "t", "i", "CSeq", "l") if compact else ("Via", "From", "To", "Call-ID", "CSeq", "Content-Length")
-    lines = [start, f"{names[0]}: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhds",
-             f"{names[1]}: Alice <sip:alice@example.com>;tag={from_tag}",
-             f"{names[2]}: <sip:bob@example.org>" + (f";tag={to_tag}" if to_tag else ""),
-             f"{names[3]}: {call_id}", f"{names[4]}: {cseq}", *extra]
-    if body:
-        lines.append("Content-Type: application/sdp")
-    lines.append(f"{names[5]}: {len(body.encode())}")
-    return "\r\n".join(lines) + "\r\n\r\n" + body
-
-
-def sip_sdp(address="192.0.2.10", port=49170, media="m=audio {port} RTP/AVP 0 8 101"):
-    family = "IP6" if ":" in address else "IP4"
-    return "\r\n".join(["v=0", f"o=- 1 1 IN {family} {address}", "s=-", f"c=IN {family} {address}", "t=0 0",
-                         media.format(port=port), "a=rtpmap:101 telephone-event/8000", "a=sendrecv"]) + "\r\n"
-
-
 def sip_seeds():
     """Byte 0 analyzer options, byte 1 TCP segment size - 1, byte 2 bytes cut off; then SIP text."""
-    invite = sip_message("INVITE sip:bob@example.org SIP/2.0", body=sip_sdp())
-    answer = sip_message("SIP/2.0 200 OK", to_tag="a6c85cf", body=sip_sdp("192.0.2.20", 3456))
+    invite = sip_message("INVITE sip:bob@example.org SIP/2.0", body=sdp())
+    answer = sip_message("SIP/2.0 200 OK", to_tag="a6c85cf", body=sdp("192.0.2.20", 3456))
     t38 = sip_message("INVITE sip:alice@192.0.2.10 SIP/2.0", to_tag="a6c85cf", cseq="2 INVITE",
-                      body=sip_sdp("192.0.2.20", 3456, "m=image {port} udptl t38"))
+                      body=sdp("192.0.2.20", 3456, "m=image {port} udptl t38"))
     flow = [invite, sip_message("SIP/2.0 180 Ringing", to_tag="a6c85cf"), answer,
             sip_message("ACK sip:bob@example.org SIP/2.0", to_tag="a6c85cf", cseq="314159 ACK"), t38,
             sip_message("BYE sip:bob@example.org SIP/2.0", to_tag="a6c85cf", cseq="314160 BYE",
                         extra=["Reason: Q.850;cause=16"])]
-    multipart = ("--b1\r\nContent-Type: application/sdp\r\n\r\n" + sip_sdp("2001:db8::1", 5004)
+    multipart = ("--b1\r\nContent-Type: application/sdp\r\n\r\n" + sdp("2001:db8::1", 5004)
                  + "\r\n--b1\r\nContent-Type: application/ISUP;version=nxv3\r\n\r\n\x01\x02\r\n--b1--\r\n")
     seeds = {
         "invite-sdp": bytes([0, 15, 0]) + invite.encode(),

@@ -116,18 +116,33 @@ enum TsharkSIP {
 
     struct TsharkError: Error, CustomStringConvertible { var message: String; var description: String { message } }
 
+    /// One entry per SIP message (a TCP segment can carry several: tshark lists each field's values
+    /// in message order, requests' methods and responses' codes in separate lists).
     static func frames(in path: String) throws -> [Frame] {
-        let text = try run(["-r", path, "-Y", "sip", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f",
-                            "-e", "frame.number", "-e", "frame.time_epoch", "-e", "sip.Call-ID", "-e", "sip.Method",
-                            "-e", "sip.Status-Code", "-e", "sip.CSeq.method", "-e", "sip.from.user", "-e", "sip.from.host",
-                            "-e", "sip.to.user", "-e", "sip.to.host"])
-        return text.split(separator: "\n").compactMap { line in
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard f.count >= 10, let number = Int(f[0]), let time = Double(f[1]) else { return nil }
+        let text = try run(["-r", path, "-Y", "sip", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a",
+                            "-E", "aggregator=|", "-e", "frame.number", "-e", "frame.time_epoch", "-e", "sip.Call-ID",
+                            "-e", "sip.Method", "-e", "sip.Status-Code", "-e", "sip.CSeq.method", "-e", "sip.from.user",
+                            "-e", "sip.from.host", "-e", "sip.to.user", "-e", "sip.to.host"])
+        var frames: [Frame] = []
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+                .map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+            guard f.count >= 10, let number = Int(f[0][0]), let time = Double(f[1][0]) else { continue }
+            let methods = f[3].filter { !$0.isEmpty }, codes = f[4].compactMap { Int($0) }
+            let count = f[2].count
+            // Mixed requests and responses in one segment cannot be told apart from these lists.
+            guard methods.isEmpty || codes.isEmpty, methods.count + codes.count == count else { continue }
+            let value = { (list: [String], index: Int) in index < list.count ? list[index] : list.last ?? "" }
             let address = { (user: String, host: String) in user.isEmpty ? host : "\(user)@\(host)" }
-            return Frame(number: number, time: time, callID: f[2], method: f[3].isEmpty ? nil : f[3],
-                         status: Int(f[4]), cseqMethod: f[5], from: address(f[6], f[7]), to: address(f[8], f[9]))
+            for index in 0..<count {
+                frames.append(Frame(number: number, time: time, callID: f[2][index],
+                                    method: methods.isEmpty ? nil : methods[index],
+                                    status: codes.isEmpty ? nil : codes[index], cseqMethod: value(f[5], index),
+                                    from: address(value(f[6], index), value(f[7], index)),
+                                    to: address(value(f[8], index), value(f[9], index))))
+            }
         }
+        return frames
     }
 
     /// Each Call-ID with an INVITE, from the frames alone: first INVITE, first 18x/2xx to an INVITE,
