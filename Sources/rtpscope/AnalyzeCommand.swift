@@ -41,6 +41,9 @@ struct Analyze: ParsableCommand {
     @Option(name: .customLong("sip-port"), help: ArgumentHelp("Also frame this TCP port as SIP (repeatable; 5060 always is). SIP over UDP is recognised on any port.", valueName: "N"))
     var sipPorts: [UInt16] = []
 
+    @Option(name: .customLong("max-calls"), help: ArgumentHelp("At most this many SIP calls tracked (about 2.5 KB each); beyond it the oldest are dropped, counted and warned about.", valueName: "N"))
+    var maxCalls: Int = 100_000
+
     @Flag(name: .customLong("calls"), help: "One row per SIP call (Call-ID, from, to, start, setup, duration, state, streams, loss) instead of one per stream.")
     var calls = false
 
@@ -52,12 +55,17 @@ struct Analyze: ParsableCommand {
     @Option(name: .customLong("report"), help: ArgumentHelp("Also write a self-contained HTML report (stream table, per-stream jitter, packet rate and loss timelines) to DIR/index.html.", valueName: "DIR"))
     var reportDirectory: String?
 
+    func validate() throws {
+        guard maxCalls > 0 else { throw ValidationError("--max-calls must be positive") }
+    }
+
     func run() throws {
         var configuration = AnalyzerConfiguration()
         configuration.mode = mode
         configuration.forcedUDPPorts = Set(udpPorts)
         configuration.tcpPorts = Set(tcpPorts)
         configuration.sipPorts.formUnion(sipPorts)
+        configuration.maxCalls = maxCalls
         do {
             try clockRateOptions.apply(to: &configuration)
         } catch let error as CLIError {
@@ -93,6 +101,9 @@ struct Analyze: ParsableCommand {
         }
         let report = analyzer.report()
         print(calls ? CallsReport.render(report, format: format) : format.render(report), terminator: "")
+        if let evicted = report.sip?.callsEvicted, evicted > 0 {
+            StandardError.write("rtpscope: warning: \(evicted) SIP calls dropped beyond --max-calls \(maxCalls) (the oldest first)")
+        }
         if let openMetricsPath, let sampler {
             do {
                 try Data(OpenMetricsReport.render(sampler.samples).utf8)

@@ -36,7 +36,7 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             sum &+= message.body.count
             if let session = try? message.sessionDescription() { sum &+= session.media.count }
         } catch {
-            sum &+= error.description.utf8.count
+            sum &+= String(describing: error).utf8.count
         }
         analyzer.ingest(Datagram(time: time, transport: .udp, source: caller, destination: callee,
                                  payload: exact, originalLength: originalLength))
