@@ -253,6 +253,19 @@ import Testing
         #expect(call.streams.first?.pid == 42)
     }
 
+    /// A dual-stack socket bound to `::` shows its IPv4 peer as `::ffff:a.b.c.d` and itself as `::`.
+    @Test func dualStackSocketMatched() throws {
+        let feeder = CallFeeder()
+        let script = SIPCallScript()
+        feeder.basicCall(script, callerToCallee: false, calleeToCaller: false)
+        let process = ProcessContext(pid: 7, comm: "pjsua", direction: .received)
+        feeder.rtp(from: Endpoint("[::ffff:192.0.2.20]:3456")!, to: Endpoint("[::]:49170")!, ssrc: 9, at: 4000,
+                   count: 10, process: process)
+        let call = try Self.onlyCall(feeder)
+        #expect(call.streams.map(\.from) == [.callee])
+        #expect(call.streams.first?.matchedBy == "destination")
+    }
+
     /// RTCP receiver reports about a stream appear beside the stream's own figures.
     @Test func rtcpBesideLocalFigures() throws {
         let feeder = CallFeeder()

@@ -70,6 +70,14 @@ extension IPAddress {
     var isUnspecified: Bool { high == 0 && low == 0 }
 }
 
+extension Endpoint {
+    /// `[::ffff:a.b.c.d]:p` (an IPv4 peer of a dual-stack socket) as `a.b.c.d:p`, as SDP names it.
+    var unmappingIPv4: Endpoint {
+        guard address.family == .v6, address.high == 0, address.low >> 32 == 0xFFFF else { return self }
+        return Endpoint(address: IPAddress(v4: UInt32(truncatingIfNeeded: address.low)), port: port)
+    }
+}
+
 /// Process that sent or received a call's SIP (live), for per-process call counters.
 public struct ProcessIdentity: Hashable, Sendable, Comparable {
     public var pid: Int32

@@ -205,7 +205,8 @@ extension CallTracker {
 
     /// The call a stream belongs to and which side sends it.
     private func place(_ stream: StreamReport) -> (callID: String, from: CallSide, matchedBy: String)? {
-        guard let source = Endpoint(stream.src), let destination = Endpoint(stream.dst) else { return nil }
+        guard let source = Endpoint(stream.src)?.unmappingIPv4, let destination = Endpoint(stream.dst)?.unmappingIPv4
+        else { return nil }
         let time = Self.nanoseconds(stream.startTime)
         if let owner = owner(of: destination, at: time) ?? ownerByPort(of: destination, at: time) {
             return (owner.call.callID, owner.side.other, "destination")
@@ -217,11 +218,12 @@ extension CallTracker {
     }
 
     /// Live sockets bound to the wildcard address show 0.0.0.0 (or ::) as their local side: match
-    /// those by port among the announced endpoints of the same family.
+    /// those by port among the announced endpoints (of either family: a dual-stack socket bound to
+    /// `::` carries IPv4 media too).
     private func ownerByPort(of endpoint: Endpoint, at time: Nanoseconds)
         -> (call: CallRecord, side: CallSide, replacesRTP: Bool)? {
         guard endpoint.address.isUnspecified else { return nil }
-        return ownerOfPort(endpoint.port, family: endpoint.address.family, at: time)
+        return ownerOfPort(endpoint.port, at: time)
     }
 
     private func report(_ call: CallRecord, streams: [CallStreamReport]) -> CallReport {

@@ -211,10 +211,10 @@ public final class CallTracker {
         return (call, entry.side, entry.replacesRTP)
     }
 
-    /// As `owner(of:at:)` over every announced endpoint with this port and address family.
-    func ownerOfPort(_ port: UInt16, family: IPAddress.Family, at time: Nanoseconds)
+    /// As `owner(of:at:)` over every announced endpoint with this port.
+    func ownerOfPort(_ port: UInt16, at time: Nanoseconds)
         -> (call: CallRecord, side: CallSide, replacesRTP: Bool)? {
-        guard let entry = index.entry(forPort: port, family: family, at: time),
+        guard let entry = index.entry(forPort: port, at: time),
               let call = calls[entry.callID], call.serial == entry.serial else { return nil }
         return (call, entry.side, entry.replacesRTP)
     }
@@ -359,12 +359,12 @@ struct MediaIndex {
         }
     }
 
-    /// The best entry over every endpoint with this port and family (latest at or before `time`,
-    /// else the earliest after it).
-    func entry(forPort port: UInt16, family: IPAddress.Family, at time: Nanoseconds) -> Entry? {
+    /// The best entry over every endpoint with this port (latest at or before `time`, else the
+    /// earliest after it).
+    func entry(forPort port: UInt16, at time: Nanoseconds) -> Entry? {
         var before: Entry?
         var after: Entry?
-        for endpoint in endpointsByPort[port] ?? [] where endpoint.address.family == family {
+        for endpoint in endpointsByPort[port] ?? [] {
             guard let list = entries[endpoint] else { continue }
             if let latest = list.last(where: { $0.time <= time }), latest.time >= before?.time ?? .min {
                 before = latest
