@@ -21,10 +21,11 @@ BUILD_DIR := build
 RTPSCOPE := .build/release/rtpscope
 
 # Debian packages: libraries we link (libpcap, libbpf, libelf, zlib), the BPF skeleton generator,
-# and the real peers the tests measure against (tshark/dumpcap, tcpdump, ffmpeg, GStreamer, Prometheus).
+# and the real peers the tests measure against (tshark/dumpcap, tcpdump, ffmpeg, GStreamer, Prometheus;
+# openssl makes the web-config tests' certificates, systemd-analyze rates the unit).
 DEB_PACKAGES := libpcap-dev libbpf-dev libelf-dev zlib1g-dev bpftool \
 	tshark tcpdump ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	prometheus iproute2 curl time python3 librsvg2-bin \
+	prometheus iproute2 curl time python3 librsvg2-bin openssl systemd \
 	libavcodec-dev libavutil-dev libavformat-dev pkg-config
 
 .PHONY: all deps build test run bench conformance fixtures tools install clean
@@ -43,7 +44,8 @@ deps:
 
 include bpf/bpf.mk
 
-tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop $(BUILD_DIR)/codecpush $(BUILD_DIR)/avpacket-offset $(BUILD_DIR)/codec-call-loop
+tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop $(BUILD_DIR)/codecpush $(BUILD_DIR)/avpacket-offset $(BUILD_DIR)/codec-call-loop \
+	$(BUILD_DIR)/udp-paths
 
 # rtptraffic and codecpush: one folder each, sharing tools/common/ (endpoints, packet builders,
 # clocks, options, JSON, failure reporting). Small enough to compile whole in one cc call.
@@ -53,6 +55,11 @@ TOOLS_COMMON := $(wildcard tools/common/*.c tools/common/*.h)
 $(BUILD_DIR)/rtptraffic: $(wildcard tools/rtptraffic/*.c tools/rtptraffic/*.h) $(TOOLS_COMMON)
 	@mkdir -p $(BUILD_DIR)
 	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)
+
+# The capture-path tests' and the live benchmark's traffic: send+receive loop, late reader, io_uring.
+$(BUILD_DIR)/udp-paths: tools/udp-paths.c
+	@mkdir -p $(BUILD_DIR)
+	$(CC) -Wall -Wextra -O2 -o $@ $<
 
 $(BUILD_DIR)/pcap-bare-loop: tools/pcap-bare-loop.c
 	@mkdir -p $(BUILD_DIR)
@@ -96,7 +103,7 @@ check-generated:
 	CC="$(CC)" python3 fuzz/make-seeds.py --check
 
 run: deps build
-	@if [ "$$(id -u)" != 0 ]; then echo "run: the live monitor needs root (or CAP_BPF+CAP_PERFMON): sudo make run" >&2; exit 1; fi
+	@if [ "$$(id -u)" != 0 ]; then echo "run: the live monitor needs root (or CAP_BPF+CAP_PERFMON, +CAP_NET_ADMIN for the socket capture): sudo make run" >&2; exit 1; fi
 	$(RTPSCOPE) monitor --web.listen-address 0.0.0.0:9310
 
 bench: deps build
@@ -121,6 +128,9 @@ PREFIX ?= /usr/local
 install: build
 	install -D -m 0755 $(RTPSCOPE) $(DESTDIR)$(PREFIX)/bin/rtpscope
 	install -D -m 0644 deploy/systemd/rtpscope.service $(DESTDIR)/etc/systemd/system/rtpscope.service
+	# The unit reads this web config; an existing one (certificates, users) is never overwritten.
+	test -e $(DESTDIR)/etc/rtpscope/web-config.yml || \
+		install -D -m 0600 deploy/systemd/web-config.yml $(DESTDIR)/etc/rtpscope/web-config.yml
 	install -d $(DESTDIR)/usr/share/bash-completion/completions
 	$(RTPSCOPE) --generate-completion-script bash > $(DESTDIR)/usr/share/bash-completion/completions/rtpscope
 

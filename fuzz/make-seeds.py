@@ -162,40 +162,43 @@ SDP_SEEDS = {
 
 # --- KernelEvent ----------------------------------------------------------------------------------
 
-SENDTO, SENDMSG, SENDMMSG, RECVFROM, RECVMSG, RECVMMSG = range(6)
+SENDTO, SENDMSG, SENDMMSG, RECVFROM, RECVMSG, RECVMMSG, EGRESS, INGRESS = range(8)
 SENT, RECEIVED = 1, 2
-HAS_LOCAL, HAS_REMOTE, REMOTE_FROM_CALL = 0x01, 0x02, 0x04
+HAS_LOCAL, HAS_REMOTE, REMOTE_FROM_CALL, OWNER_UNKNOWN, TIME_REALTIME = 0x01, 0x02, 0x04, 0x10, 0x20
 
 # struct rtpscope_event (bpf/rtpscope_event.h) as the seeds pack it: (C field, struct format) in
 # order, little-endian (the host's), no padding; then the header's constants the seeds use.
 # `--check-layout` has the C compiler confirm both against the header itself.
 KERNEL_EVENT_FIELDS = (
     ("timestamp_ns", "Q"), ("socket_inode", "Q"), ("pid", "I"), ("tid", "I"), ("fd", "i"),
-    ("datagram_length", "I"), ("payload_length", "H"), ("direction", "B"), ("syscall", "B"), ("flags", "B"),
+    ("datagram_length", "I"), ("payload_length", "H"), ("direction", "B"), ("hook", "B"), ("flags", "B"),
     ("family", "B"), ("local_port", "H"), ("remote_port", "H"), ("message_index", "H"), ("reserved", "I"),
-    ("local_address", "16s"), ("remote_address", "16s"), ("comm", "16s"),
+    ("local_address", "16s"), ("remote_address", "16s"), ("comm", "16s"), ("cgroup_id", "Q"),
 )
 KERNEL_EVENT_FORMAT = "<" + "".join(fmt for _, fmt in KERNEL_EVENT_FIELDS)
 KERNEL_EVENT_CONSTANTS = {
-    "RTPSCOPE_SYSCALL_SENDTO": SENDTO, "RTPSCOPE_SYSCALL_SENDMSG": SENDMSG, "RTPSCOPE_SYSCALL_SENDMMSG": SENDMMSG,
-    "RTPSCOPE_SYSCALL_RECVFROM": RECVFROM, "RTPSCOPE_SYSCALL_RECVMSG": RECVMSG,
-    "RTPSCOPE_SYSCALL_RECVMMSG": RECVMMSG, "RTPSCOPE_DIRECTION_SENT": SENT,
+    "RTPSCOPE_HOOK_SENDTO": SENDTO, "RTPSCOPE_HOOK_SENDMSG": SENDMSG, "RTPSCOPE_HOOK_SENDMMSG": SENDMMSG,
+    "RTPSCOPE_HOOK_RECVFROM": RECVFROM, "RTPSCOPE_HOOK_RECVMSG": RECVMSG,
+    "RTPSCOPE_HOOK_RECVMMSG": RECVMMSG, "RTPSCOPE_HOOK_EGRESS": EGRESS, "RTPSCOPE_HOOK_INGRESS": INGRESS,
+    "RTPSCOPE_DIRECTION_SENT": SENT,
     "RTPSCOPE_DIRECTION_RECEIVED": RECEIVED, "RTPSCOPE_EVENT_HAS_LOCAL": HAS_LOCAL,
     "RTPSCOPE_EVENT_HAS_REMOTE": HAS_REMOTE, "RTPSCOPE_EVENT_REMOTE_FROM_CALL": REMOTE_FROM_CALL,
+    "RTPSCOPE_EVENT_OWNER_UNKNOWN": OWNER_UNKNOWN, "RTPSCOPE_EVENT_TIME_REALTIME": TIME_REALTIME,
 }
 
 
 def kernel_event(payload, syscall=SENDTO, direction=SENT, family=2, flags=HAS_LOCAL | HAS_REMOTE,
                  local=bytes([127, 0, 0, 1]), local_port=5004, remote=bytes([127, 0, 0, 2]), remote_port=6000,
-                 timestamp=5_000_000_000, datagram_length=None, message_index=0, comm="ffmpeg", pid=4321):
+                 timestamp=5_000_000_000, datagram_length=None, message_index=0, comm="ffmpeg", pid=4321,
+                 cgroup_id=0):
     """struct rtpscope_event + payload."""
     fields = {
         "timestamp_ns": timestamp, "socket_inode": 424242, "pid": pid, "tid": pid + 1, "fd": 7,
         "datagram_length": datagram_length if datagram_length is not None else len(payload),
-        "payload_length": len(payload), "direction": direction, "syscall": syscall, "flags": flags,
+        "payload_length": len(payload), "direction": direction, "hook": syscall, "flags": flags,
         "family": family, "local_port": local_port, "remote_port": remote_port, "message_index": message_index,
         "reserved": 0, "local_address": local.ljust(16, b"\x00"), "remote_address": remote.ljust(16, b"\x00"),
-        "comm": comm.encode()[:16].ljust(16, b"\x00"),
+        "comm": comm.encode()[:16].ljust(16, b"\x00"), "cgroup_id": cgroup_id,
     }
     return struct.pack(KERNEL_EVENT_FORMAT, *(fields[name] for name, _ in KERNEL_EVENT_FIELDS)) + payload
 
@@ -263,6 +266,12 @@ def kernel_seeds():
         "rtcp-recvmsg": kernel_event(sr(0x11223344) + sdes([(0x11223344, [(1, "user@host")])]), syscall=RECVMSG,
                                      direction=RECEIVED, comm="gst-launch-1.0"),
         "truncated-payload-sendmmsg": kernel_event(flow[3][:16], syscall=SENDMMSG, datagram_length=1400, message_index=5),
+        "socket-egress-gso": ring([kernel_event(p, syscall=EGRESS, message_index=i, cgroup_id=4242)
+                                   for i, p in enumerate(flow)]),
+        "socket-ingress-owner-unknown": kernel_event(flow[0], syscall=INGRESS, direction=RECEIVED, pid=0, comm="",
+                                                     flags=HAS_LOCAL | HAS_REMOTE | OWNER_UNKNOWN),
+        "recvmmsg-realtime": kernel_event(flow[1], syscall=RECVMMSG, direction=RECEIVED,
+                                          timestamp=1_700_000_000_000_000_000, flags=HAS_LOCAL | HAS_REMOTE | TIME_REALTIME),
     }
 
 
@@ -339,6 +348,30 @@ def sip_seeds():
 
 # --- Write ----------------------------------------------------------------------------------------
 
+# --- HTTP requests to the exporter ---------------------------------------------------------------
+
+def http_seeds():
+    """Byte 0: read size - 1 (mod 64); byte 1 bit 0: let the clock pass the request timeout."""
+    def seed(requests, read_size=64, time_runs=False):
+        return bytes([(read_size - 1) % 64, 1 if time_runs else 0]) + requests
+
+    get = lambda path, extra=b"": b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n" + extra + b"\r\n"
+    return {
+        "get-metrics": seed(get(b"/metrics")),
+        "get-metrics-gzip": seed(get(b"/metrics", b"Accept-Encoding: deflate, gzip;q=0.5\r\n")),
+        "pipelined-mixed": seed(get(b"/") + get(b"/health") + get(b"/nope") + b"HEAD /metrics HTTP/1.1\r\n\r\n"
+                                + get(b"/streams?limit=1&offset=0", b"Connection: close\r\n"), read_size=7),
+        "streams-bad-paging": seed(get(b"/streams?limit=-1") + get(b"/streams?offset=%41&limit=9999999999999999999999")),
+        "post-with-body": seed(b"POST /metrics HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello" + get(b"/health")),
+        "chunked-body": seed(b"PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+        "http10": seed(b"GET /metrics HTTP/1.0\r\n\r\n"),
+        "trickled-head-timeout": seed(get(b"/metrics")[:20], read_size=1, time_runs=True),
+        "authorization": seed(get(b"/health", b"Authorization: Basic Y2Fyb2w6Y2Fyb2wxMjM=\r\n")),
+        "many-pipelined": seed(get(b"/nope") * 40, read_size=64),
+        "malformed": seed(b"GET / HTTP/9.9\r\n\r\n"),
+    }
+
+
 def corpora():
     rtp_seeds = {
         "pcmu": rtp(),
@@ -367,6 +400,7 @@ def corpora():
         "FuzzKernelEvent": kernel_seeds(),
         "FuzzCapture": capture_seeds(),
         "FuzzSIP": sip_seeds(),
+        "FuzzHTTPRequest": http_seeds(),
     }
 
 

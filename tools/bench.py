@@ -8,6 +8,13 @@ jitter), plus each one's peak RSS. Target: rtpscope >= 50 % of the bare loop, si
 Live (root only): ns per send of the project's UDP blaster with and without `rtpscope monitor`
 attached, events lost, BPF run time per event. Target: <= 10 % added cost, 0 lost at >= 250k events/s.
 
+Network layer (root only): a loop that sends one RTP datagram over loopback and receives it
+(tools/udp-paths.c), untraced; under the capture floors of ../shared/floor (a minimal cgroup_skb
+capture and a minimal syscall-tracepoint capture, built by their build.sh: measuring instruments, run
+as they are); and under `rtpscope monitor` with each capture path. Interleaved pairs (configuration,
+then untraced), medians; BPF run time per datagram per program. Target: default <= 1.25x untraced,
+<= 300 ns BPF per datagram.
+
 Codec probes (root only): Debian's FFmpeg encoding raw frames with libx264, frames/s with and without
 the monitor's libavcodec uprobes attached (interleaved, medians), and the cost per probed call:
 ns per call of a count-only and a timed probed function in a tight loop (tools/codec-call-loop.c),
@@ -148,6 +155,159 @@ def live(count, pairs):
     print(f"BPF run time per event   {statistics.median(r[5] for r in rows):10.0f} ns")
     print(f"consumer CPU per event   {statistics.median(r[6] / max(r[3], 1) * 1e9 for r in rows):10.0f} ns"
           " (monitor process user+sys over its whole run, start-up included)")
+
+
+UDP_PATHS = os.path.join(ROOT, "build", "udp-paths")
+FLOOR_DIR = os.path.join(os.path.dirname(ROOT), "shared", "floor")
+
+
+def udp_loop(count, comm):
+    """(wall ns per iteration, CPU ns per iteration) of one run of the loop. The CPU time (user +
+    sys of the loop process, wait4) holds what runs in its context — the BPF programs, loopback's
+    softirq — but not the time it waits for a CPU that the monitor's consumer or another process
+    holds: on a loaded machine it is the steadier measure of the cost to the traced process."""
+    process = subprocess.Popen([UDP_PATHS, "loop", "--count", str(count), "--comm", comm],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("bench: udp-paths loop failed: " + process.stderr.read()[:300])
+    wall = json.loads(out.strip().splitlines()[-1])["ns_per_iteration"]
+    return wall, (usage.ru_utime + usage.ru_stime) * 1e9 / count
+
+
+def bpf_run_time_statistics():
+    """Turns the kernel's per-program run-time statistics on while the returned fd is open
+    (BPF_ENABLE_STATS; the monitor does the same for its own programs)."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    attr = ctypes.create_string_buffer(16)  # union bpf_attr: enable_stats.type = BPF_STATS_RUN_TIME (0)
+    fd = libc.syscall(321, 32, attr, 16)  # __NR_bpf (x86_64), BPF_ENABLE_STATS
+    return fd if fd >= 0 else None
+
+
+def owned_programs(pid):
+    """{name: (runs, seconds)} of the BPF programs process `pid` holds (its fdinfo's prog_id)."""
+    result = {}
+    directory = f"/proc/{pid}/fdinfo"
+    for fd in os.listdir(directory):
+        try:
+            with open(os.path.join(directory, fd)) as f:
+                ids = [line.split()[1] for line in f if line.startswith("prog_id:")]
+        except OSError:
+            continue
+        for prog_id in ids:
+            info = json.loads(subprocess.run(["bpftool", "-j", "prog", "show", "id", prog_id],
+                                             capture_output=True, text=True).stdout or "{}")
+            if "name" in info:
+                result[info["name"]] = (float(info.get("run_cnt", 0)), info.get("run_time_ns", 0) / 1e9)
+    return result
+
+
+class Floor:
+    """One of ../shared/floor's instruments (MODE 1: the minimal capture), attached while alive."""
+
+    def __init__(self, name):
+        self.process = subprocess.Popen([os.path.join("/tmp/floor", name), "1"], stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+        if self.process.stdout.readline().strip() != "ready":
+            sys.exit(f"bench: {name} did not start: {self.process.stderr.read()[:300]}")
+
+    def programs(self):
+        return owned_programs(self.process.pid)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=20)
+
+
+class MonitorConfiguration:
+    """`rtpscope monitor` with one capture path, selecting the loop's process by name."""
+
+    def __init__(self, capture, comm):
+        self.port = free_port()
+        self.process = start_monitor(self.port, ["--comm", comm, "--capture", capture, "--codec-probes", "off",
+                                                 "--stream-idle-timeout", "3600"])
+        self.before = scrape(self.port)
+
+    def programs(self):
+        """{program: (runs, seconds)} of the capture's BPF programs since start."""
+        text = scrape(self.port)
+        result = {}
+        for line in text.splitlines():
+            match = re.match(r'rtpscope_bpf_program_(runs|run_seconds)_total\{program="([^"]+)"\} (\S+)', line)
+            if match:
+                runs, seconds = result.get(match.group(2), (0.0, 0.0))
+                value = float(match.group(3))
+                result[match.group(2)] = (value, seconds) if match.group(1) == "runs" else (runs, value)
+        return result
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=20)
+
+
+def netpath(count, rounds):
+    """The send+receive loop: untraced vs each floor and each capture path (see the docstring)."""
+    if os.geteuid() != 0:
+        print("\nNetwork layer: skipped (needs root for eBPF)")
+        return
+    floors = os.path.isfile(os.path.join(FLOOR_DIR, "build.sh"))
+    if floors:
+        subprocess.run(["bash", os.path.join(FLOOR_DIR, "build.sh")], check=True, capture_output=True)
+    comm = "npbench"
+    configurations = [("monitor, --capture socket (default)", lambda: MonitorConfiguration("socket", comm))]
+    if floors:
+        configurations += [("floor: cgroup_skb copy (skb-floor 1)", lambda: Floor("skb-floor")),
+                           ("floor: syscall tracepoints (tp-floor 1)", lambda: Floor("tp-floor"))]
+    configurations += [("monitor, --capture syscalls", lambda: MonitorConfiguration("syscalls", comm))]
+    pairs = {name: [] for name, _ in configurations}
+    bpf = {name: {} for name, _ in configurations}
+    statistics_fd = bpf_run_time_statistics()  # so the floors' programs are timed too
+    udp_loop(count // 4, comm)  # warm up
+    for _ in range(rounds):
+        for name, start in configurations:
+            instrument = start()
+            try:
+                before = instrument.programs()
+                traced = udp_loop(count, comm)
+                for program, (runs, seconds) in instrument.programs().items():
+                    earlier = before.get(program, (0.0, 0.0))
+                    bpf[name].setdefault(program, []).append((runs - earlier[0], seconds - earlier[1]))
+            finally:
+                instrument.stop()
+            pairs[name].append((traced, udp_loop(count, comm)))
+    print(f"\nNetwork layer: send+receive loop over loopback (one 172-byte RTP datagram each way per "
+          f"iteration, {count:,} per run), {rounds} interleaved pairs per configuration (medians)")
+    print(f"{'configuration':<42}{'ns/iteration':>13}{'untraced':>10}{'ratio':>8}{'pair ratio':>12}"
+          f"{'CPU ns':>9}{'untraced':>10}{'CPU ratio':>11}")
+    for name, _ in configurations:
+        traced = statistics.median(p[0][0] for p in pairs[name])
+        base = statistics.median(p[1][0] for p in pairs[name])
+        ratio = statistics.median(p[0][0] / p[1][0] for p in pairs[name])
+        cpu = statistics.median(p[0][1] for p in pairs[name])
+        cpu_base = statistics.median(p[1][1] for p in pairs[name])
+        cpu_ratio = statistics.median(p[0][1] / p[1][1] for p in pairs[name])
+        print(f"{name:<42}{traced:>13.0f}{base:>10.0f}{traced / base:>8.3f}{ratio:>12.3f}"
+              f"{cpu:>9.0f}{cpu_base:>10.0f}{cpu_ratio:>11.3f}")
+    print("(ratio: of the medians; pair ratio and CPU ratio: medians of the per-pair ratios; CPU: the loop "
+          "process's user+sys per iteration)")
+    with open("/proc/loadavg") as f:
+        print(f"load average at the end: {' '.join(f.read().split()[:3])} ({os.cpu_count()} CPUs)")
+    if not floors:
+        print(f"(floors skipped: {FLOOR_DIR}/build.sh not found)")
+    if statistics_fd is not None:
+        os.close(statistics_fd)
+    print("BPF run time during the traced runs (every run of the program on the host, the loop's "
+          "datagrams and anything else; medians over the runs):")
+    for name, programs in bpf.items():
+        for program, samples in sorted(programs.items()):
+            runs = statistics.median(r for r, _ in samples)
+            if runs == 0:
+                continue
+            per_run = statistics.median(s / max(r, 1) for r, s in samples) * 1e9
+            print(f"  {name:<40} {program:<24} {per_run:8.0f} ns/run, {runs / count:5.2f} runs per iteration")
+    print("  (target: <= 300 ns per datagram: egress for the sent one, ingress for the received one)")
 
 
 def start_monitor(port, arguments):
@@ -291,14 +451,18 @@ def main():
     parser.add_argument("--live-count", type=int, default=500_000)
     parser.add_argument("--live-pairs", type=int, default=5)
     parser.add_argument("--skip-live", action="store_true")
+    parser.add_argument("--netpath-count", type=int, default=200_000)
+    parser.add_argument("--netpath-rounds", type=int, default=5)
     parser.add_argument("--codec-frames", type=int, default=1200)
     parser.add_argument("--codec-pairs", type=int, default=5)
-    parser.add_argument("--only", choices=["offline", "live", "codec"], help="run one section")
+    parser.add_argument("--only", choices=["offline", "live", "netpath", "codec"], help="run one section")
     args = parser.parse_args()
     if args.only in (None, "offline"):
         offline(args.packets, args.streams, args.rounds)
     if args.only in (None, "live") and not args.skip_live:
         live(args.live_count, args.live_pairs)
+    if args.only in (None, "live", "netpath") and not args.skip_live:
+        netpath(args.netpath_count, args.netpath_rounds)
     if args.only in (None, "codec") and not args.skip_live:
         codec(args.codec_frames, args.codec_pairs)
 

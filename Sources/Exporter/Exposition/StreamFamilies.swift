@@ -63,6 +63,9 @@ enum StreamFamilies {
             "pid": report.pid.map(String.init) ?? "",
             "comm": report.comm ?? "",
             "payload_type": String(report.payloadType),
+            "container": report.container ?? "",
+            "pod": report.pod ?? "",
+            "namespace": report.namespace ?? "",
         ])
     }
 

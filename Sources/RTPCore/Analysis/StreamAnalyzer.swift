@@ -163,7 +163,7 @@ public final class StreamAnalyzer {
                             pid: datagram.process?.pid, direction: datagram.process?.direction)
         let confirmed = forced || configuration.mode == .wireshark
         let stream = StreamStatistics(
-            key: key, processName: datagram.process?.comm,
+            key: key, processName: datagram.process?.comm, container: datagram.process?.container,
             measurements: StreamMeasurements(firstTime: datagram.time, payloadType: header.payloadType,
                                              resolver: resolver, confirmed: confirmed,
                                              tracksWireshark: configuration.mode == .wireshark,

@@ -45,6 +45,12 @@ public struct StreamReport: Codable, Sendable, Equatable {
     public var pid: Int32?
     public var comm: String?
     public var direction: Direction?
+    /// Live, a socket in a container: the container id, and on Kubernetes the pod (its name where
+    /// the node has it, else its uid), the pod's uid and its namespace. Nil elsewhere.
+    public var container: String? = nil
+    public var pod: String? = nil
+    public var podUID: String? = nil
+    public var namespace: String? = nil
     /// `strict` (RFC 3550) or `wireshark` (tshark -z rtp,streams rules).
     public var mode: String
     /// Live, outgoing streams: send stalls by cause.
@@ -87,6 +93,7 @@ public struct StreamReport: Codable, Sendable, Equatable {
         case frames, meanPacketsPerFrame = "mean_packets_per_frame", frameJitterMs = "frame_jitter_ms"
         case startTime = "start_time", endTime = "end_time"
         case pid, comm, direction, mode
+        case container, pod, podUID = "pod_uid", namespace
         case sendStalls = "send_stalls", codecCorrelation = "codec_correlation"
     }
 
@@ -126,9 +133,24 @@ public struct StreamReport: Codable, Sendable, Equatable {
         try c.encodeIfPresent(pid, forKey: .pid)
         try c.encodeIfPresent(comm, forKey: .comm)
         try c.encodeIfPresent(direction, forKey: .direction)
+        try c.encodeIfPresent(container, forKey: .container)
+        try c.encodeIfPresent(pod, forKey: .pod)
+        try c.encodeIfPresent(podUID, forKey: .podUID)
+        try c.encodeIfPresent(namespace, forKey: .namespace)
         try c.encode(mode, forKey: .mode)
         try c.encodeIfPresent(sendStalls, forKey: .sendStalls)
         try c.encodeIfPresent(codecCorrelation, forKey: .codecCorrelation)
+    }
+}
+
+extension StreamReport {
+    /// Fills the container fields from a live stream's container (nil: they stay nil).
+    public mutating func setContainer(_ container: ContainerContext?) {
+        guard let container else { return }
+        self.container = container.id
+        pod = container.pod.isEmpty ? nil : container.pod
+        podUID = container.podUID.isEmpty ? nil : container.podUID
+        namespace = container.namespace.isEmpty ? nil : container.namespace
     }
 }
 

@@ -4,11 +4,14 @@
 struct StreamStatistics {
     let key: StreamKey
     let processName: String?
+    /// Live: the socket's container (fixed per stream, like the process).
+    let container: ContainerContext?
     var measurements: StreamMeasurements
 
-    init(key: StreamKey, processName: String?, measurements: StreamMeasurements) {
+    init(key: StreamKey, processName: String?, container: ContainerContext? = nil, measurements: StreamMeasurements) {
         self.key = key
         self.processName = processName
+        self.container = container
         self.measurements = measurements
     }
 
@@ -18,7 +21,9 @@ struct StreamStatistics {
     var packets: UInt64 { measurements.packets }
 
     func report(mode: AnalyzerConfiguration.Mode) -> StreamReport {
-        measurements.report(key: key, processName: processName, mode: mode)
+        var report = measurements.report(key: key, processName: processName, mode: mode)
+        report.setContainer(container)
+        return report
     }
 }
 

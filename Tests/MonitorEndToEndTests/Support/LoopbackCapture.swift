@@ -60,6 +60,16 @@ final class LoopbackCapture {
     /// Stops the capture and returns the number of RTP packets to `port` it holds. Throws when
     /// the capture itself lost packets, since the comparison would then prove nothing.
     func stopAndCountRTPPackets() throws -> Int {
+        let file = try stop()
+        let seqs = try runToCompletion(try PackagePaths.executable("tshark"),
+                                       ["-r", file, "-d", "udp.port==\(port),rtp", "-Y", "rtp && udp.dstport==\(port)",
+                                        "-T", "fields", "-e", "rtp.seq"])
+        return seqs.split(separator: "\n").count
+    }
+
+    /// Stops the capture and returns its file (removed with this object); throws when the capture
+    /// itself lost packets.
+    func stop() throws -> String {
         usleep(300_000)  // let the last datagrams reach the capture buffer
         dumpcap.signal(SIGINT)  // dumpcap's normal stop: it flushes the file and prints its counts
         guard dumpcap.waitForExit(seconds: 10) else {
@@ -69,10 +79,7 @@ final class LoopbackCapture {
         if let dropped = Self.droppedCount(in: dumpcap.stderr), dropped > 0 {
             throw E2EError("the reference capture dropped \(dropped) packets: \(dumpcap.stderr)")
         }
-        let seqs = try runToCompletion(try PackagePaths.executable("tshark"),
-                                       ["-r", file, "-d", "udp.port==\(port),rtp", "-Y", "rtp && udp.dstport==\(port)",
-                                        "-T", "fields", "-e", "rtp.seq"])
-        return seqs.split(separator: "\n").count
+        return file
     }
 
     /// From "Packets received/dropped on interface 'Loopback: lo': 10/0 (…)".

@@ -55,6 +55,16 @@ enum PackagePaths {
         return binary.path
     }
 
+    /// build/udp-paths (tools/udp-paths.c: send+receive loop, late reader, io_uring sender),
+    /// built by `make tools`.
+    static func udpPaths() throws -> String {
+        let binary = root.appendingPathComponent("build/udp-paths")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw E2EError("\(binary.path) missing: run `make tools`")
+        }
+        return binary.path
+    }
+
     private static func isUpToDate(_ binary: URL, comparedWith source: URL) -> Bool {
         let fm = FileManager.default
         guard fm.isExecutableFile(atPath: binary.path),
