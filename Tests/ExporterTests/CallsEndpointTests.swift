@@ -49,11 +49,15 @@ import RTPCore
     @Test func callsServesTheCallsAsJSON() async throws {
         let document = Self.analyzedDocument()
         #expect(document.calls.count == 1)
-        let router = ExporterRouter(provider: AnalyzedCalls(document: document), renderer: Fixtures.renderer())
-        let response = await router.respond(to: ExporterRequest(method: .GET, uri: "/calls"))
-        #expect(response.status == .ok)
-        #expect(response.contentType == "application/json")
-        let decoded = try JSONDecoder().decode(CallsDocument.self, from: Data(response.body))
+        // Through the served pipeline (handler, responder, router), as a scraper gets it.
+        var served: RawHTTPClient.Response?
+        try await TestServer.with(.init(host: "127.0.0.1", port: 0), provider: AnalyzedCalls(document: document)) { port, _ in
+            served = try await RawHTTPClient.get(port: port, "/calls")
+        }
+        let response = try #require(served)
+        #expect(response.statusLine == "HTTP/1.1 200 OK")
+        #expect(response.headers["content-type"] == "application/json")
+        let decoded = try JSONDecoder().decode(CallsDocument.self, from: Data(response.body.utf8))
         #expect(decoded == document)
         let call = try #require(decoded.calls.first)
         #expect(call.callID == "abc@10.0.0.1")
@@ -63,17 +67,18 @@ import RTPCore
         #expect(call.processes == [CallProcess(pid: 100, comm: "baresip")])
         #expect(decoded.sip.messages == 2)
         // The JSON keys are snake_case like the stream report's.
-        let text = String(decoding: response.body, as: UTF8.self)
+        let text = response.body
         for key in ["\"call_id\"", "\"setup_ms\"", "\"final_code\"", "\"one_way_audio\"", "\"matched_by\""] {
             #expect(text.contains(key), "\(key) missing")
         }
     }
 
     @Test func providersWithoutCallsServeAnEmptyDocument() async throws {
-        let router = ExporterRouter(provider: FixedSnapshotProvider(fixed: Fixtures.snapshot()), renderer: Fixtures.renderer())
-        let response = await router.respond(to: ExporterRequest(method: .GET, uri: "/calls"))
-        #expect(response.status == .ok)
-        #expect(try JSONDecoder().decode(CallsDocument.self, from: Data(response.body)) == CallsDocument())
+        try await TestServer.with(.init(host: "127.0.0.1", port: 0)) { port, _ in
+            let response = try await RawHTTPClient.get(port: port, "/calls")
+            #expect(response.statusLine == "HTTP/1.1 200 OK")
+            #expect(try JSONDecoder().decode(CallsDocument.self, from: Data(response.body.utf8)) == CallsDocument())
+        }
     }
 
     @Test func perProcessCallCountersInTheExposition() throws {
