@@ -16,6 +16,7 @@ let fuzzTargets: [(name: String, modules: [String])] = [
     ("FuzzSDP", ["RTPCore"]),
     ("FuzzKernelEvent", ["RTPCore", "LiveSource"]),
     ("FuzzCapture", ["RTPCore", "PcapSource"]),
+    ("FuzzSIP", ["RTPCore"]),
     ("FuzzHTTPRequest", ["RTPCore", "Exporter"]),
 ]
 

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 sys.dont_write_bytecode = True   # no __pycache__ in the fixtures tree
 import packets  # noqa: E402  (the builders fixtures/generate.py uses too)
 from packets import (ACK, FIN, PSH, SYN, bye, ethernet, ipv4, ipv6, nack, null_link, pcapng_block, pli,  # noqa: E402
-                     rtcp_packet, sdes, sll, sll2, tcp, udp)
+                     rtcp_packet, sdes, sdp, sip_message, sll, sll2, tcp, udp)
 
 
 # --- RTP ------------------------------------------------------------------------------------------
@@ -317,6 +317,35 @@ def capture_seeds():
     }
 
 
+# --- SIP ------------------------------------------------------------------------------------------
+
+def sip_seeds():
+    """Byte 0 analyzer options, byte 1 TCP segment size - 1, byte 2 bytes cut off; then SIP text."""
+    invite = sip_message("INVITE sip:bob@example.org SIP/2.0", body=sdp())
+    answer = sip_message("SIP/2.0 200 OK", to_tag="a6c85cf", body=sdp("192.0.2.20", 3456))
+    t38 = sip_message("INVITE sip:alice@192.0.2.10 SIP/2.0", to_tag="a6c85cf", cseq="2 INVITE",
+                      body=sdp("192.0.2.20", 3456, "m=image {port} udptl t38"))
+    flow = [invite, sip_message("SIP/2.0 180 Ringing", to_tag="a6c85cf"), answer,
+            sip_message("ACK sip:bob@example.org SIP/2.0", to_tag="a6c85cf", cseq="314159 ACK"), t38,
+            sip_message("BYE sip:bob@example.org SIP/2.0", to_tag="a6c85cf", cseq="314160 BYE",
+                        extra=["Reason: Q.850;cause=16"])]
+    multipart = ("--b1\r\nContent-Type: application/sdp\r\n\r\n" + sdp("2001:db8::1", 5004)
+                 + "\r\n--b1\r\nContent-Type: application/ISUP;version=nxv3\r\n\r\n\x01\x02\r\n--b1--\r\n")
+    seeds = {
+        "invite-sdp": bytes([0, 15, 0]) + invite.encode(),
+        "call-flow-tcp": bytes([0x01, 63, 0]) + "\r\n\r\n".join(flow).encode(),
+        "call-flow-reset": bytes([0x08, 7, 3]) + "".join(flow).encode(),
+        "compact-folded-lf": bytes([0, 255, 0]) + sip_message(
+            "BYE sip:alice@192.0.2.10 SIP/2.0", to_tag="x", cseq="2 BYE", compact=True,
+            extra=["Subject: a folded", "  header value"]).replace("\r\n", "\n").encode(),
+        "multipart-ipv6": bytes([0x20, 31, 0]) + sip_message("INVITE sip:bob@example.org SIP/2.0", body=multipart)
+            .replace("Content-Type: application/sdp", "Content-Type: multipart/mixed;boundary=b1").encode(),
+        "cut-by-snaplen": bytes([0, 15, 200]) + invite.encode()[:180],
+        "bad-cseq": bytes([0, 15, 0]) + sip_message("INVITE sip:bob@example.org SIP/2.0", cseq="1 BYE").encode(),
+    }
+    return seeds
+
+
 # --- Write ----------------------------------------------------------------------------------------
 
 # --- HTTP requests to the exporter ---------------------------------------------------------------
@@ -370,6 +399,7 @@ def corpora():
         "FuzzSDP": {name: text.encode() for name, text in SDP_SEEDS.items()},
         "FuzzKernelEvent": kernel_seeds(),
         "FuzzCapture": capture_seeds(),
+        "FuzzSIP": sip_seeds(),
         "FuzzHTTPRequest": http_seeds(),
     }
 

@@ -1,3 +1,5 @@
+import RTPCore
+
 /// Why a frame (or part of a TCP stream) could not be turned into datagrams. The raw values are the
 /// keys of `AnalysisSummary.malformed`.
 public enum DecodeIssue: String, CaseIterable, Sendable {
@@ -23,6 +25,21 @@ public enum DecodeIssue: String, CaseIterable, Sendable {
     case tcpSequenceGap = "tcp_sequence_gap"
     /// Too many TCP directions tracked at once: segments of new ones are dropped.
     case tcpFlowLimit = "tcp_flow_limit"
+    /// SIP over TCP: a message without a valid Content-Length (delivered without its body).
+    case sipTCPBadContentLength = "sip_tcp_bad_content_length"
+    /// SIP over TCP: a message larger than `SIPParser.maxMessageBytes` (skipped).
+    case sipTCPTooLarge = "sip_tcp_too_large"
+    /// SIP over TCP: bytes skipped while looking for a message start (counted in bytes).
+    case sipTCPUnframedBytes = "sip_tcp_unframed_bytes"
+
+    /// The SIP framer's reasons under the same keys.
+    init(_ issue: SIPStreamFramer.Issue) {
+        switch issue {
+        case .badContentLength: self = .sipTCPBadContentLength
+        case .tooLarge: self = .sipTCPTooLarge
+        case .unframedBytes: self = .sipTCPUnframedBytes
+        }
+    }
 
     /// The `AnalysisSummary.malformed` key.
     public var key: String { rawValue }
@@ -45,8 +62,8 @@ public struct DecodeCounters: Equatable, Sendable {
         issueCounts[Self.issues.firstIndex(of: issue)!]
     }
 
-    public mutating func record(_ issue: DecodeIssue) {
-        issueCounts[Self.issues.firstIndex(of: issue)!] += 1
+    public mutating func record(_ issue: DecodeIssue, count: UInt64 = 1) {
+        issueCounts[Self.issues.firstIndex(of: issue)!] += count
     }
 
     /// Non-zero issue counts keyed as in `AnalysisSummary.malformed`.

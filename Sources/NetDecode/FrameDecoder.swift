@@ -12,8 +12,8 @@ public enum FrameOutcome: Equatable, Sendable {
     case malformed(DecodeIssue)
 }
 
-/// Decodes captured frames of one link type into UDP datagrams and RFC 4571-framed RTP/RTCP
-/// packets carried over TCP.
+/// Decodes captured frames of one link type into UDP datagrams, RFC 4571-framed RTP/RTCP packets
+/// carried over TCP, and SIP messages carried over TCP (one datagram per message).
 ///
 /// Its only state is counters and TCP reassembly, so its output is a deterministic function of
 /// the frames fed to it (fuzzable). Use one decoder per capture and do not copy it mid-stream:
@@ -26,10 +26,13 @@ public enum FrameOutcome: Equatable, Sendable {
 /// the packet count matches tools that reassemble (one datagram per fragmented datagram).
 public struct FrameDecoder {
     public let linkType: LinkType
-    /// TCP ports whose segments carry RFC 4571 framing (either direction); others are ignored.
+    /// TCP ports whose segments carry RFC 4571 framing (either direction).
     public let tcpPorts: Set<UInt16>
+    /// TCP ports carrying SIP (either direction); RFC 4571 wins on a port in both sets. TCP on
+    /// other ports is ignored.
+    public let sipTCPPorts: Set<UInt16>
     public private(set) var counters = DecodeCounters()
-    private var tcp = RFC4571Reassembler()
+    private var tcp = TCPReassembler()
     /// Refilled field by field for every UDP datagram: `Datagram.init` is not inlinable across
     /// modules and its optional process context made each call cost ~30 ns of copies, a tenth of
     /// the whole per-packet budget. The payload pointer is cleared after every `emit`.
@@ -40,9 +43,10 @@ public struct FrameDecoder {
         payload: UnsafeRawBufferPointer(start: nil, count: 0)
     )
 
-    public init(linkType: LinkType, tcpPorts: Set<UInt16> = []) {
+    public init(linkType: LinkType, tcpPorts: Set<UInt16> = [], sipTCPPorts: Set<UInt16> = []) {
         self.linkType = linkType
         self.tcpPorts = tcpPorts
+        self.sipTCPPorts = sipTCPPorts
     }
 
     /// Number of TCP directions currently being reassembled.
@@ -118,7 +122,14 @@ public struct FrameDecoder {
         let sourcePort = frame.loadBigEndianUInt16(at: tcpHeader)
         let destinationPort = frame.loadBigEndianUInt16(at: tcpHeader + 2)
         // Checked before anything else: most TCP in a capture is not ours and costs only this.
-        guard tcpPorts.contains(sourcePort) || tcpPorts.contains(destinationPort) else { return .ignored }
+        let framing: TCPFraming
+        if tcpPorts.contains(sourcePort) || tcpPorts.contains(destinationPort) {
+            framing = .rfc4571
+        } else if sipTCPPorts.contains(sourcePort) || sipTCPPorts.contains(destinationPort) {
+            framing = .sip
+        } else {
+            return .ignored
+        }
         // A first fragment's TCP data cannot be placed in the byte stream reliably: skip it.
         guard !ip.isFirstFragment else { return .fragmentSkipped }
 
@@ -140,7 +151,7 @@ public struct FrameDecoder {
             destination: Endpoint(address: ip.destination, port: destinationPort)
         )
         var delivered = 0
-        tcp.receive(segment, flow: flow, time: time, counters: &counters) { datagram in
+        tcp.receive(segment, flow: flow, framing: framing, time: time, counters: &counters) { datagram in
             delivered += 1
             emit(datagram)
         }

@@ -109,11 +109,12 @@ public final class CaptureFile {
     /// that what was read before them is never lost.
     public func read(
         tcpPorts: Set<UInt16> = [],
+        sipTCPPorts: Set<UInt16> = [],
         progress: ((ProgressInfo) -> Void)? = nil,
         _ body: (Datagram) -> Void
     ) -> CaptureReadResult {
         var result = CaptureReadResult()
-        var decoder = FrameDecoder(linkType: linkType, tcpPorts: tcpPorts)
+        var decoder = FrameDecoder(linkType: linkType, tcpPorts: tcpPorts, sipTCPPorts: sipTCPPorts)
         var lastReport = progress == nil ? 0 : Self.monotonicNanoseconds()
 
         func deliver(time: Nanoseconds, frame: UnsafeRawBufferPointer, position: () -> Int64) {
@@ -189,7 +190,8 @@ public final class CaptureFile {
     /// all it holds before the break, marks the summary truncated with a warning, then throws
     /// `.truncated` (or `.readError`) so the caller can report partial results and exit non-zero.
     public func feed(into analyzer: StreamAnalyzer, progress: ((ProgressInfo) -> Void)? = nil) throws(CaptureError) {
-        let result = read(tcpPorts: analyzer.configuration.tcpPorts, progress: progress) { datagram in
+        let result = read(tcpPorts: analyzer.configuration.tcpPorts, sipTCPPorts: analyzer.configuration.sipPorts,
+                          progress: progress) { datagram in
             analyzer.ingest(datagram)
         }
         Self.merge(result, linkTypeName: linkTypeName, into: &analyzer.summary)

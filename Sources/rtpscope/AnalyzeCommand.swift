@@ -29,6 +29,8 @@ struct Analyze: ParsableCommand {
         and names payloads as tshark does; the default names them as SDP does (PCMU, H264, G726-32).
         The table fits the terminal (COLUMNS, else the terminal's width; no limit when output is not a \
         terminal): the least important columns are hidden and named under it; --wide shows them all.
+        SIP (UDP on any port, TCP on 5060 and --sip-port) groups streams into calls: --calls prints one \
+        row per call; JSON has a `calls` array whenever the capture carries SIP.
         Exit status: 0 ok, 1 bad input or unwritable output, 2 capture truncated (partial results \
         printed), 64 usage error.
         """
@@ -52,6 +54,15 @@ struct Analyze: ParsableCommand {
     @Option(name: .customLong("tcp-port"), help: ArgumentHelp("Decode RFC 4571-framed RTP/RTCP on this TCP port (repeatable).", valueName: "N"))
     var tcpPorts: [UInt16] = []
 
+    @Option(name: .customLong("sip-port"), help: ArgumentHelp("Also frame this TCP port as SIP (repeatable; 5060 always is). SIP over UDP is recognised on any port.", valueName: "N"))
+    var sipPorts: [UInt16] = []
+
+    @Option(name: .customLong("max-calls"), help: ArgumentHelp("At most this many SIP calls tracked (about 2.5 KB each); beyond it the oldest are dropped, counted and warned about.", valueName: "N"))
+    var maxCalls: Int = 100_000
+
+    @Flag(name: .customLong("calls"), help: "One row per SIP call (Call-ID, from, to, start, setup, duration, state, streams, loss) instead of one per stream.")
+    var calls = false
+
     @OptionGroup var clockRateOptions: ClockRateOptions
 
     @Option(name: .customLong("openmetrics"), help: ArgumentHelp("Also write per-second per-stream series (OpenMetrics, for promtool tsdb create-blocks-from openmetrics) to FILE.", valueName: "FILE"))
@@ -64,6 +75,7 @@ struct Analyze: ParsableCommand {
         if files.filter({ $0 == CaptureFile.standardInputPath }).count > 1 {
             throw ValidationError("standard input (-) can be read only once")
         }
+        guard maxCalls > 0 else { throw ValidationError("--max-calls must be positive") }
     }
 
     func run() throws {
@@ -71,6 +83,8 @@ struct Analyze: ParsableCommand {
         configuration.mode = mode
         configuration.forcedUDPPorts = Set(udpPorts)
         configuration.tcpPorts = Set(tcpPorts)
+        configuration.sipPorts.formUnion(sipPorts)
+        configuration.maxCalls = maxCalls
         do {
             try clockRateOptions.apply(to: &configuration)
         } catch let error as CLIError {
@@ -119,7 +133,11 @@ struct Analyze: ParsableCommand {
             }
         }
         let report = AnalysisReport.merging(reports)
-        print(format.render(report, width: wide ? nil : TerminalWidth.ofStandardOutput()), terminator: "")
+        print(calls ? CallsReport.render(report, format: format)
+                    : format.render(report, width: wide ? nil : TerminalWidth.ofStandardOutput()), terminator: "")
+        if let evicted = report.sip?.callsEvicted, evicted > 0 {
+            StandardError.write("rtpscope: warning: \(evicted) SIP calls dropped beyond --max-calls \(maxCalls) (the oldest first)")
+        }
 
         if let openMetricsPath {
             do {

@@ -80,6 +80,11 @@ final class LiveEngine: Sendable {
         state.withLock { _ = $0.analyzer.evictIdleStreams(now: now) }
     }
 
+    /// `/calls`: every tracked call with its streams.
+    func calls() -> CallsDocument {
+        state.withLock { $0.analyzer.callsDocument() }
+    }
+
     func report() -> AnalysisReport {
         state.withLock { state in
             var report = state.analyzer.report()
@@ -98,14 +103,17 @@ final class LiveEngine: Sendable {
 
     func snapshot() -> ExporterSnapshot {
         let now = WallClock.nowNanoseconds()
-        let (snapshots, lockedReport, evicted, correlations) = state.withLock { state in
+        let (snapshots, lockedReport, evicted, correlations, callCounters) = state.withLock { state in
             let snapshots = state.analyzer.streamSnapshots()
             return (snapshots, state.analyzer.report(), state.analyzer.evictedStreams,
-                    Self.correlations(snapshots, state.activity, now: now))
+                    Self.correlations(snapshots, state.activity, now: now), state.analyzer.calls.processCounters)
         }
         let statistics = capture.statistics()
         let eventsPerSecond = rate.withLock { $0.update(total: statistics.eventsTotal, at: now) }
         var report = lockedReport
+        // Calls are served by /calls; /streams stays the stream report.
+        report.calls = nil
+        report.sip = nil
         for index in report.streams.indices {
             report.streams[index].codecCorrelation = correlations[Self.identity(report.streams[index])]
         }
@@ -150,7 +158,11 @@ final class LiveEngine: Sendable {
                         log2NanosecondBuckets: stats.buckets, sumNanoseconds: stats.durationSumNanoseconds))
             }
         }
-        return ExporterSnapshot(streams: streams, rtcp: rtcp, health: health, report: report, codec: codecSeries)
+        var snapshot = ExporterSnapshot(streams: streams, rtcp: rtcp, health: health, report: report, codec: codecSeries)
+        snapshot.callCounters = callCounters.sorted { $0.key < $1.key }.map {
+            ExportedCallCounters(pid: $0.key.pid, comm: $0.key.comm, counters: $0.value)
+        }
+        return snapshot
     }
 
     /// A stream's identity across a report and a snapshot taken under the same lock.
@@ -217,4 +229,6 @@ struct LiveSnapshotProvider: ExporterSnapshotProvider {
     let engine: LiveEngine
 
     func snapshot() async -> ExporterSnapshot { engine.snapshot() }
+
+    func calls() async -> CallsDocument { engine.calls() }
 }

@@ -85,6 +85,9 @@ struct Monitor: AsyncParsableCommand {
     @Option(name: .customLong("max-streams"), help: "At most this many streams; beyond it the least recently seen are evicted (and counted).")
     var maxStreams: Int = 10_000
 
+    @Option(name: .customLong("max-calls"), help: "At most this many SIP calls tracked (about 2.5 KB each); beyond it the oldest are dropped (and counted).")
+    var maxCalls: Int = 10_000
+
     @Option(help: ArgumentHelp("Print the per-stream table to stdout every N seconds.", valueName: "SECONDS"))
     var interval: Double?
 
@@ -110,6 +113,7 @@ struct Monitor: AsyncParsableCommand {
         }
         guard streamIdleTimeout > 0 else { throw ValidationError("--stream-idle-timeout must be positive") }
         guard maxStreams > 0 else { throw ValidationError("--max-streams must be positive") }
+        guard maxCalls > 0 else { throw ValidationError("--max-calls must be positive") }
         if let interval, interval <= 0 { throw ValidationError("--interval must be positive") }
         guard stallFactor > 1, stallFactor <= 1000 else { throw ValidationError("--stall-factor must be in (1, 1000]") }
         if case .path(let path) = CodecProbeMode(argument: codecProbes), !FileManager.default.isReadableFile(atPath: path) {
@@ -140,6 +144,7 @@ struct Monitor: AsyncParsableCommand {
         var configuration = AnalyzerConfiguration()
         configuration.streamIdleTimeout = Nanoseconds(streamIdleTimeout * 1e9)
         configuration.maxStreams = maxStreams
+        configuration.maxCalls = maxCalls
         configuration.sendStallFactor = stallFactor
         do {
             try clockRateOptions.apply(to: &configuration)

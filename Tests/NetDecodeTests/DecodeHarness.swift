@@ -17,8 +17,8 @@ struct DecodeHarness {
     var datagrams: [DecodedDatagram] = []
     var outcomes: [FrameOutcome] = []
 
-    init(_ linkType: LinkType, tcpPorts: Set<UInt16> = []) {
-        decoder = FrameDecoder(linkType: linkType, tcpPorts: tcpPorts)
+    init(_ linkType: LinkType, tcpPorts: Set<UInt16> = [], sipTCPPorts: Set<UInt16> = []) {
+        decoder = FrameDecoder(linkType: linkType, tcpPorts: tcpPorts, sipTCPPorts: sipTCPPorts)
     }
 
     @discardableResult

@@ -98,21 +98,28 @@ struct SharedCapturesConformanceTests {
     }
 
     private static func analyze(_ capture: SharedCaptureCorpus.Case, mode: AnalyzerConfiguration.Mode) -> [StreamReport] {
-        var configuration = AnalyzerConfiguration()
-        configuration.mode = mode
-        configuration.forcedUDPPorts = capture.decodeAs.udpPorts
-        configuration.tcpPorts = capture.decodeAs.tcpPorts
-        let analyzer = StreamAnalyzer(configuration: configuration)
-        do {
-            try CaptureFile(path: capture.capture).feed(into: analyzer)
-        } catch {
-            Issue.record("\(capture.name): reading failed: \(error)")
-        }
-        return analyzer.report().streams
+        capture.report(mode: mode).streams
     }
 }
 
 /// The shared corpus: each capture, its tshark output and the decode-as options it was run with.
+extension SharedCaptureCorpus.Case {
+    /// The capture analysed with tshark's decode-as options (read failures are recorded as issues).
+    func report(mode: AnalyzerConfiguration.Mode) -> AnalysisReport {
+        var configuration = AnalyzerConfiguration()
+        configuration.mode = mode
+        configuration.forcedUDPPorts = decodeAs.udpPorts
+        configuration.tcpPorts = decodeAs.tcpPorts
+        let analyzer = StreamAnalyzer(configuration: configuration)
+        do {
+            try CaptureFile(path: capture).feed(into: analyzer)
+        } catch {
+            Issue.record("\(name): reading failed: \(error)")
+        }
+        return analyzer.report()
+    }
+}
+
 enum SharedCaptureCorpus {
     struct DecodeAs: Sendable {
         var udpPorts: Set<UInt16> = []

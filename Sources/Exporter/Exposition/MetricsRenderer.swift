@@ -18,6 +18,7 @@ public struct MetricsRenderer: Sendable {
         RTCPFamilies.write(snapshot.rtcp, into: &writer)
         CodecFamilies.write(snapshot.codec, streams: snapshot.streams, into: &writer)
         MonitorFamilies.write(snapshot.health, streamCount: snapshot.streams.count, into: &writer)
+        CallFamilies.write(snapshot.callCounters, into: &writer)
         return writer.text + processMetrics.renderSorted()
     }
 

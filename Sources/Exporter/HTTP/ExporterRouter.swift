@@ -72,6 +72,8 @@ enum ExporterRoute: Equatable {
     case metrics
     case health
     case streams
+    /// SIP calls: from the provider's `calls()`, not from a snapshot.
+    case calls
 }
 
 /// Maps a request to a response. Free of networking so that every route is testable directly;
@@ -101,6 +103,7 @@ public struct ExporterRouter: Sendable {
         case "/": route = .index
         case "/health": route = .health
         case "/streams": route = .streams
+        case "/calls": route = .calls
         default: return .response(.text(.notFound, "not found"))
         }
         guard request.method == .GET || request.method == .HEAD else {
@@ -115,7 +118,7 @@ public struct ExporterRouter: Sendable {
                 return .response(.text(.badRequest, error.description))
             }
             return .route(route)
-        case .metrics, .health:
+        case .metrics, .health, .calls:
             return .route(route)
         }
     }
@@ -124,6 +127,8 @@ public struct ExporterRouter: Sendable {
         switch resolve(request) {
         case .response(let response):
             return response
+        case .route(.calls):
+            return calls(await provider.calls())
         case .route(let route):
             let clock = ContinuousClock()
             let start = clock.now
@@ -155,7 +160,15 @@ public struct ExporterRouter: Sendable {
             case .failure(let error):
                 return .text(.badRequest, error.description)
             }
+        case .calls:
+            // A snapshot carries no calls (placing streams in calls is done per /calls request only):
+            // answered from the provider in `respond(to:)`; a caller with only a snapshot gets none.
+            return calls(CallsDocument())
         }
+    }
+
+    func calls(_ document: CallsDocument) -> ExporterResponse {
+        json(document, status: .ok)
     }
 
     private func json(_ value: some Encodable, status: HTTPResponseStatus) -> ExporterResponse {

@@ -15,6 +15,7 @@ enum IndexPage {
         <li><a href="\(path)">\(path)</a>: Prometheus metrics</li>
         <li><a href="/health">/health</a>: monitor health (JSON)</li>
         <li><a href="/streams">/streams</a>: current streams (JSON, as <code>analyze --format json</code>; page with <code>?limit=N&amp;offset=M</code>)</li>
+        <li><a href="/calls">/calls</a>: SIP calls on the traced sockets, with their streams (JSON)</li>
         </ul>
         </body>
         </html>

@@ -16,6 +16,8 @@ public struct ExporterSnapshot: Sendable {
     public var report: AnalysisReport
     /// Codec probe statistics per (process, function); empty without codec probes.
     public var codec: [ExportedCodecSeries]
+    /// SIP call counters per traced process (cumulative, plus the active gauge).
+    public var callCounters: [ExportedCallCounters] = []
 
     public init(streams: [ExportedStream], rtcp: [ExportedRTCPReporter], health: MonitorHealth,
                 report: AnalysisReport, codec: [ExportedCodecSeries] = []) {
@@ -30,6 +32,13 @@ public struct ExporterSnapshot: Sendable {
 /// Supplies snapshots to the HTTP server. Called once per request, possibly concurrently.
 public protocol ExporterSnapshotProvider: Sendable {
     func snapshot() async -> ExporterSnapshot
+    /// `/calls`: SIP calls with their streams. Only on request (placing streams in calls costs a
+    /// report of every stream), never per scrape.
+    func calls() async -> CallsDocument
+}
+
+extension ExporterSnapshotProvider {
+    public func calls() async -> CallsDocument { CallsDocument() }
 }
 
 /// One RTP stream as the exporter labels it.
@@ -194,5 +203,18 @@ public struct ProgramRunStats: Sendable, Equatable {
         self.name = name
         self.runTimeNanoseconds = runTimeNanoseconds
         self.runCount = runCount
+    }
+}
+
+/// One traced process's SIP call counters.
+public struct ExportedCallCounters: Sendable, Equatable {
+    public var pid: Int32
+    public var comm: String
+    public var counters: ProcessCallCounters
+
+    public init(pid: Int32, comm: String, counters: ProcessCallCounters) {
+        self.pid = pid
+        self.comm = comm
+        self.counters = counters
     }
 }

@@ -17,6 +17,11 @@ public struct AnalyzerConfiguration: Sendable {
     public var forcedUDPPorts: Set<UInt16> = []
     /// TCP ports carrying RFC 4571-framed RTP/RTCP (used by the capture source for reassembly).
     public var tcpPorts: Set<UInt16> = []
+    /// Ports carrying SIP: TCP segments on them are framed as SIP messages (RFC 3261 §18.3) by the
+    /// capture source. SIP over UDP is recognised on any port by its start line.
+    public var sipPorts: Set<UInt16> = [5060]
+    /// At most this many SIP calls are tracked; the oldest are dropped (and counted) beyond it.
+    public var maxCalls: Int = 100_000
     /// Detect RTP heuristically on any UDP port (tshark's rtp.heuristic_rtp).
     public var heuristic: Bool = true
     /// `--clock-rate PT=HZ`: highest precedence.

@@ -36,6 +36,8 @@ public final class StreamAnalyzer {
     /// Per-second series of capture time (`analyze --openmetrics`); nil, the default, costs one check
     /// per datagram.
     @exclusivity(unchecked) public var sampler: CaptureTimeSampler?
+    /// SIP calls seen in the traffic, and where their media was announced (`StreamAnalyzer+SIP`).
+    public let calls: CallTracker
 
     @exclusivity(unchecked) private var streams = StreamTable()
     @exclusivity(unchecked) private var candidates: CandidateTable
@@ -80,6 +82,7 @@ public final class StreamAnalyzer {
             blocksPerReporter: configuration.maxReportBlocksPerReporter,
             blocks: configuration.maxRTCPReportBlocks
                 ?? (bounded ? max(configuration.maxStreams > Int.max / 2 ? .max : 2 * configuration.maxStreams, 8192) : .max)))
+        self.calls = CallTracker(configuration: Self.callConfiguration(configuration))
     }
 
     /// A payload type's clock learnt while running (e.g. from SDP seen inside the capture). Applies to
@@ -97,6 +100,13 @@ public final class StreamAnalyzer {
         // Before accounting the datagram: a sample at second T holds exactly what arrived before T.
         if let sampler, datagram.time >= sampler.nextBoundary { sampler.reach(datagram.time, of: self) }
         summary.datagrams &+= 1
+        // After a re-INVITE to T.38 the port carries UDPTL, whatever its bytes look like (tshark
+        // decodes it as T.38 from that SDP on). One flag check unless a call ever switched.
+        if calls.hasNonRTPMedia,
+           calls.isNonRTPMedia(source: datagram.source, destination: datagram.destination, at: datagram.time) {
+            summary.demultiplexed["t38", default: 0] &+= 1
+            return
+        }
         let payload = datagram.payload
         switch PayloadClassifier.classify(payload) {
         case .rtp:
@@ -111,22 +121,14 @@ public final class StreamAnalyzer {
             summary.demultiplexed["zrtp", default: 0] &+= 1
         case .turnChannel, .unknown:
             // SIP requests start with 'A'…'P' and so look like TURN channel data by first byte alone.
-            if InCaptureSDP.looksLikeSIP(payload) {
+            if SIPParser.startsLikeSIP(payload) {
                 summary.nonRTP &+= 1
-                learnClockRates(fromSIP: payload)
+                ingestSIP(datagram)
             } else if payload.first.map({ $0 >= 64 && $0 <= 79 }) == true {
                 summary.demultiplexed["turn_channel", default: 0] &+= 1
             } else {
                 summary.nonRTP &+= 1
             }
-        }
-    }
-
-    private func learnClockRates(fromSIP payload: UnsafeRawBufferPointer) {
-        guard let maps = InCaptureSDP.rtpMaps(in: payload) else { return }
-        // `--sdp` files describe the session deliberately: they win over what the capture shows.
-        for map in maps where map.payloadType >= 96 && configuration.sdpClockRates[map.payloadType] == nil {
-            learnClockRate(payloadType: map.payloadType, rate: map.clockRate, encodingName: map.encoding)
         }
     }
 
@@ -163,6 +165,7 @@ public final class StreamAnalyzer {
                 return
             }
         }
+
         summary.rtpPackets &+= 1
         if header.isTruncated { summary.truncatedRTP &+= 1 }
         let relativeMs = configuration.mode == .wireshark ? relativeMilliseconds(datagram.time) : 0
@@ -306,6 +309,7 @@ public final class StreamAnalyzer {
         }
         droppedCandidatePackets &+= UInt64(candidates.removeOlder(than: cutoff))
         rtcp.evict(before: cutoff)
+        calls.expire(now: now)
         return removed
     }
 
@@ -383,7 +387,10 @@ public final class StreamAnalyzer {
         summary.rtcpReportersEvicted = rtcp.reportersEvicted
         let clocks = Dictionary(streamReports.compactMap { r in r.clockRate.map { (r.ssrc, $0) } },
                                 uniquingKeysWith: { first, _ in first })
-        return AnalysisReport(streams: streamReports, rtcp: rtcp.reports { clocks[$0] }, summary: summary)
+        let rtcpReports = rtcp.reports { clocks[$0] }
+        var report = AnalysisReport(streams: streamReports, rtcp: rtcpReports, summary: summary)
+        addCalls(to: &report)
+        return report
     }
 
     /// Live view for the exporter: every confirmed stream's report, interval histogram and last arrival.

@@ -493,6 +493,10 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     public var streams: [StreamReport]
     public var rtcp: [RTCPReporterReport]
     public var summary: AnalysisSummary
+    /// SIP calls with their streams; absent (not empty) when the traffic had no SIP.
+    public var calls: [CallReport]? = nil
+    /// Counts over every SIP message; absent when there was none.
+    public var sip: SIPStatistics? = nil
 
     public init(streams: [StreamReport], rtcp: [RTCPReporterReport], summary: AnalysisSummary) {
         self.streams = streams
@@ -508,6 +512,10 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
             merged.streams += report.streams
             merged.rtcp += report.rtcp
             merged.summary.add(report.summary)
+            if let calls = report.calls { merged.calls = (merged.calls ?? []) + calls }
+            if let sip = report.sip {
+                if merged.sip == nil { merged.sip = sip } else { merged.sip!.add(sip) }
+            }
         }
         return merged
     }

@@ -16,6 +16,17 @@ public struct RTPMap: Equatable, Sendable {
     }
 }
 
+/// `a=sendrecv` / `sendonly` / `recvonly` / `inactive` (RFC 3264 §5.1): which way the announcer
+/// will send and receive this media. Hold is `sendonly` or `inactive`.
+public enum MediaDirection: String, Equatable, Sendable, Codable, CaseIterable {
+    case sendrecv, sendonly, recvonly, inactive
+
+    /// Whether the announcer says it will send media.
+    public var announcerSends: Bool { self == .sendrecv || self == .sendonly }
+    /// Whether the announcer says it will receive media (so its peer may send).
+    public var announcerReceives: Bool { self == .sendrecv || self == .recvonly }
+}
+
 /// One `m=` section and the attributes that follow it.
 public struct MediaDescription: Equatable, Sendable {
     /// audio, video, application, …
@@ -35,16 +46,24 @@ public struct MediaDescription: Equatable, Sendable {
     public var rtcpPort: UInt16?
     /// Media-level `c=` address (TTL and count suffixes removed); nil falls back to the session's.
     public var connectionAddress: String?
+    /// Media-level direction attribute; nil falls back to the session's (then sendrecv).
+    public var direction: MediaDirection? = nil
 
     public init(media: String, port: UInt16, portCount: Int = 1, proto: String, formats: [String],
                 rtpMaps: [RTPMap] = [], rtcpMux: Bool = false, rtcpPort: UInt16? = nil,
-                connectionAddress: String? = nil) {
+                connectionAddress: String? = nil, direction: MediaDirection? = nil) {
         self.media = media; self.port = port; self.portCount = portCount; self.proto = proto
         self.formats = formats; self.rtpMaps = rtpMaps; self.rtcpMux = rtcpMux; self.rtcpPort = rtcpPort
-        self.connectionAddress = connectionAddress
+        self.connectionAddress = connectionAddress; self.direction = direction
     }
 
     public var isRTP: Bool { proto.contains("RTP/") }
+
+    /// T.38 fax (ITU-T T.38 Annex D, RFC 3362): `m=image <port> udptl t38` (or over RTP/TCP). Once
+    /// negotiated, the port carries UDPTL (or T.38-over-RTP) instead of the voice RTP it had.
+    public var isT38: Bool {
+        media.lowercased() == "image" && formats.contains { $0.lowercased() == "t38" }
+    }
 
     /// The numeric formats of an RTP section (validated to be 0–127 by the parser).
     public var payloadTypes: [UInt8] { isRTP ? formats.compactMap { UInt8($0) } : [] }
@@ -68,10 +87,23 @@ public struct SessionDescription: Equatable, Sendable {
     /// Session-level `c=` address; nil if every section has its own (or none is given).
     public var connectionAddress: String?
     public var media: [MediaDescription]
+    /// Session-level direction attribute (applies to sections without their own).
+    public var direction: MediaDirection? = nil
 
-    public init(connectionAddress: String? = nil, media: [MediaDescription]) {
+    public init(connectionAddress: String? = nil, media: [MediaDescription], direction: MediaDirection? = nil) {
         self.connectionAddress = connectionAddress
         self.media = media
+        self.direction = direction
+    }
+
+    /// Where `section`'s media goes: its own `c=`, else the session's (RFC 8866 §5.7).
+    public func connectionAddress(of section: MediaDescription) -> String? {
+        section.connectionAddress ?? connectionAddress
+    }
+
+    /// `section`'s direction: its own attribute, else the session's, else sendrecv (RFC 3264 §5.1).
+    public func direction(of section: MediaDescription) -> MediaDirection {
+        section.direction ?? direction ?? .sendrecv
     }
 
     /// Every `a=rtpmap` of the session by payload type. The same payload type can be mapped differently
@@ -208,6 +240,15 @@ private struct SessionBuilder {
     private mutating func attribute(_ value: Substring) throws(SDPError.Reason) {
         let name = value.prefix { $0 != ":" }
         let argument = value.dropFirst(name.count + 1)
+        if let direction = MediaDirection(rawValue: String(name)), argument.isEmpty {
+            // Allowed at both levels: a session-level one is the default for every section.
+            if session.media.isEmpty {
+                session.direction = direction
+            } else {
+                session.media[session.media.count - 1].direction = direction
+            }
+            return
+        }
         guard ["rtpmap", "rtcp", "rtcp-mux"].contains(name) else { return }
         guard !session.media.isEmpty else { throw .mediaAttributeOutsideMedia(String(name)) }
         let current = session.media.count - 1

@@ -1,5 +1,5 @@
-// The offline pipeline from captured frames on: link layer, IPv4/IPv6, UDP, TCP with RFC 4571
-// reassembly (NetDecode), then every datagram into a StreamAnalyzer (RTPCore) and its reports.
+// The offline pipeline from captured frames on: link layer, IPv4/IPv6, UDP, TCP with RFC 4571 and
+// SIP reassembly (NetDecode), then every datagram into a StreamAnalyzer (RTPCore) and its reports.
 //
 // Input layout (all big-endian):
 //   byte 0        link type: index into LinkType.allCases (modulo its count)
@@ -20,7 +20,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     guard input.remaining >= 2 else { return 0 }
     let linkType = linkTypes[Int(input.byte()) % linkTypes.count]
     let analyzer = makeAnalyzer(options: input.byte())
-    var decoder = FrameDecoder(linkType: linkType, tcpPorts: analyzer.configuration.tcpPorts)
+    var decoder = FrameDecoder(linkType: linkType, tcpPorts: analyzer.configuration.tcpPorts,
+                               sipTCPPorts: analyzer.configuration.sipPorts)
     var time: Nanoseconds = 1_700_000_000_000_000_000
     var frames = 0
     var delivered = 0

@@ -30,9 +30,10 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         sum &+= error.description.utf8.count
     }
     // The same text as the body of a SIP INVITE on the wire: the analyzer learns rtpmaps from it
-    // (InCaptureSDP) before any stream starts, then a PT 96 stream picks its clock up.
+    // (StreamAnalyzer+SIP) before any stream starts, then a PT 96 stream picks its clock up.
     let analyzer = makeAnalyzer(options: 0)
-    let sip = Array("INVITE sip:bob@example.com SIP/2.0\r\nContent-Type: application/sdp\r\n\r\n".utf8)
+    let sip = Array(("INVITE sip:bob@example.com SIP/2.0\r\nCall-ID: fuzz\r\nFrom: <sip:a@b>;tag=1\r\n"
+        + "To: <sip:bob@example.com>\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n\r\n").utf8)
         + Array(UnsafeRawBufferPointer(start: count > 0 ? start : nil, count: count))
     let a = Endpoint(address: IPAddress(v4: 0x0A00_0001), port: 5060)
     let b = Endpoint(address: IPAddress(v4: 0x0A00_0002), port: 5060)

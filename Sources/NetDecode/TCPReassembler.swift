@@ -18,14 +18,24 @@ struct TCPSegment {
     var declaredDataLength: Int
 }
 
-/// Reassembles RFC 4571 framing (a 16-bit big-endian length, then one RTP or RTCP packet) from
-/// TCP segments, per direction. Retransmitted and overlapping bytes are dropped by sequence number;
-/// a gap (bytes never seen) makes frame boundaries unknowable, so the direction's parser is reset
-/// and resynchronises on a later segment that starts with a plausible frame.
+/// How a TCP port's byte stream is cut into messages.
+enum TCPFraming {
+    /// RFC 4571: a 16-bit big-endian length, then one RTP or RTCP packet.
+    case rfc4571
+    /// SIP (RFC 3261 §18.3): headers up to the empty line, then Content-Length bytes.
+    case sip
+}
+
+/// Reassembles TCP segments per direction and cuts the bytes into messages: RFC 4571 frames on RTP
+/// ports, SIP messages on SIP ports (`SIPStreamFramer`). Retransmitted and overlapping bytes are
+/// dropped by sequence number; a gap (bytes never seen) makes message boundaries unknowable, so the
+/// direction's parser is reset and resynchronises on a later segment that starts with a plausible
+/// frame (RFC 4571) or on a line that starts like a SIP message.
 ///
 /// Memory is bounded: per direction at most one incomplete frame (≤ 2 + 65535 bytes, the largest
-/// length the prefix can express) and at most `maxFlows` directions.
-struct RFC4571Reassembler {
+/// length the prefix can express; a SIP message up to `SIPParser.maxMessageBytes`) and at most
+/// `maxFlows` directions.
+struct TCPReassembler {
     /// Beyond this many live directions new ones are refused (counted as `tcp_flow_limit`): with at
     /// most one 64 KiB frame buffered each, reassembly never holds more than 64 MiB.
     static let maxFlows = 1024
@@ -37,15 +47,19 @@ struct RFC4571Reassembler {
         var synchronised: Bool
         /// The start of a frame (length prefix included) whose end has not arrived yet.
         var pending: [UInt8] = []
+        /// SIP ports: the message framer (it keeps its own partial message and synchronisation).
+        var sip: SIPStreamFramer?
 
-        init(nextSequence: UInt32, synchronised: Bool) {
+        init(nextSequence: UInt32, synchronised: Bool, framing: TCPFraming) {
             self.nextSequence = nextSequence
             self.synchronised = synchronised
+            if framing == .sip { sip = SIPStreamFramer(synchronised: synchronised) }
         }
 
         func resetParser() {
             pending.removeAll(keepingCapacity: true)
             synchronised = false
+            sip?.reset()
         }
     }
 
@@ -56,7 +70,7 @@ struct RFC4571Reassembler {
     var flowCount: Int { flows.count }
 
     mutating func receive(
-        _ segment: TCPSegment, flow key: TCPFlowKey, time: Nanoseconds,
+        _ segment: TCPSegment, flow key: TCPFlowKey, framing: TCPFraming, time: Nanoseconds,
         counters: inout DecodeCounters, emit: (Datagram) -> Void
     ) {
         if segment.isRST {
@@ -74,7 +88,7 @@ struct RFC4571Reassembler {
                 return
             }
             // A SYN starts the stream on a frame boundary; joining mid-stream, we must first find one.
-            state = FlowState(nextSequence: dataSequence, synchronised: segment.isSYN)
+            state = FlowState(nextSequence: dataSequence, synchronised: segment.isSYN, framing: framing)
             flows[key] = state
         }
         defer { if segment.isFIN { flows[key] = nil } }
@@ -102,7 +116,11 @@ struct RFC4571Reassembler {
         state.nextSequence = state.nextSequence &+ UInt32(truncatingIfNeeded: max(distance, 0) + declaredLength)
 
         if !data.isEmpty {
-            parse(data, state: state, flow: key, time: time, emit: emit)
+            if state.sip != nil {
+                frameSIP(data, state: state, flow: key, time: time, counters: &counters, emit: emit)
+            } else {
+                parse(data, state: state, flow: key, time: time, emit: emit)
+            }
         }
         if data.count < declaredLength {
             // The snaplen cut this segment: the bytes after it belong to an unknown position.
@@ -183,6 +201,22 @@ struct RFC4571Reassembler {
             state.pending.removeAll(keepingCapacity: true)
         }
         return consumed
+    }
+
+    /// SIP ports: every complete message becomes one datagram (the analyzer recognises SIP by its
+    /// start line, whatever the transport).
+    private func frameSIP(
+        _ data: UnsafeRawBufferPointer, state: FlowState, flow key: TCPFlowKey, time: Nanoseconds,
+        counters: inout DecodeCounters, emit: (Datagram) -> Void
+    ) {
+        var issues: [(SIPStreamFramer.Issue, Int)] = []
+        state.sip?.append(data) { event in
+            switch event {
+            case .message(let bytes): emit(datagram(bytes, flow: key, time: time))
+            case .issue(let issue, let count): issues.append((issue, count))
+            }
+        }
+        for (issue, count) in issues { counters.record(DecodeIssue(issue), count: UInt64(max(count, 0))) }
     }
 
     private func datagram(_ payload: UnsafeRawBufferPointer, flow key: TCPFlowKey, time: Nanoseconds) -> Datagram {
