@@ -13,6 +13,12 @@ the monitor's libavcodec uprobes attached (interleaved, medians), and the cost p
 ns per call of a count-only and a timed probed function in a tight loop (tools/codec-call-loop.c),
 and (wall time with − without) / probed calls of the encode, beside the BPF programs' run time per call.
 Targets: <= 3 % slower, <= 2 us per probed call.
+
+Exposition (root only): the live monitor fed by `rtptraffic streams` at 1,000 / 10,000 / 100,000
+concurrent streams (senders of at most 2,000 streams each, started one after another), scraped
+repeatedly with the default `--stream-metrics top:1000` and then with `all`: /metrics time and bytes
+(medians), the engine lock each scrape held (rtpscope_exporter_snapshot_lock_seconds), the monitor's
+RSS before the scrapes and its peak (VmHWM). Target: every stream exported at 10,000 streams in <= 1 s.
 """
 import argparse
 import json
@@ -283,6 +289,70 @@ def codec(frames, pairs):
     print("per-pair seconds (without, with): " + ", ".join(f"({r[0]:.3f}, {r[1]:.3f})" for r in rows))
 
 
+def exposition(counts, scrapes):
+    """/metrics at scale, live: time, bytes, engine lock hold and monitor memory per scrape."""
+    if os.geteuid() != 0:
+        print("\nExposition: skipped (needs root for eBPF)")
+        return
+    comm = "expo-bench"
+    per_sender = 2000
+    rows = []
+    for count in counts:
+        for mode in ("top:1000", "all"):
+            port = free_port()
+            monitor = start_monitor(port, ["--comm", comm, "--direction", "sent", "--stream-idle-timeout", "3600",
+                                           "--max-streams", str(max(count * 2, 10000)), "--stream-metrics", mode])
+            senders = []
+            try:
+                # Senders of <= 2,000 streams started a second apart: each batch passes RFC 3550 probation
+                # before the next begins (the engine tracks a bounded number of unconfirmed candidates).
+                seconds = count // per_sender + 60
+                for first in range(0, count, per_sender):
+                    senders.append(subprocess.Popen(
+                        [RTPTRAFFIC, "streams", "--to", "127.0.0.1:45997", "--streams", str(min(per_sender, count - first)),
+                         "--sockets", "10", "--ptime-ms", "1000", "--seconds", str(seconds), "--comm", comm],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                    time.sleep(1.0)
+                deadline = time.time() + 60
+                while True:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=30) as r:
+                        tracked = json.loads(r.read())["streams"]
+                    if tracked >= count or time.time() > deadline:
+                        break
+                    time.sleep(1.0)
+                rss_before = proc_status_kib(monitor.pid, "VmRSS")
+                times, sizes, locks = [], [], []
+                for _ in range(scrapes):
+                    start = time.perf_counter()
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=120) as r:
+                        body = r.read()
+                    times.append(time.perf_counter() - start)
+                    sizes.append(len(body))
+                    locks.append(metric_sum(body.decode(), "rtpscope_exporter_snapshot_lock_seconds"))
+                rows.append((count, mode, tracked, statistics.median(times), max(times), statistics.median(sizes),
+                             statistics.median(locks), max(locks), rss_before, proc_status_kib(monitor.pid, "VmHWM")))
+            finally:
+                for sender in senders:
+                    sender.kill()
+                    sender.wait()
+                monitor.send_signal(signal.SIGTERM)
+                monitor.wait(timeout=30)
+    print(f"\nExposition: live monitor, rtptraffic streams (1 packet/s per stream), {scrapes} scrapes each (medians)")
+    print(f"{'streams':>8} {'mode':>9} {'tracked':>8} {'scrape s':>9} {'max s':>7} {'bytes':>12} "
+          f"{'lock ms':>8} {'max ms':>7} {'RSS MiB':>8} {'peak MiB':>9}")
+    for count, mode, tracked, median_s, max_s, size, lock, lock_max, rss, peak in rows:
+        print(f"{count:8,} {mode:>9} {tracked:8,} {median_s:9.3f} {max_s:7.3f} {size:12,.0f} "
+              f"{lock * 1000:8.2f} {lock_max * 1000:7.2f} {rss / 1024:8.1f} {peak / 1024:9.1f}")
+
+
+def proc_status_kib(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--packets", type=int, default=1_000_000)
@@ -293,7 +363,10 @@ def main():
     parser.add_argument("--skip-live", action="store_true")
     parser.add_argument("--codec-frames", type=int, default=1200)
     parser.add_argument("--codec-pairs", type=int, default=5)
-    parser.add_argument("--only", choices=["offline", "live", "codec"], help="run one section")
+    parser.add_argument("--exposition-streams", default="1000,10000,100000",
+                        help="comma-separated stream counts for the exposition section")
+    parser.add_argument("--exposition-scrapes", type=int, default=5)
+    parser.add_argument("--only", choices=["offline", "live", "codec", "exposition"], help="run one section")
     args = parser.parse_args()
     if args.only in (None, "offline"):
         offline(args.packets, args.streams, args.rounds)
@@ -301,6 +374,8 @@ def main():
         live(args.live_count, args.live_pairs)
     if args.only in (None, "codec") and not args.skip_live:
         codec(args.codec_frames, args.codec_pairs)
+    if args.only in (None, "exposition") and not args.skip_live:
+        exposition([int(n) for n in args.exposition_streams.split(",")], args.exposition_scrapes)
 
 
 if __name__ == "__main__":

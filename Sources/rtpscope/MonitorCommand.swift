@@ -10,6 +10,11 @@ import Synchronization
 
 extension LiveCaptureOptions.DirectionSelection: ExpressibleByArgument {}
 
+extension StreamMetricsMode: ExpressibleByArgument {
+    public init?(argument: String) { self.init(streamMetrics: argument) }
+    public var defaultValueDescription: String { description }
+}
+
 /// The HTTP endpoints as a lifecycle service: a graceful shutdown (SIGINT/SIGTERM) stops serving.
 /// ExporterServer.run() ends on task cancellation, which graceful shutdown alone does not cause.
 struct ExporterService: Service {
@@ -60,6 +65,9 @@ struct Monitor: AsyncParsableCommand {
 
     @Option(name: .customLong("max-streams"), help: "At most this many streams; beyond it the least recently seen are evicted (and counted).")
     var maxStreams: Int = 10_000
+
+    @Option(name: .customLong("stream-metrics"), help: ArgumentHelp("Per-stream series in /metrics: all, none, or top:N (the N streams with the most packets lost, then the most packets). About 30 series per stream; per-process and per-peer totals are exported whatever this says, /streams keeps every stream.", valueName: "all|top:N|none"))
+    var streamMetrics: StreamMetricsMode = .default
 
     @Option(help: ArgumentHelp("Print the per-stream table to stdout every N seconds.", valueName: "SECONDS"))
     var interval: Double?
@@ -118,11 +126,11 @@ struct Monitor: AsyncParsableCommand {
             StandardError.write("rtpscope: codec probes: \(error) (run with --codec-probes off to monitor without them)")
             throw ExitCode(1)
         }
-        let engine = LiveEngine(capture: capture, configuration: configuration, codec: codec)
+        let engine = LiveEngine(capture: capture, configuration: configuration, codec: codec, streamMetrics: streamMetrics)
         defer { engine.close() }
         guard let address = ListenAddress(listenAddress) else { throw ExitCode(1) }
         let server = ExporterServer(host: address.host, port: address.port, provider: LiveSnapshotProvider(engine: engine),
-                                    buildInfo: BuildInfo(version: RTPScopeVersion.current), logger: logger)
+                                    buildInfo: RTPScopeVersion.buildInfo, logger: logger)
         do {
             try await server.start()
         } catch {

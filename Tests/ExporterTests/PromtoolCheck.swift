@@ -1,7 +1,8 @@
 import Foundation
 
 /// Runs `promtool check metrics` (the Prometheus project's own linter and parser) on a text
-/// exposition. Returns nil when promtool is not installed, so tests can skip with a message.
+/// exposition. promtool is part of `make deps` (Debian's `prometheus` package), so its absence is a
+/// failure, not a skip: a check that silently does not run proves nothing.
 enum PromtoolCheck {
     struct Result {
         let exitCode: Int32
@@ -9,12 +10,16 @@ enum PromtoolCheck {
         let output: String
     }
 
+    struct Missing: Error, CustomStringConvertible {
+        var description: String { "promtool is not installed (make deps installs Debian's prometheus package)" }
+    }
+
     static let executable: URL? = ["/usr/bin/promtool", "/usr/local/bin/promtool", "/bin/promtool"]
         .map { URL(fileURLWithPath: $0) }
         .first { FileManager.default.isExecutableFile(atPath: $0.path) }
 
-    static func run(_ exposition: String) throws -> Result? {
-        guard let executable else { return nil }
+    static func run(_ exposition: String) throws -> Result {
+        guard let executable else { throw Missing() }
         let process = Process()
         process.executableURL = executable
         process.arguments = ["check", "metrics"]

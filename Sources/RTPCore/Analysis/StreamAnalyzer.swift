@@ -33,7 +33,8 @@ public final class StreamAnalyzer {
     /// Candidate streams tracked at once before the oldest is dropped.
     public static let maxCandidates = 4096
 
-    @exclusivity(unchecked) private var streams = StreamTable()
+    // Internal (not private) for the exporter's read-only pass in StreamAnalyzer+Export.swift.
+    @exclusivity(unchecked) var streams = StreamTable()
     private var confirmedCount = 0
     private var candidateCount = 0
     /// Candidates in creation order (entries go stale when a candidate confirms or is evicted; they are
@@ -41,10 +42,10 @@ public final class StreamAnalyzer {
     private var candidateOrder: [StreamKey] = []
     private var candidateOrderHead = 0
     /// Packets of candidates that were dropped or evicted without ever confirming.
-    private var droppedCandidatePackets: UInt64 = 0
+    private(set) var droppedCandidatePackets: UInt64 = 0
     private var resolver: ClockRateResolver
     private let forcedPorts: PortBitmap?
-    private let rtcp = RTCPAccounting()
+    let rtcp = RTCPAccounting()
     /// Relative-time base (ns) for tshark-compatible times: the capture's first frame.
     @exclusivity(unchecked) private var timeBase: Nanoseconds?
     /// Send stalls detected since the last `takeSendStalls()` (live, outgoing streams).
