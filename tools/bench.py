@@ -321,16 +321,26 @@ def exposition(counts, scrapes):
                         break
                     time.sleep(1.0)
                 rss_before = proc_status_kib(monitor.pid, "VmRSS")
-                times, sizes, locks = [], [], []
+                # The monitor's CPU while idle between scrapes (it keeps ingesting the streams), so a
+                # scrape's own CPU is its total minus that rate over its duration: wall time on a
+                # shared machine measures the load as much as the scrape.
+                idle_cpu, idle_start = process_cpu_seconds(monitor.pid), time.perf_counter()
+                time.sleep(3.0)
+                idle_rate = (process_cpu_seconds(monitor.pid) - idle_cpu) / (time.perf_counter() - idle_start)
+                times, cpus, sizes, locks = [], [], [], []
                 for _ in range(scrapes):
+                    cpu = process_cpu_seconds(monitor.pid)
                     start = time.perf_counter()
                     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=120) as r:
                         body = r.read()
-                    times.append(time.perf_counter() - start)
+                    elapsed = time.perf_counter() - start
+                    times.append(elapsed)
+                    cpus.append(process_cpu_seconds(monitor.pid) - cpu - idle_rate * elapsed)
                     sizes.append(len(body))
                     locks.append(metric_sum(body.decode(), "rtpscope_exporter_snapshot_lock_seconds"))
-                rows.append((count, mode, tracked, statistics.median(times), max(times), statistics.median(sizes),
-                             statistics.median(locks), max(locks), rss_before, proc_status_kib(monitor.pid, "VmHWM")))
+                rows.append((count, mode, tracked, statistics.median(times), max(times), statistics.median(cpus),
+                             statistics.median(sizes), statistics.median(locks), max(locks), rss_before,
+                             proc_status_kib(monitor.pid, "VmHWM")))
             finally:
                 for sender in senders:
                     sender.kill()
@@ -338,11 +348,19 @@ def exposition(counts, scrapes):
                 monitor.send_signal(signal.SIGTERM)
                 monitor.wait(timeout=30)
     print(f"\nExposition: live monitor, rtptraffic streams (1 packet/s per stream), {scrapes} scrapes each (medians)")
-    print(f"{'streams':>8} {'mode':>9} {'tracked':>8} {'scrape s':>9} {'max s':>7} {'bytes':>12} "
+    print(f"{'streams':>8} {'mode':>9} {'tracked':>8} {'scrape s':>9} {'max s':>7} {'CPU s':>6} {'bytes':>12} "
           f"{'lock ms':>8} {'max ms':>7} {'RSS MiB':>8} {'peak MiB':>9}")
-    for count, mode, tracked, median_s, max_s, size, lock, lock_max, rss, peak in rows:
-        print(f"{count:8,} {mode:>9} {tracked:8,} {median_s:9.3f} {max_s:7.3f} {size:12,.0f} "
+    for count, mode, tracked, median_s, max_s, cpu_s, size, lock, lock_max, rss, peak in rows:
+        print(f"{count:8,} {mode:>9} {tracked:8,} {median_s:9.3f} {max_s:7.3f} {cpu_s:6.2f} {size:12,.0f} "
               f"{lock * 1000:8.2f} {lock_max * 1000:7.2f} {rss / 1024:8.1f} {peak / 1024:9.1f}")
+    print("scrape s: wall time of GET /metrics; CPU s: the monitor's CPU for it (its idle ingest rate subtracted); "
+          "lock: rtpscope_exporter_snapshot_lock_seconds; peak: VmHWM over the whole run")
+
+
+def process_cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def proc_status_kib(pid, field):

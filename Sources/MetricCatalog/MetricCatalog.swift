@@ -58,44 +58,8 @@ public enum MetricCatalog {
 
     // MARK: - Aggregates over every stream (exact whatever `--stream-metrics` leaves out)
 
-    public static let processPackets = MetricFamily(
-        name: "rtpscope_process_rtp_packets_total", type: .counter,
-        help: "RTP packets of every stream of the process in this direction, ended streams included (packets).",
-        unit: "packets")
-    public static let processExpected = MetricFamily(
-        name: "rtpscope_process_rtp_expected_packets", type: .gauge,
-        help: "RFC 3550 A.3 expected packets summed over every stream of the process in this direction, ended streams included (packets).",
-        unit: "packets")
-    public static let processLost = MetricFamily(
-        name: "rtpscope_process_rtp_lost_packets", type: .gauge,
-        help: "RFC 3550 A.3 cumulative lost packets summed over every stream of the process in this direction, ended streams included; can decrease (packets).",
-        unit: "packets")
-    public static let processStreams = MetricFamily(
-        name: "rtpscope_process_streams", type: .gauge,
-        help: "Streams of the process in this direction currently tracked (streams).")
-    public static let processStreamJitter = MetricFamily(
-        name: "rtpscope_process_stream_jitter_seconds", type: .histogram,
-        help: "Current RFC 3550 jitter of the process's streams in this direction, one observation per stream with a known clock rate: a gauge histogram, read it directly (histogram_quantile), not with rate() (seconds).",
-        unit: "seconds")
-    public static let peerPackets = MetricFamily(
-        name: "rtpscope_peer_rtp_packets_total", type: .counter,
-        help: "RTP packets of every stream to or from this remote address in this direction, ended streams included (packets).",
-        unit: "packets")
-    public static let peerExpected = MetricFamily(
-        name: "rtpscope_peer_rtp_expected_packets", type: .gauge,
-        help: "RFC 3550 A.3 expected packets summed over every stream to or from this remote address in this direction, ended streams included (packets).",
-        unit: "packets")
-    public static let peerLost = MetricFamily(
-        name: "rtpscope_peer_rtp_lost_packets", type: .gauge,
-        help: "RFC 3550 A.3 cumulative lost packets summed over every stream to or from this remote address in this direction, ended streams included; can decrease (packets).",
-        unit: "packets")
-    public static let peerStreams = MetricFamily(
-        name: "rtpscope_peer_streams", type: .gauge,
-        help: "Streams to or from this remote address in this direction currently tracked (streams).")
-    public static let peerStreamJitter = MetricFamily(
-        name: "rtpscope_peer_stream_jitter_seconds", type: .histogram,
-        help: "Current RFC 3550 jitter of the streams to or from this remote address in this direction, one observation per stream with a known clock rate: a gauge histogram, read it directly (histogram_quantile), not with rate() (seconds).",
-        unit: "seconds")
+    public static let process = GroupFamilies(scope: "process", streams: "of the process")
+    public static let peer = GroupFamilies(scope: "peer", streams: "to or from this remote address")
 
     /// Bounds of the stream-jitter histograms (seconds): around the 30 ms the shipped alert uses.
     public static let streamJitterBounds: [Double] = [0.001, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25]
@@ -204,6 +168,38 @@ public enum MetricCatalog {
     public static let processStartTime = MetricFamily(
         name: "process_start_time_seconds", type: .gauge,
         help: "Start time of the process since unix epoch in seconds.", unit: "seconds")
+}
+
+/// The five families summing every stream of a group (a process, a peer), in each direction.
+public struct GroupFamilies: Sendable {
+    public let packets: MetricFamily
+    public let expected: MetricFamily
+    public let lost: MetricFamily
+    public let streams: MetricFamily
+    public let jitter: MetricFamily
+
+    /// `rtpscope_<scope>_…`, help texts about the streams `streams` describes ("of the process").
+    init(scope: String, streams description: String) {
+        let every = "every stream \(description) in this direction"
+        packets = MetricFamily(
+            name: "rtpscope_\(scope)_rtp_packets_total", type: .counter,
+            help: "RTP packets of \(every), ended streams included (packets).", unit: "packets")
+        expected = MetricFamily(
+            name: "rtpscope_\(scope)_rtp_expected_packets", type: .gauge,
+            help: "RFC 3550 A.3 expected packets summed over \(every), ended streams included (packets).",
+            unit: "packets")
+        lost = MetricFamily(
+            name: "rtpscope_\(scope)_rtp_lost_packets", type: .gauge,
+            help: "RFC 3550 A.3 cumulative lost packets summed over \(every), ended streams included; can decrease (packets).",
+            unit: "packets")
+        streams = MetricFamily(
+            name: "rtpscope_\(scope)_streams", type: .gauge,
+            help: "Streams \(description) in this direction currently tracked (streams).")
+        jitter = MetricFamily(
+            name: "rtpscope_\(scope)_stream_jitter_seconds", type: .histogram,
+            help: "Current RFC 3550 jitter of the streams \(description) in this direction, one observation per stream with a known clock rate: a gauge histogram, read it directly (histogram_quantile), not with rate() (seconds).",
+            unit: "seconds")
+    }
 }
 
 /// The label names of each kind of series, in exposition order.

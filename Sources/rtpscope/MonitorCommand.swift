@@ -66,7 +66,7 @@ struct Monitor: AsyncParsableCommand {
     @Option(name: .customLong("max-streams"), help: "At most this many streams; beyond it the least recently seen are evicted (and counted).")
     var maxStreams: Int = 10_000
 
-    @Option(name: .customLong("stream-metrics"), help: ArgumentHelp("Per-stream series in /metrics: all, none, or top:N (the N streams with the most packets lost, then the most packets). About 30 series per stream; per-process and per-peer totals are exported whatever this says, /streams keeps every stream.", valueName: "all|top:N|none"))
+    @Option(name: .customLong("stream-metrics"), help: ArgumentHelp("Per-stream series in /metrics: all, none, or top:N (the N streams with the most packets lost, then the most packets). About 24 series per stream; per-process and per-peer totals are exported whatever this says, /streams keeps every stream.", valueName: "all|top:N|none"))
     var streamMetrics: StreamMetricsMode = .default
 
     @Option(help: ArgumentHelp("Print the per-stream table to stdout every N seconds.", valueName: "SECONDS"))

@@ -69,7 +69,7 @@ rtpscope_process_rtp_lost_packets{pid="77",comm="ffmpeg",direction="sent"} 0
 # TYPE rtpscope_process_streams gauge
 rtpscope_process_streams{pid="4242",comm="baresip",direction="received"} 1
 rtpscope_process_streams{pid="77",comm="ffmpeg",direction="sent"} 1
-# HELP rtpscope_process_stream_jitter_seconds Current RFC 3550 jitter of the process's streams in this direction, one observation per stream with a known clock rate: a gauge histogram, read it directly (histogram_quantile), not with rate() (seconds).
+# HELP rtpscope_process_stream_jitter_seconds Current RFC 3550 jitter of the streams of the process in this direction, one observation per stream with a known clock rate: a gauge histogram, read it directly (histogram_quantile), not with rate() (seconds).
 # TYPE rtpscope_process_stream_jitter_seconds histogram
 rtpscope_process_stream_jitter_seconds_bucket{pid="4242",comm="baresip",direction="received",le="0.001"} 0
 rtpscope_process_stream_jitter_seconds_bucket{pid="4242",comm="baresip",direction="received",le="0.005"} 1

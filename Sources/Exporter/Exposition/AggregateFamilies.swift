@@ -13,22 +13,17 @@ enum AggregateFamilies {
             (labels: LabelSet(MetricLabels.peer, [group.remote.description, group.direction?.rawValue ?? ""]),
              subject: figures)
         })
-        return writers(processes, packets: MetricCatalog.processPackets, expected: MetricCatalog.processExpected,
-                       lost: MetricCatalog.processLost, streams: MetricCatalog.processStreams,
-                       jitter: MetricCatalog.processStreamJitter)
-            + writers(peers, packets: MetricCatalog.peerPackets, expected: MetricCatalog.peerExpected,
-                      lost: MetricCatalog.peerLost, streams: MetricCatalog.peerStreams,
-                      jitter: MetricCatalog.peerStreamJitter)
+        return writers(MetricCatalog.process, processes) + writers(MetricCatalog.peer, peers)
     }
 
-    private static func writers(_ series: [Series<AggregateFigures>], packets: MetricFamily, expected: MetricFamily,
-                                lost: MetricFamily, streams: MetricFamily, jitter: MetricFamily) -> [FamilyWriter] {
+    private static func writers(_ families: GroupFamilies, _ series: [Series<AggregateFigures>])
+        -> [FamilyWriter] {
         [
-            FamilyWriter.scalar(ScalarFamily(packets) { .unsigned($0.packets) }, series),
-            FamilyWriter.scalar(ScalarFamily(expected) { .signed($0.expected) }, series),
-            FamilyWriter.scalar(ScalarFamily(lost) { .signed($0.lost) }, series),
-            FamilyWriter.scalar(ScalarFamily(streams) { .signed(Int64($0.streams)) }, series),
-            FamilyWriter.histogram(jitter, series.map { (labels: $0.labels, subject: $0.subject.jitter) }),
+            FamilyWriter.scalar(ScalarFamily(families.packets) { .unsigned($0.packets) }, series),
+            FamilyWriter.scalar(ScalarFamily(families.expected) { .signed($0.expected) }, series),
+            FamilyWriter.scalar(ScalarFamily(families.lost) { .signed($0.lost) }, series),
+            FamilyWriter.scalar(ScalarFamily(families.streams) { .signed(Int64($0.streams)) }, series),
+            FamilyWriter.histogram(families.jitter, series.map { (labels: $0.labels, subject: $0.subject.jitter) }),
         ]
     }
 }

@@ -13,24 +13,23 @@ enum CodecFamilies {
     static let correlation = ScalarFamily<Double>(MetricCatalog.codecNetworkCorrelation) { .real($0) }
 
     /// `streams`: the exported streams' series (stalls and correlation exist only for those).
-    static func writers(_ codec: [ExportedCodecSeries], streams: [Series<ExportedStream>]) -> [FamilyWriter] {
+    static func writers(_ codec: [ExportedCodecSeries], streams: [StreamFamilies.StreamSeries]) -> [FamilyWriter] {
         let series = SeriesOrdering.sortedUnique(codec.map { (labels: labels(of: $0), subject: $0) })
         let durations = series.compactMap { entry in entry.subject.duration.map { (labels: entry.labels, subject: $0) } }
 
-        let stallSeries = streams.flatMap { stream -> [Series<UInt64>] in
-            guard let counts = stream.subject.report.sendStalls else { return [] }
-            return StallCause.allCases.map { cause in
-                (labels: LabelSet(MetricLabels.stallCause, cause.rawValue).appended(after: stream.labels),
-                 subject: counts[cause])
+        var stallSeries: [Series<UInt64>] = []
+        var correlationSeries: [Series<Double>] = []
+        for stream in streams {
+            if let counts = stream.sendStalls {
+                for cause in StallCause.allCases {
+                    stallSeries.append((labels: LabelSet(MetricLabels.stallCause, cause.rawValue).appended(after: stream.labels),
+                                        subject: counts[cause]))
+                }
             }
-        }
-        let correlationSeries = streams.flatMap { stream -> [Series<Double>] in
-            let report = stream.subject.report
-            guard let correlations = report.codecCorrelation else { return [] }
-            return correlations.map { function, value in
-                (labels: LabelSet(MetricLabels.codecCorrelation, [
-                    report.pid.map(String.init) ?? "", report.comm ?? "", function, LabelText.ssrc(report.ssrc),
-                ]), subject: value)
+            for (function, value) in stream.codecCorrelation ?? [:] {
+                correlationSeries.append((labels: LabelSet(MetricLabels.codecCorrelation, [
+                    stream.pid.map(String.init) ?? "", stream.comm ?? "", function, LabelText.ssrc(stream.ssrc),
+                ]), subject: value))
             }
         }
         return [

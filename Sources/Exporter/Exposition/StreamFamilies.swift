@@ -50,16 +50,36 @@ enum StreamFamilies {
         row.clockRate.map { .signed(Int64($0)) }
     }
 
-    /// The streams' series, sorted by labels (one per label set).
-    static func series(_ streams: [ExportedStream]) -> [Series<ExportedStream>] {
-        SeriesOrdering.sortedUnique(streams.map { (labels: labels(of: $0), subject: $0) })
+    /// One exported stream as the families read it: its labels, and what they need of its report
+    /// (a report is large; taken apart once per scrape, not copied per line).
+    struct StreamSeries: Sendable {
+        let labels: LabelSet
+        let row: Row
+        let intervals: ExportedHistogram
+        let ssrc: UInt32
+        let pid: Int32?
+        let comm: String?
+        let sendStalls: SendStallCounts?
+        let codecCorrelation: [String: Double]?
     }
 
-    static func writers(_ series: [Series<ExportedStream>]) -> [FamilyWriter] {
-        let rows = series.map { (labels: $0.labels, subject: Row($0.subject.report)) }
+    /// The streams' series, sorted by labels (one per label set).
+    static func series(_ streams: [ExportedStream]) -> [StreamSeries] {
+        // Sort labels with indices, not whole streams (a stream is hundreds of bytes to move).
+        let order = SeriesOrdering.sortedUnique(streams.indices.map { (labels: labels(of: streams[$0]), subject: $0) })
+        return order.map { labels, index in
+            let stream = streams[index]
+            let report = stream.report
+            return StreamSeries(labels: labels, row: Row(report), intervals: stream.intervalHistogram, ssrc: report.ssrc,
+                                pid: report.pid, comm: report.comm, sendStalls: report.sendStalls,
+                                codecCorrelation: report.codecCorrelation)
+        }
+    }
+
+    static func writers(_ series: [StreamSeries]) -> [FamilyWriter] {
+        let rows = series.map { (labels: $0.labels, subject: $0.row) }
         return scalars.map { FamilyWriter.scalar($0, rows) } + [
-            FamilyWriter.histogram(MetricCatalog.rtpPacketInterval,
-                                   series.map { (labels: $0.labels, subject: $0.subject.intervalHistogram) }),
+            FamilyWriter.histogram(MetricCatalog.rtpPacketInterval, series.map { (labels: $0.labels, subject: $0.intervals) }),
             FamilyWriter.scalar(clockRate, rows),
         ]
     }
