@@ -2,7 +2,8 @@
 #
 #   make deps    install the system packages the project uses (idempotent; apt-get only when missing)
 #   make build   release binary at .build/release/rtpscope (+ BPF skeleton, C tools in build/)
-#   make test    deps + build + every test (unit, conformance, fixtures, live eBPF end to end)
+#   make test    deps + build + every test (unit, conformance, fixtures, live eBPF end to end) and
+#                check-generated (fixtures and fuzz seeds match their generators and bpf/rtpscope_event.h)
 #   make run     deps + build + start the live exporter on :9310 (root)
 #   make bench   benchmarks (offline analyzer vs tshark vs bare libpcap; live overhead)
 #   make soak    the live monitor for SOAK_SECONDS (1800) at 50,000 RTP packets/s over 500 churning
@@ -20,10 +21,12 @@ BUILD_DIR := build
 RTPSCOPE := .build/release/rtpscope
 
 # Debian packages: libraries we link (libpcap, libbpf, libelf, zlib), the BPF skeleton generator,
-# and the real peers the tests measure against (tshark/dumpcap, tcpdump, ffmpeg, GStreamer, Prometheus).
+# and the real peers the tests measure against (tshark/dumpcap, tcpdump, ffmpeg, GStreamer, Prometheus,
+# headless Chromium for the HTML report's screenshot test; openssl makes the web-config tests'
+# certificates, systemd-analyze rates the unit).
 DEB_PACKAGES := libpcap-dev libbpf-dev libelf-dev zlib1g-dev bpftool \
 	tshark tcpdump ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	prometheus iproute2 curl time python3 librsvg2-bin \
+	prometheus iproute2 curl time python3 librsvg2-bin openssl systemd chromium fonts-dejavu-core \
 	libavcodec-dev libavutil-dev libavformat-dev pkg-config
 
 .PHONY: all deps build test run bench conformance fixtures tools install clean
@@ -42,9 +45,20 @@ deps:
 
 include bpf/bpf.mk
 
-tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop $(BUILD_DIR)/codecpush $(BUILD_DIR)/avpacket-offset $(BUILD_DIR)/codec-call-loop
+tools: $(BUILD_DIR)/rtptraffic $(BUILD_DIR)/pcap-bare-loop $(BUILD_DIR)/codecpush $(BUILD_DIR)/avpacket-offset $(BUILD_DIR)/codec-call-loop \
+	$(BUILD_DIR)/udp-paths
 
-$(BUILD_DIR)/rtptraffic: tools/rtptraffic.c tools/rtp_header.h
+# rtptraffic and codecpush: one folder each, sharing tools/common/ (endpoints, packet builders,
+# clocks, options, JSON, failure reporting). Small enough to compile whole in one cc call.
+TOOL_CFLAGS := -Wall -Wextra -O2 -Itools
+TOOLS_COMMON := $(wildcard tools/common/*.c tools/common/*.h)
+
+$(BUILD_DIR)/rtptraffic: $(wildcard tools/rtptraffic/*.c tools/rtptraffic/*.h) $(TOOLS_COMMON)
+	@mkdir -p $(BUILD_DIR)
+	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)
+
+# The capture-path tests' and the live benchmark's traffic: send+receive loop, late reader, io_uring.
+$(BUILD_DIR)/udp-paths: tools/udp-paths.c
 	@mkdir -p $(BUILD_DIR)
 	$(CC) -Wall -Wextra -O2 -o $@ $<
 
@@ -55,9 +69,9 @@ $(BUILD_DIR)/pcap-bare-loop: tools/pcap-bare-loop.c
 # libavcodec users for the codec-uprobe tests (MJPEG encode-then-send; AVPacket layout check).
 LIBAV_FLAGS = $$(pkg-config --cflags --libs libavcodec libavutil)
 
-$(BUILD_DIR)/codecpush: tools/codecpush.c tools/rtp_header.h
+$(BUILD_DIR)/codecpush: $(wildcard tools/codecpush/*.c tools/codecpush/*.h) $(TOOLS_COMMON)
 	@mkdir -p $(BUILD_DIR)
-	$(CC) -Wall -Wextra -O2 -o $@ $< $(LIBAV_FLAGS) -lm
+	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBAV_FLAGS) -lm
 
 $(BUILD_DIR)/codec-call-loop: tools/codec-call-loop.c
 	@mkdir -p $(BUILD_DIR)
@@ -85,7 +99,7 @@ build-info:
 		"$$(printf %s "$${revision:-unknown}" | tr -cd '0-9A-Za-z._+-')" "$${swift_version:-unknown}" > $(BUILD_INFO_H).tmp; \
 	if cmp -s $(BUILD_INFO_H).tmp $(BUILD_INFO_H); then rm $(BUILD_INFO_H).tmp; else mv $(BUILD_INFO_H).tmp $(BUILD_INFO_H); fi
 
-test: deps build
+test: deps build check-generated
 	promtool check rules deploy/prometheus/rules.yml
 	promtool test rules deploy/prometheus/rules_test.yml
 	$(SWIFT) test
@@ -97,8 +111,15 @@ conformance: deps build
 fixtures:
 	python3 fixtures/generate.py
 
+# Generated files match their generators: fixtures/synthetic byte for byte, the fuzz seed corpora,
+# and the seeds' packing of struct rtpscope_event, checked by the C compiler against bpf/rtpscope_event.h.
+.PHONY: check-generated
+check-generated:
+	python3 fixtures/generate.py --check
+	CC="$(CC)" python3 fuzz/make-seeds.py --check
+
 run: deps build
-	@if [ "$$(id -u)" != 0 ]; then echo "run: the live monitor needs root (or CAP_BPF+CAP_PERFMON): sudo make run" >&2; exit 1; fi
+	@if [ "$$(id -u)" != 0 ]; then echo "run: the live monitor needs root (or CAP_BPF+CAP_PERFMON, +CAP_NET_ADMIN for the socket capture): sudo make run" >&2; exit 1; fi
 	$(RTPSCOPE) monitor --web.listen-address 0.0.0.0:9310
 
 bench: deps build
@@ -123,6 +144,9 @@ PREFIX ?= /usr/local
 install: build
 	install -D -m 0755 $(RTPSCOPE) $(DESTDIR)$(PREFIX)/bin/rtpscope
 	install -D -m 0644 deploy/systemd/rtpscope.service $(DESTDIR)/etc/systemd/system/rtpscope.service
+	# The unit reads this web config; an existing one (certificates, users) is never overwritten.
+	test -e $(DESTDIR)/etc/rtpscope/web-config.yml || \
+		install -D -m 0600 deploy/systemd/web-config.yml $(DESTDIR)/etc/rtpscope/web-config.yml
 	install -d $(DESTDIR)/usr/share/bash-completion/completions
 	$(RTPSCOPE) --generate-completion-script bash > $(DESTDIR)/usr/share/bash-completion/completions/rtpscope
 

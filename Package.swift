@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "NetDecode", targets: ["NetDecode"]),
         .library(name: "PcapSource", targets: ["PcapSource"]),
         .library(name: "LiveSource", targets: ["LiveSource"]),
+        .library(name: "Exporter", targets: ["Exporter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -29,6 +30,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // The exporter's web config (exporter-toolkit format): TLS, bcrypt basic auth, YAML, gzip.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // The analysis engine. Deliberately free of system libraries so it builds and tests anywhere.
@@ -46,7 +52,13 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
-        .target(name: "PcapSource", dependencies: ["CPcap", "NetDecode", "RTPCore"]),
+        // zlib, for gzip-compressed captures (read as a stream, never unpacked to disk).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "PcapSource", dependencies: ["CPcap", "CZlib", "NetDecode", "RTPCore"]),
         // libbpf skeleton loader (C). The Makefile generates the skeleton header from bpf/ first.
         .target(
             name: "CRTPScopeBPF",
@@ -65,6 +77,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -84,8 +101,16 @@ let package = Package(
         .testTarget(name: "NetDecodeTests", dependencies: ["NetDecode", "RTPCore"]),
         .testTarget(name: "PcapSourceTests", dependencies: ["PcapSource", "NetDecode", "RTPCore"]),
         .testTarget(name: "LiveSourceTests", dependencies: ["LiveSource", "RTPCore"]),
-        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "RTPCore", "MetricCatalog"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "RTPCore", "PcapSource", "MetricCatalog"]),
+        .testTarget(
+            name: "ExporterTests",
+            dependencies: [
+                "Exporter", "RTPCore", "MetricCatalog",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ]
+        ),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "RTPCore", "PcapSource", "CZlib", "MetricCatalog"]),
         // Drives the built `rtpscope` binary and the project's traffic tool end to end (root, eBPF).
         .testTarget(name: "MonitorEndToEndTests", dependencies: ["RTPCore"]),
     ]

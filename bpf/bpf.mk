@@ -4,7 +4,8 @@
 #   build test: $(BPF_OUTPUTS)  (or depend on the phony `bpf-skeleton`)
 #
 # Works stand-alone too: `make -f bpf/bpf.mk bpf-skeleton` from the repository root.
-# Generated, not committed: bpf/vmlinux.h, $(BPF_BUILD_DIR)/, and the skeleton (*.skel.h).
+# Generated, not committed: $(BPF_BUILD_DIR)/ and the skeletons (*.skel.h).
+# Generated and committed: bpf/vmlinux/<arch>/vmlinux.h (`make bpf-vmlinux` refreshes it).
 
 # Where this fragment lives, so paths work whichever directory includes it.
 BPF_MAKEFILE := $(lastword $(MAKEFILE_LIST))
@@ -19,31 +20,40 @@ BPF_ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e '
 BPF_BUILD_DIR ?= $(BPF_ROOT)/build/bpf
 BPF_CFLAGS ?= -g -O2 -Wall -Werror
 
-BPF_VMLINUX_H := $(BPF_DIR)/vmlinux.h
-# One object and skeleton per concern: the datagram tracepoints (rtpscope) and the codec uprobes
-# (codec), so the monitor loads the second only when codec probes are wanted.
-BPF_PROGRAMS := rtpscope codec
+# CO-RE: the kernel types come from a checked-in, generated vmlinux.h per architecture (as
+# libbpf-bootstrap does), so building needs no BTF on the build host; the relocations adapt the
+# programs to the running kernel at load time.
+BPF_VMLINUX_DIR := $(BPF_DIR)/vmlinux/$(BPF_ARCH)
+BPF_VMLINUX_H := $(BPF_VMLINUX_DIR)/vmlinux.h
+# One object and skeleton per concern: the socket-layer capture (socket), the syscall capture
+# (rtpscope) and the codec uprobes (codec); the monitor loads one capture and, when codec probes are
+# wanted, the codec object.
+BPF_PROGRAMS := socket rtpscope codec
 BPF_SKELETONS := $(foreach p,$(BPF_PROGRAMS),$(BPF_ROOT)/Sources/CRTPScopeBPF/generated/$(p).skel.h)
-BPF_HEADERS := $(BPF_DIR)/rtpscope_event.h $(BPF_DIR)/rtpscope_codec.h
+BPF_HEADERS := $(BPF_DIR)/rtpscope_event.h $(BPF_DIR)/capture.bpf.h $(BPF_DIR)/rtpscope_codec.h
 # Kept for the top-level Makefile, which depends on it.
 BPF_SKELETON := $(BPF_SKELETONS)
 
 # What `build` / `test` need before SwiftPM compiles CRTPScopeBPF.
 BPF_OUTPUTS := $(BPF_SKELETONS)
 
-.PHONY: bpf-skeleton bpf-clean
+.PHONY: bpf-skeleton bpf-clean bpf-vmlinux
 bpf-skeleton: $(BPF_OUTPUTS)
 
-# CO-RE: the types come from the running kernel's BTF; relocations adapt them at load time.
-# Regenerated only when missing (delete it, or `make bpf-clean`, after a kernel upgrade).
 $(BPF_VMLINUX_H):
+	@echo "bpf.mk: no $(BPF_VMLINUX_H) for architecture $(BPF_ARCH): generate it with 'make bpf-vmlinux' on a host of that architecture whose kernel has BTF" >&2; exit 1
+
+# Refreshes this architecture's vmlinux.h from the running kernel's BTF (a newer kernel's types are
+# a superset for the fields we read; commit the result).
+bpf-vmlinux:
 	@test -r $(BPF_VMLINUX_BTF) || { echo "bpf.mk: $(BPF_VMLINUX_BTF) missing: the kernel has no BTF (CONFIG_DEBUG_INFO_BTF)" >&2; exit 1; }
-	$(BPFTOOL) btf dump file $(BPF_VMLINUX_BTF) format c > $@.tmp
-	mv $@.tmp $@
+	@mkdir -p $(BPF_VMLINUX_DIR)
+	$(BPFTOOL) btf dump file $(BPF_VMLINUX_BTF) format c > $(BPF_VMLINUX_H).tmp
+	mv $(BPF_VMLINUX_H).tmp $(BPF_VMLINUX_H)
 
 $(BPF_BUILD_DIR)/%.compiled.bpf.o: $(BPF_DIR)/%.bpf.c $(BPF_HEADERS) $(BPF_VMLINUX_H)
 	@mkdir -p $(@D)
-	$(BPF_CLANG) $(BPF_CFLAGS) -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I $(BPF_DIR) -c $< -o $@
+	$(BPF_CLANG) $(BPF_CFLAGS) -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I $(BPF_DIR) -I $(BPF_VMLINUX_DIR) -c $< -o $@
 
 # `gen object` links the object and drops the DWARF (BTF stays): the skeleton shrinks ~6x.
 $(BPF_BUILD_DIR)/%.bpf.o: $(BPF_BUILD_DIR)/%.compiled.bpf.o
@@ -58,4 +68,4 @@ $(BPF_ROOT)/Sources/CRTPScopeBPF/generated/%.skel.h: $(BPF_BUILD_DIR)/%.bpf.o $(
 .SECONDARY: $(foreach p,$(BPF_PROGRAMS),$(BPF_BUILD_DIR)/$(p).compiled.bpf.o $(BPF_BUILD_DIR)/$(p).bpf.o)
 
 bpf-clean:
-	rm -rf $(BPF_BUILD_DIR) $(BPF_SKELETONS) $(BPF_VMLINUX_H)
+	rm -rf $(BPF_BUILD_DIR) $(BPF_SKELETONS)

@@ -1,65 +1,24 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* rtpscope kernel side: trace the UDP datagram syscalls of selected processes and hand a
+/* rtpscope syscall capture (`--capture syscalls`, and the fallback where the socket capture of
+ * socket.bpf.c cannot attach): trace the UDP datagram syscalls of selected processes and hand a
  * payload prefix of every RTP/RTCP datagram to user space through a ring buffer.
  *
- * Pattern (see /work/shared/docs/field-notes.md): on sys_enter_* stash the arguments and the
- * socket's addresses in a hash keyed by pid_tgid; on sys_exit_* read the return value and copy
- * only what the call actually moved. Everything that can be filtered is filtered before copying:
- * process (pid, comm) and socket type at entry, the RTP version bits and ports per datagram.
+ * Pattern: on sys_enter_* stash the arguments in a hash keyed by pid_tgid; on sys_exit_* read the
+ * return value and copy only what the call actually moved (received data exists only after the
+ * call returns). Everything that can be filtered is filtered before copying: process (pid, comm)
+ * at entry, the RTP version bits, the socket type and the ports per datagram.
  *
  * Only syscall tracepoints are used: kprobes and fentry are not available on every kernel we
  * target, and the syscall ABI is stable where kernel functions are not. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include "rtpscope_event.h"
+#include "capture.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define AF_INET 2
-#define AF_INET6 10
-#define SOCK_DGRAM 2
-#define IPPROTO_UDP 17
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
-
-/* ---- Configuration, written by the loader before load (rodata: the verifier then removes the
- * branches of disabled filters, so an unused filter costs nothing). ---- */
-const volatile bool filter_pids = false;
-const volatile bool filter_comms = false;
-const volatile bool filter_ports = false;
-const volatile __u32 snaplen = RTPSCOPE_DEFAULT_SNAPLEN;
-/* Submits never wake the reader (user space consumes on a timer, which is ~10x cheaper per
- * event); only when this many bytes are waiting do we force a wake-up so a reader blocked in
- * epoll is not left behind while the buffer fills. 0 disables the safety valve. */
-const volatile __u64 wakeup_threshold_bytes = 0;
-
-/* ---- Maps ---- */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 * 1024 * 1024); /* the loader may resize it before load */
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, RTPSCOPE_MAX_PID_FILTERS);
-	__type(key, __u32);
-	__type(value, __u8);
-} target_pids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, RTPSCOPE_MAX_COMM_FILTERS);
-	__type(key, char[RTPSCOPE_COMM_LENGTH]);
-	__type(value, __u8);
-} target_comms SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, RTPSCOPE_MAX_PORT_FILTERS);
-	__type(key, __u16);
-	__type(value, __u8);
-} target_ports SEC(".maps");
 
 /* What a sys_enter_* leaves for its sys_exit_*: the arguments and the socket as seen at entry. */
 struct pending_call {
@@ -70,16 +29,20 @@ struct pending_call {
 	__u64 socket_inode;
 	__u32 length;      /* len (sendto/recvfrom) or vlen (mmsg) */
 	__s32 fd;
-	__u8 syscall;
+	__u8 hook;         /* enum rtpscope_hook: the syscall */
 	__u8 direction;
 	__u8 family;
 	__u8 flags;        /* RTPSCOPE_EVENT_HAS_LOCAL / HAS_REMOTE from the socket */
 	__u8 port_matched; /* the socket's own ports already satisfied the port filter */
 	__u8 socket_state; /* enum socket_state: looked up once, at the first RTP-looking datagram */
+	__u8 arrival_count; /* receives: arrival stamps found on the socket's queue at entry */
 	__u16 local_port;
 	__u16 remote_port;
 	__u8 local_address[16];
 	__u8 remote_address[16];
+	/* The skb receive stamps (CLOCK_REALTIME, 0 = none) of the datagrams at the head of the
+	 * socket's queue when the receive began: the next ones the call will return, in order. */
+	__u64 arrivals[RTPSCOPE_MAX_MMSG];
 };
 
 struct {
@@ -134,67 +97,14 @@ struct {
 	__type(value, struct event_buffer);
 } scratch SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, RTPSCOPE_COUNTER_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, RTPSCOPE_SYSCALL_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} syscall_events SEC(".maps");
-
 /* ---- Helpers ---- */
-
-static __always_inline void count(void *map, __u32 index, __u64 amount)
-{
-	__u64 *value = bpf_map_lookup_elem(map, &index);
-	if (value)
-		*value += amount; /* per-CPU slot: no atomics needed */
-}
-
-/* The process's name is its main thread's comm: worker threads rename themselves ("udpsink0:src",
- * "tokio-runtime-w"), which would split one process into many label values. It is read for every
- * event (and at every entry when filtering by name): through the BTF task pointer (5.11+) that is
- * two plain loads; the probe-read fallback costs two helper calls (A/B here: BPF run time per
- * traced send 1498 → 1278 ns). */
-static __always_inline void read_process_name(char *name)
-{
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
-		struct task_struct *leader = bpf_get_current_task_btf()->group_leader;
-		__u64 *words = (__u64 *)name;
-		words[0] = *(__u64 *)&leader->comm[0];
-		words[1] = *(__u64 *)&leader->comm[8];
-		return;
-	}
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	if (BPF_CORE_READ_STR_INTO((char(*)[RTPSCOPE_COMM_LENGTH])name, task, group_leader, comm) < 0)
-		bpf_get_current_comm(name, RTPSCOPE_COMM_LENGTH);
-}
 
 static __always_inline bool current_process_selected(void)
 {
-	if (filter_pids) {
-		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-		if (!bpf_map_lookup_elem(&target_pids, &tgid))
-			return false;
-	}
-	if (filter_comms) {
-		char comm[RTPSCOPE_COMM_LENGTH] = {};
+	char comm[RTPSCOPE_COMM_LENGTH] = {};
+	if (filter_comms)
 		read_process_name(comm);
-		if (!bpf_map_lookup_elem(&target_comms, comm))
-			return false;
-	}
-	return true;
-}
-
-static __always_inline bool port_selected(__u16 port)
-{
-	return port != 0 && bpf_map_lookup_elem(&target_ports, &port) != NULL;
+	return process_selected(bpf_get_current_pid_tgid() >> 32, comm);
 }
 
 enum socket_lookup { SOCKET_UDP, SOCKET_NOT_UDP, SOCKET_UNREADABLE };
@@ -240,9 +150,9 @@ static __always_inline enum socket_lookup read_socket(struct file *file, struct 
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if (!inode)
 		return SOCKET_UNREADABLE;
+	call->socket_inode = BPF_CORE_READ(inode, i_ino); /* the cache's validation, sockets or not */
 	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return SOCKET_NOT_UDP;
-	call->socket_inode = BPF_CORE_READ(inode, i_ino);
 
 	struct socket *sock = BPF_CORE_READ(file, private_data);
 	if (!sock)
@@ -331,7 +241,9 @@ static __always_inline bool socket_usable(struct pending_call *call)
 		} else if (!read_cached_socket(file, &key, call)) {
 			switch (read_socket(file, call, &sk)) {
 			case SOCKET_NOT_UDP:
+				/* Cached too: a receive on it (TCP, a pipe) then costs a lookup, not this walk. */
 				call->socket_state = SOCKET_STATE_NOT_UDP;
+				cache_socket(file, &key, call, sk);
 				break;
 			case SOCKET_UNREADABLE:
 				count(&counters, RTPSCOPE_COUNTER_SOCKET_UNREADABLE, 1);
@@ -351,8 +263,66 @@ static __always_inline bool socket_usable(struct pending_call *call)
 	return call->socket_state == SOCKET_STATE_USABLE;
 }
 
+/* The receive stamps of the first datagrams waiting on a UDP socket, in the order a receive will
+ * return them: UDP's reader_queue first, then sk_receive_queue (the kernel splices the second into
+ * the first). The stamp is the host's arrival time (set when the packet entered the stack; the
+ * loader keeps receive timestamping on), so a process that reads late or in batches is not taken
+ * for network jitter. The socket is looked up here (once per socket: socket_cache), not at exit. */
+struct queue_walk {
+	struct pending_call *call;
+	struct sk_buff *next;
+	struct sk_buff *end; /* the list head of the queue being walked */
+	struct sk_buff *second_end;
+	struct sk_buff *second_first;
+	__u32 wanted;
+};
+
+static long note_queued_arrival(__u32 index, void *context)
+{
+	struct queue_walk *walk = context;
+	if (index >= walk->wanted || index >= RTPSCOPE_MAX_MMSG)
+		return 1;
+	if (walk->next == walk->end) {
+		if (!walk->second_end || walk->second_first == walk->second_end)
+			return 1;
+		walk->next = walk->second_first;
+		walk->end = walk->second_end;
+		walk->second_end = NULL;
+	}
+	struct sk_buff *skb = walk->next;
+	walk->call->arrivals[index & (RTPSCOPE_MAX_MMSG - 1)] = BPF_CORE_READ(skb, tstamp);
+	walk->call->arrival_count = index + 1;
+	walk->next = BPF_CORE_READ(skb, next);
+	return walk->next == NULL;
+}
+
+static __always_inline void note_queued_arrivals(struct pending_call *call)
+{
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop) || !socket_usable(call))
+		return;
+	struct socket_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = call->fd };
+	struct socket_entry *entry = bpf_map_lookup_elem(&socket_cache, &key);
+	if (!entry || entry->state != SOCKET_STATE_USABLE || entry->socket_inode != call->socket_inode)
+		return;
+	struct udp_sock *udp = (struct udp_sock *)entry->sock;
+	struct sock *sk = (struct sock *)entry->sock;
+	struct queue_walk walk = {
+		.call = call,
+		.wanted = call->hook == RTPSCOPE_HOOK_RECVMMSG ? call->length : 1,
+		.end = (struct sk_buff *)&sk->sk_receive_queue,
+		.next = BPF_CORE_READ(sk, sk_receive_queue.next),
+	};
+	if (bpf_core_field_exists(udp->reader_queue)) {
+		walk.second_end = walk.end;
+		walk.second_first = walk.next;
+		walk.end = (struct sk_buff *)&udp->reader_queue;
+		walk.next = BPF_CORE_READ(udp, reader_queue.next);
+	}
+	bpf_loop(RTPSCOPE_MAX_MMSG, note_queued_arrival, &walk, 0);
+}
+
 /* Common sys_enter_* work: process filters, then stash the arguments for the exit. */
-static __always_inline int stash_call(__u8 syscall, __u8 direction, int fd, __u64 buffer,
+static __always_inline int stash_call(__u8 hook, __u8 direction, int fd, __u64 buffer,
 				      __u32 length, __u64 address, __u64 address_length)
 {
 	if (!current_process_selected())
@@ -365,8 +335,10 @@ static __always_inline int stash_call(__u8 syscall, __u8 direction, int fd, __u6
 	call.address = address;
 	call.address_length = address_length;
 	call.fd = fd;
-	call.syscall = syscall;
+	call.hook = hook;
 	call.direction = direction;
+	if (direction == RTPSCOPE_DIRECTION_RECEIVED)
+		note_queued_arrivals(&call);
 
 	__u64 key = bpf_get_current_pid_tgid();
 	if (bpf_map_update_elem(&pending_calls, &key, &call, BPF_ANY))
@@ -374,13 +346,13 @@ static __always_inline int stash_call(__u8 syscall, __u8 direction, int fd, __u6
 	return 0;
 }
 
-/* RTP and RTCP are version 2: the first byte is 0b10xxxxxx. Checked before copying anything. */
+/* RTP/RTCP version 2 in user memory, checked before copying anything. */
 static __always_inline bool starts_like_rtp(const void *user_buffer)
 {
 	__u8 first = 0;
 	if (bpf_probe_read_user(&first, 1, user_buffer))
 		return false;
-	return (first & 0xC0) == 0x80;
+	return looks_like_rtp(first);
 }
 
 /* Copies up to `size` bytes to payload[offset...]; the masks and the clamp are what the verifier
@@ -468,8 +440,6 @@ static __always_inline void submit(struct event_buffer *buffer, const struct pen
 	struct rtpscope_event *event = &buffer->header;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
-	event->timestamp_ns =
-		call->direction == RTPSCOPE_DIRECTION_SENT ? call->enter_ns : bpf_ktime_get_ns();
 	event->socket_inode = call->socket_inode;
 	event->pid = pid_tgid >> 32;
 	event->tid = (__u32)pid_tgid;
@@ -477,7 +447,7 @@ static __always_inline void submit(struct event_buffer *buffer, const struct pen
 	event->datagram_length = datagram_length;
 	event->payload_length = payload_length;
 	event->direction = call->direction;
-	event->syscall = call->syscall;
+	event->hook = call->hook;
 	event->flags |= call->flags;
 	event->family = call->family;
 	event->local_port = call->local_port;
@@ -491,20 +461,30 @@ static __always_inline void submit(struct event_buffer *buffer, const struct pen
 	if (filter_ports && !call->port_matched && !port_selected(event->remote_port))
 		return;
 
-	read_process_name(event->comm);
+	event->timestamp_ns = call->enter_ns;
+	if (call->direction == RTPSCOPE_DIRECTION_RECEIVED) {
+		__u64 arrival = message_index < call->arrival_count
+			? call->arrivals[message_index & (RTPSCOPE_MAX_MMSG - 1)] : 0;
+		if (arrival) {
+			event->timestamp_ns = arrival;
+			event->flags |= RTPSCOPE_EVENT_TIME_REALTIME;
+		} else {
+			/* The datagram was not queued when the call began: the receiver waited for it, and
+			 * its return is the nearest instant we have. Queued but unstamped is counted. */
+			event->timestamp_ns = bpf_ktime_get_ns();
+			if (message_index < call->arrival_count)
+				count(&counters, RTPSCOPE_COUNTER_ARRIVAL_UNTIMED, 1);
+		}
+	}
 
-	__u64 flags = BPF_RB_NO_WAKEUP;
-	if (wakeup_threshold_bytes &&
-	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wakeup_threshold_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
+	read_process_name(event->comm);
+	event->cgroup_id = bpf_get_current_cgroup_id();
+
 	__u32 size = payload_length;
 	if (size > RTPSCOPE_MAX_SNAPLEN)
 		size = RTPSCOPE_MAX_SNAPLEN;
-	if (bpf_ringbuf_output(&events, buffer, sizeof(struct rtpscope_event) + size, flags)) {
+	if (bpf_ringbuf_output(&events, buffer, sizeof(struct rtpscope_event) + size, submit_flags()))
 		count(&counters, RTPSCOPE_COUNTER_RINGBUF_DROPS, 1);
-		return;
-	}
-	count(&syscall_events, call->syscall, 1);
 }
 
 static __always_inline struct event_buffer *fresh_buffer(void)
@@ -673,7 +653,7 @@ SEC("tracepoint/syscalls/sys_enter_sendto")
 int enter_sendto(struct trace_event_raw_sys_enter *ctx)
 {
 	/* sendto(fd, buf, len, flags, dest_addr, addrlen) */
-	return stash_call(RTPSCOPE_SYSCALL_SENDTO, RTPSCOPE_DIRECTION_SENT, ctx->args[0],
+	return stash_call(RTPSCOPE_HOOK_SENDTO, RTPSCOPE_DIRECTION_SENT, ctx->args[0],
 			  ctx->args[1], ctx->args[2], ctx->args[4], ctx->args[5]);
 }
 
@@ -687,7 +667,7 @@ SEC("tracepoint/syscalls/sys_enter_recvfrom")
 int enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
 {
 	/* recvfrom(fd, buf, len, flags, src_addr, addrlen*) */
-	return stash_call(RTPSCOPE_SYSCALL_RECVFROM, RTPSCOPE_DIRECTION_RECEIVED, ctx->args[0],
+	return stash_call(RTPSCOPE_HOOK_RECVFROM, RTPSCOPE_DIRECTION_RECEIVED, ctx->args[0],
 			  ctx->args[1], ctx->args[2], ctx->args[4], ctx->args[5]);
 }
 
@@ -701,7 +681,7 @@ SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 {
 	/* sendmsg(fd, msg, flags) */
-	return stash_call(RTPSCOPE_SYSCALL_SENDMSG, RTPSCOPE_DIRECTION_SENT, ctx->args[0],
+	return stash_call(RTPSCOPE_HOOK_SENDMSG, RTPSCOPE_DIRECTION_SENT, ctx->args[0],
 			  ctx->args[1], 0, 0, 0);
 }
 
@@ -715,7 +695,7 @@ SEC("tracepoint/syscalls/sys_enter_recvmsg")
 int enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
 {
 	/* recvmsg(fd, msg, flags) */
-	return stash_call(RTPSCOPE_SYSCALL_RECVMSG, RTPSCOPE_DIRECTION_RECEIVED, ctx->args[0],
+	return stash_call(RTPSCOPE_HOOK_RECVMSG, RTPSCOPE_DIRECTION_RECEIVED, ctx->args[0],
 			  ctx->args[1], 0, 0, 0);
 }
 
@@ -729,7 +709,7 @@ SEC("tracepoint/syscalls/sys_enter_sendmmsg")
 int enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 {
 	/* sendmmsg(fd, msgvec, vlen, flags) */
-	return stash_call(RTPSCOPE_SYSCALL_SENDMMSG, RTPSCOPE_DIRECTION_SENT, ctx->args[0],
+	return stash_call(RTPSCOPE_HOOK_SENDMMSG, RTPSCOPE_DIRECTION_SENT, ctx->args[0],
 			  ctx->args[1], ctx->args[2], 0, 0);
 }
 
@@ -743,7 +723,7 @@ SEC("tracepoint/syscalls/sys_enter_recvmmsg")
 int enter_recvmmsg(struct trace_event_raw_sys_enter *ctx)
 {
 	/* recvmmsg(fd, msgvec, vlen, flags, timeout) */
-	return stash_call(RTPSCOPE_SYSCALL_RECVMMSG, RTPSCOPE_DIRECTION_RECEIVED, ctx->args[0],
+	return stash_call(RTPSCOPE_HOOK_RECVMMSG, RTPSCOPE_DIRECTION_RECEIVED, ctx->args[0],
 			  ctx->args[1], ctx->args[2], 0, 0);
 }
 

@@ -16,6 +16,7 @@ let fuzzTargets: [(name: String, modules: [String])] = [
     ("FuzzSDP", ["RTPCore"]),
     ("FuzzKernelEvent", ["RTPCore", "LiveSource"]),
     ("FuzzCapture", ["RTPCore", "PcapSource"]),
+    ("FuzzHTTPRequest", ["RTPCore", "Exporter"]),
 ]
 
 let package = Package(
@@ -24,13 +25,22 @@ let package = Package(
     products: fuzzTargets.map { .executable(name: $0.name, targets: [$0.name]) },
     dependencies: [
         .package(name: "rtpscope", path: ".."),
+        // FuzzHTTPRequest drives the served pipeline on NIO's EmbeddedChannel.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(name: "FuzzSupport", dependencies: [.product(name: "RTPCore", package: "rtpscope")]),
     ] + fuzzTargets.map { target in
         .executableTarget(
             name: target.name,
-            dependencies: ["FuzzSupport"] + target.modules.map { .product(name: $0, package: "rtpscope") },
+            dependencies: ["FuzzSupport"] + target.modules.map { .product(name: $0, package: "rtpscope") }
+                + (target.modules.contains("Exporter") ? [
+                    .product(name: "NIOEmbedded", package: "swift-nio"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                    .product(name: "Logging", package: "swift-log"),
+                ] : []),
             // No top-level code: libFuzzer's runtime supplies main().
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )

@@ -5,33 +5,32 @@ Deterministic and stdlib-only; rerun after changing an input format (see the hea
 harness in fuzz/Sources/<Target>/). libFuzzer adds what it finds to a separate working directory
 (fuzz/.work/, see run.sh), so these stay the hand-made seeds.
 
-    python3 fuzz/make-seeds.py            # (re)write every corpus
+    python3 fuzz/make-seeds.py                 # (re)write every corpus
+    python3 fuzz/make-seeds.py --check-layout  # the C compiler checks the kernel_event packing against
+                                               # bpf/rtpscope_event.h
+    python3 fuzz/make-seeds.py --check         # that, and every seed file matches this script (make test)
 """
 import os
 import shutil
 import struct
+import subprocess
+import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus")
+sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
+sys.dont_write_bytecode = True   # no __pycache__ in the fixtures tree
+import packets  # noqa: E402  (the builders fixtures/generate.py uses too)
+from packets import (ACK, FIN, PSH, SYN, bye, ethernet, ipv4, ipv6, nack, null_link, pcapng_block, pli,  # noqa: E402
+                     rtcp_packet, sdes, sll, sll2, tcp, udp)
 
 
 # --- RTP ------------------------------------------------------------------------------------------
 
-def rtp(seq=1, ts=160, ssrc=0x11223344, pt=0, marker=False, payload=b"\x00" * 20,
-        csrcs=(), ext=None, padding=0):
-    """ext: (profile, data bytes) with len(data) % 4 == 0."""
-    b0 = 0x80 | len(csrcs) | (0x10 if ext else 0) | (0x20 if padding else 0)
-    b1 = pt | (0x80 if marker else 0)
-    out = struct.pack("!BBHII", b0, b1, seq & 0xFFFF, ts & 0xFFFFFFFF, ssrc)
-    out += b"".join(struct.pack("!I", c) for c in csrcs)
-    if ext:
-        profile, data = ext
-        assert len(data) % 4 == 0
-        out += struct.pack("!HH", profile, len(data) // 4) + data
-    out += payload
-    if padding:
-        out += b"\x00" * (padding - 1) + bytes([padding])
-    return out
+def rtp(seq=1, ts=160, ssrc=0x11223344, pt=0, marker=False, payload=b"\x00" * 20, **kw):
+    """packets.rtp with the seeds' defaults (csrcs, ext, padding as keywords)."""
+    return packets.rtp(seq, ts, ssrc, pt, payload, marker, **kw)
 
 
 ONE_BYTE_EXT = (0xBEDE, bytes([0x10, 0xAA, 0x21, 0x01, 0x02, 0x00, 0x00, 0x00]))  # id 1 (1 B), id 2 (2 B), padding
@@ -40,63 +39,23 @@ TWO_BYTE_EXT = (0x1000, bytes([0x01, 0x00, 0x02, 0x03, 0xAA, 0xBB, 0xCC, 0x00]))
 
 # --- RTCP -----------------------------------------------------------------------------------------
 
-def rtcp_packet(pt, count, body, padding=0):
-    if padding:
-        body += b"\x00" * (padding - 1) + bytes([padding])
-    assert len(body) % 4 == 0
-    first = 0x80 | (0x20 if padding else 0) | count
-    return struct.pack("!BBH", first, pt, (len(body) + 4) // 4 - 1) + body
-
-
 def report_block(ssrc, fraction=12, lost=3, highest=0x0001_0010, jitter=40, lsr=0, dlsr=0):
-    return struct.pack("!IIIIII", ssrc, (fraction << 24) | (lost & 0xFFFFFF), highest, jitter, lsr, dlsr)
+    return packets.report_block(ssrc, fraction, lost, highest, jitter, lsr, dlsr)
 
 
 NTP = 0xE8A1_2B3C_4000_0000  # an NTP time; its compact form (middle 32 bits) is 0x2B3C4000
 
 
 def sr(ssrc, blocks=()):
-    body = struct.pack("!IQIII", ssrc, NTP, 123456, 100, 16000) + b"".join(blocks)
-    return rtcp_packet(200, len(blocks), body)
+    return packets.sender_report(ssrc, NTP, 123456, 100, 16000, blocks)
 
 
 def rr(ssrc, blocks=()):
-    return rtcp_packet(201, len(blocks), struct.pack("!I", ssrc) + b"".join(blocks))
-
-
-def sdes(chunks):
-    """chunks: [(ssrc, [(type, text)])]."""
-    body = b""
-    for ssrc, items in chunks:
-        chunk = struct.pack("!I", ssrc)
-        for kind, text in items:
-            data = text.encode()
-            chunk += bytes([kind, len(data)]) + data
-        chunk += b"\x00"
-        chunk += b"\x00" * (-len(chunk) % 4)
-        body += chunk
-    return rtcp_packet(202, len(chunks), body)
-
-
-def bye(ssrcs, reason=None):
-    body = b"".join(struct.pack("!I", s) for s in ssrcs)
-    if reason:
-        data = reason.encode()
-        body += bytes([len(data)]) + data
-        body += b"\x00" * (-len(body) % 4)
-    return rtcp_packet(203, len(ssrcs), body)
+    return packets.receiver_report(ssrc, blocks)
 
 
 def app(ssrc, name=b"RTPS", data=b"\x01\x02\x03\x04"):
-    return rtcp_packet(204, 1, struct.pack("!I", ssrc) + name + data)
-
-
-def pli(sender, media):
-    return rtcp_packet(206, 1, struct.pack("!II", sender, media))
-
-
-def nack(sender, media, pid=100, blp=0x0005):
-    return rtcp_packet(205, 1, struct.pack("!IIHH", sender, media, pid, blp))
+    return packets.app(ssrc, name, data)
 
 
 def xr(ssrc):
@@ -109,62 +68,12 @@ def xr(ssrc):
 
 def srtcp(encrypted=True):
     """An SR whose rest is 'encrypted', then E|index and a 10-byte HMAC-SHA1-80 tag (RFC 3711 §3.4)."""
-    clear = struct.pack("!BBHI", 0x81, 200, 12, 0xCAFEBABE)
     cipher = bytes((i * 37 + 11) & 0xFF for i in range(44))
     index = (0x8000_0000 if encrypted else 0) | 7
-    return clear + cipher + struct.pack("!I", index) + bytes(10)
+    return packets.srtcp(200, 1, 0xCAFEBABE, cipher, index, bytes(10))
 
 
 # --- Frames ---------------------------------------------------------------------------------------
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\x00"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def ipv4(proto, payload, src="10.0.0.1", dst="10.0.0.2", ident=1, flags_offset=0x4000, total=None):
-    s = bytes(int(x) for x in src.split("."))
-    d = bytes(int(x) for x in dst.split("."))
-    total = total if total is not None else 20 + len(payload)
-    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, ident, flags_offset, 64, proto, 0, s, d)
-    header = header[:10] + struct.pack("!H", checksum(header)) + header[12:]
-    return header + payload
-
-
-def ipv6(next_header, payload, src=b"\xfd" + bytes(14) + b"\x01", dst=b"\xfd" + bytes(14) + b"\x02"):
-    return struct.pack("!IHBB", 0x6000_0000, len(payload), next_header, 64) + src + dst + payload
-
-
-def udp(sport, dport, payload):
-    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-
-
-def tcp(sport, dport, seq, flags, payload=b"", ack=1):
-    return struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
-
-
-SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
-MAC_A, MAC_B = bytes.fromhex("020000000001"), bytes.fromhex("020000000002")
-
-
-def ethernet(payload, ethertype=0x0800, vlan=None):
-    header = MAC_B + MAC_A
-    if vlan is not None:
-        header += struct.pack("!HH", 0x8100, vlan)
-    return header + struct.pack("!H", ethertype) + payload
-
-
-def sll(payload, proto=0x0800):
-    return struct.pack("!HHH", 0, 1, 6) + MAC_A + b"\x00\x00" + struct.pack("!H", proto) + payload
-
-
-def sll2(payload, proto=0x86DD):
-    return struct.pack("!HHIHBB", proto, 0, 1, 1, 0, 6) + MAC_A + b"\x00\x00" + payload
-
 
 # FuzzFrame input: link-type index (into LinkType.allCases: null, ethernet, raw, loop, linuxSLL,
 # ipv4, ipv6, linuxSLL2), analyzer options, then per frame: u16 length, i16 step (100 µs), bytes.
@@ -187,17 +96,17 @@ def frame_seeds():
     rtps = rtp_flow()
     seeds["eth-ipv4-udp-rtp"] = frame_input("ethernet", [ethernet(ipv4(17, udp(40000, 40002, p))) for p in rtps])
     seeds["eth-vlan-ipv4-udp-rtp-wireshark"] = frame_input(
-        "ethernet", [ethernet(ipv4(17, udp(40000, 40002, p)), ethertype=0x0800, vlan=42) for p in rtps], options=0x01)
+        "ethernet", [ethernet(ipv4(17, udp(40000, 40002, p)), vlans=[(0x8100, 42)]) for p in rtps], options=0x01)
     seeds["sll2-ipv6-udp-rtp-ext"] = frame_input(
         "linuxSLL2", [sll2(ipv6(17, udp(50000, 50002, p))) for p in rtp_flow(pt=96, ext=ONE_BYTE_EXT, ts_step=3000)])
     # IPv6 hop-by-hop options header (8 bytes, next header UDP) before the UDP header.
-    hop = bytes([17, 0, 1, 4, 0, 0, 0, 0])
-    seeds["raw-ipv6-hopbyhop-udp-rtp"] = frame_input("raw", [ipv6(0, hop + udp(5004, 5006, p)) for p in rtp_flow(n=3)])
+    seeds["raw-ipv6-hopbyhop-udp-rtp"] = frame_input(
+        "raw", [ipv6(17, udp(5004, 5006, p), ext_chain=(0,)) for p in rtp_flow(n=3)])
     seeds["null-ipv4-udp-rtp-rtcp"] = frame_input(
-        "null", [struct.pack("<I", 2) + ipv4(17, udp(5004, 5006, p)) for p in rtp_flow(n=3)]
-        + [struct.pack("<I", 2) + ipv4(17, udp(5005, 5007, sr(0x11223344) + sdes([(0x11223344, [(1, "a@h")])])))]
-        + [struct.pack("<I", 2) + ipv4(17, udp(5007, 5005, rr(0x55667788, [report_block(0x11223344, lsr=0x2B3C4000, dlsr=65536)])),
-                                       src="10.0.0.2", dst="10.0.0.1")],
+        "null", [null_link(ipv4(17, udp(5004, 5006, p))) for p in rtp_flow(n=3)]
+        + [null_link(ipv4(17, udp(5005, 5007, sr(0x11223344) + sdes([(0x11223344, [(1, "a@h")])]))))]
+        + [null_link(ipv4(17, udp(5007, 5005, rr(0x55667788, [report_block(0x11223344, lsr=0x2B3C4000, dlsr=65536)])),
+                          src="10.0.0.2", dst="10.0.0.1"))],
         options=0x02)
     seeds["loop-ipv4-forced-port"] = frame_input("loop", [struct.pack("!I", 2) + ipv4(17, udp(5004, 5004, p)) for p in rtp_flow(n=3, pt=97)],
                                                  options=0x02 | 0x10)
@@ -227,8 +136,8 @@ def frame_seeds():
         "ipv6", [ipv6(17, udp(5060, 5060, sip))] + [ipv6(17, udp(49170, 49172, p)) for p in rtp_flow(n=4, pt=96, ts_step=960)],
         options=0x40 | 0x08)
     # STUN binding request and a DTLS record on the same 5-tuple as RTP (RFC 7983 demultiplexing).
-    stun = struct.pack("!HHI", 0x0001, 0, 0x2112A442) + bytes(12)
-    dtls = bytes([22, 0xFE, 0xFD]) + bytes(10)
+    stun = packets.stun(0x0001, bytes(12))
+    dtls = packets.dtls_record(22, 0, 0, b"")
     seeds["eth-stun-dtls-rtp"] = frame_input("ethernet", [ethernet(ipv4(17, udp(40000, 40002, p))) for p in [stun, dtls] + rtp_flow(n=2)])
     return seeds
 
@@ -253,22 +162,87 @@ SDP_SEEDS = {
 
 # --- KernelEvent ----------------------------------------------------------------------------------
 
-SENDTO, SENDMSG, SENDMMSG, RECVFROM, RECVMSG, RECVMMSG = range(6)
+SENDTO, SENDMSG, SENDMMSG, RECVFROM, RECVMSG, RECVMMSG, EGRESS, INGRESS = range(8)
 SENT, RECEIVED = 1, 2
-HAS_LOCAL, HAS_REMOTE, REMOTE_FROM_CALL = 0x01, 0x02, 0x04
+HAS_LOCAL, HAS_REMOTE, REMOTE_FROM_CALL, OWNER_UNKNOWN, TIME_REALTIME = 0x01, 0x02, 0x04, 0x10, 0x20
+
+# struct rtpscope_event (bpf/rtpscope_event.h) as the seeds pack it: (C field, struct format) in
+# order, little-endian (the host's), no padding; then the header's constants the seeds use.
+# `--check-layout` has the C compiler confirm both against the header itself.
+KERNEL_EVENT_FIELDS = (
+    ("timestamp_ns", "Q"), ("socket_inode", "Q"), ("pid", "I"), ("tid", "I"), ("fd", "i"),
+    ("datagram_length", "I"), ("payload_length", "H"), ("direction", "B"), ("hook", "B"), ("flags", "B"),
+    ("family", "B"), ("local_port", "H"), ("remote_port", "H"), ("message_index", "H"), ("reserved", "I"),
+    ("local_address", "16s"), ("remote_address", "16s"), ("comm", "16s"), ("cgroup_id", "Q"),
+)
+KERNEL_EVENT_FORMAT = "<" + "".join(fmt for _, fmt in KERNEL_EVENT_FIELDS)
+KERNEL_EVENT_CONSTANTS = {
+    "RTPSCOPE_HOOK_SENDTO": SENDTO, "RTPSCOPE_HOOK_SENDMSG": SENDMSG, "RTPSCOPE_HOOK_SENDMMSG": SENDMMSG,
+    "RTPSCOPE_HOOK_RECVFROM": RECVFROM, "RTPSCOPE_HOOK_RECVMSG": RECVMSG,
+    "RTPSCOPE_HOOK_RECVMMSG": RECVMMSG, "RTPSCOPE_HOOK_EGRESS": EGRESS, "RTPSCOPE_HOOK_INGRESS": INGRESS,
+    "RTPSCOPE_DIRECTION_SENT": SENT,
+    "RTPSCOPE_DIRECTION_RECEIVED": RECEIVED, "RTPSCOPE_EVENT_HAS_LOCAL": HAS_LOCAL,
+    "RTPSCOPE_EVENT_HAS_REMOTE": HAS_REMOTE, "RTPSCOPE_EVENT_REMOTE_FROM_CALL": REMOTE_FROM_CALL,
+    "RTPSCOPE_EVENT_OWNER_UNKNOWN": OWNER_UNKNOWN, "RTPSCOPE_EVENT_TIME_REALTIME": TIME_REALTIME,
+}
 
 
 def kernel_event(payload, syscall=SENDTO, direction=SENT, family=2, flags=HAS_LOCAL | HAS_REMOTE,
                  local=bytes([127, 0, 0, 1]), local_port=5004, remote=bytes([127, 0, 0, 2]), remote_port=6000,
-                 timestamp=5_000_000_000, datagram_length=None, message_index=0, comm="ffmpeg", pid=4321):
-    """struct rtpscope_event (bpf/rtpscope_event.h, 96 bytes, little-endian host) + payload."""
-    header = struct.pack("<QQIIiIHBBBBHHHI16s16s16s",
-                         timestamp, 424242, pid, pid + 1, 7,
-                         datagram_length if datagram_length is not None else len(payload), len(payload),
-                         direction, syscall, flags, family, local_port, remote_port, message_index, 0,
-                         local.ljust(16, b"\x00"), remote.ljust(16, b"\x00"), comm.encode()[:16].ljust(16, b"\x00"))
-    assert len(header) == 96
-    return header + payload
+                 timestamp=5_000_000_000, datagram_length=None, message_index=0, comm="ffmpeg", pid=4321,
+                 cgroup_id=0):
+    """struct rtpscope_event + payload."""
+    fields = {
+        "timestamp_ns": timestamp, "socket_inode": 424242, "pid": pid, "tid": pid + 1, "fd": 7,
+        "datagram_length": datagram_length if datagram_length is not None else len(payload),
+        "payload_length": len(payload), "direction": direction, "hook": syscall, "flags": flags,
+        "family": family, "local_port": local_port, "remote_port": remote_port, "message_index": message_index,
+        "reserved": 0, "local_address": local.ljust(16, b"\x00"), "remote_address": remote.ljust(16, b"\x00"),
+        "comm": comm.encode()[:16].ljust(16, b"\x00"), "cgroup_id": cgroup_id,
+    }
+    return struct.pack(KERNEL_EVENT_FORMAT, *(fields[name] for name, _ in KERNEL_EVENT_FIELDS)) + payload
+
+
+def kernel_event_layout_assertions():
+    """C that compiles only if bpf/rtpscope_event.h lays struct rtpscope_event out as
+    KERNEL_EVENT_FIELDS packs it (offset, size and signedness of each field, the struct's size) and
+    defines KERNEL_EVENT_CONSTANTS with the same values."""
+    lines = ["#include <stddef.h>", '#include "rtpscope_event.h"',
+             "#define FIELD(name) (((struct rtpscope_event *)0)->name)"]
+    offset = 0
+    for name, fmt in KERNEL_EVENT_FIELDS:
+        size = struct.calcsize("<" + fmt)
+        where = f"fuzz/make-seeds.py packs rtpscope_event.{name}"
+        lines.append(f'_Static_assert(offsetof(struct rtpscope_event, {name}) == {offset}, "{where} at byte {offset}");')
+        lines.append(f'_Static_assert(sizeof(FIELD({name})) == {size}, "{where} in {size} bytes");')
+        if not fmt.endswith("s"):
+            signed = fmt.islower()
+            lines.append(f'_Static_assert(((__typeof__(FIELD({name})))-1 < 0) == {int(signed)}, '
+                         f'"{where} as {"signed" if signed else "unsigned"}");')
+        offset += size
+    lines.append(f'_Static_assert(sizeof(struct rtpscope_event) == {offset}, "fuzz/make-seeds.py packs a '
+                 f'{offset}-byte rtpscope_event: update KERNEL_EVENT_FIELDS and rerun it");')
+    for name, value in KERNEL_EVENT_CONSTANTS.items():
+        lines.append(f'_Static_assert({name} == {value}, "fuzz/make-seeds.py uses {name} = {value}");')
+    return "\n".join(lines) + "\n"
+
+
+def check_kernel_event_layout():
+    """Compiles kernel_event_layout_assertions() against the header; True when it agrees."""
+    with tempfile.TemporaryDirectory(prefix="rtpscope-seeds-") as directory:
+        source = os.path.join(directory, "layout.c")
+        with open(source, "w") as f:
+            f.write(kernel_event_layout_assertions())
+        compiler = os.environ.get("CC") or "cc"
+        result = subprocess.run([compiler, "-fsyntax-only", "-I", os.path.join(HERE, "..", "bpf"), source],
+                                capture_output=True, text=True)
+    if result.returncode != 0:
+        print(result.stderr, end="", file=sys.stderr)
+        print("make-seeds: the kernel_event packing disagrees with bpf/rtpscope_event.h", file=sys.stderr)
+        return False
+    print(f"kernel_event: {len(KERNEL_EVENT_FIELDS)} fields, {struct.calcsize(KERNEL_EVENT_FORMAT)} bytes and "
+          f"{len(KERNEL_EVENT_CONSTANTS)} constants agree with bpf/rtpscope_event.h")
+    return True
 
 
 def ring(records):
@@ -292,24 +266,22 @@ def kernel_seeds():
         "rtcp-recvmsg": kernel_event(sr(0x11223344) + sdes([(0x11223344, [(1, "user@host")])]), syscall=RECVMSG,
                                      direction=RECEIVED, comm="gst-launch-1.0"),
         "truncated-payload-sendmmsg": kernel_event(flow[3][:16], syscall=SENDMMSG, datagram_length=1400, message_index=5),
+        "socket-egress-gso": ring([kernel_event(p, syscall=EGRESS, message_index=i, cgroup_id=4242)
+                                   for i, p in enumerate(flow)]),
+        "socket-ingress-owner-unknown": kernel_event(flow[0], syscall=INGRESS, direction=RECEIVED, pid=0, comm="",
+                                                     flags=HAS_LOCAL | HAS_REMOTE | OWNER_UNKNOWN),
+        "recvmmsg-realtime": kernel_event(flow[1], syscall=RECVMMSG, direction=RECEIVED,
+                                          timestamp=1_700_000_000_000_000_000, flags=HAS_LOCAL | HAS_REMOTE | TIME_REALTIME),
     }
 
 
 # --- Capture files (FuzzCapture): the bytes of a whole pcap or pcapng file ---------------------------
 
 def pcap_file(linktype, frames, big_endian=False, nanoseconds=False, snaplen=65535, start=1_700_000_000):
-    order = ">" if big_endian else "<"
-    magic = 0xA1B23C4D if nanoseconds else 0xA1B2C3D4
-    out = struct.pack(order + "IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype)
-    for i, frame in enumerate(frames):
-        sub = i * (20_000_000 if nanoseconds else 20_000)
-        out += struct.pack(order + "IIII", start, sub, len(frame), len(frame)) + frame
-    return out
-
-
-def pcapng_block(block_type, body):
-    body += bytes((4 - len(body) % 4) % 4)
-    return struct.pack("<II", block_type, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
+    """One frame every 20 ms from `start`."""
+    step = 20_000_000 if nanoseconds else 20_000
+    return packets.pcap_file(linktype, [(start, i * step, frame) for i, frame in enumerate(frames)],
+                             snaplen=snaplen, big_endian=big_endian, nanoseconds=nanoseconds)
 
 
 def pcapng_file(linktype, frames, tsresol=None):
@@ -331,7 +303,7 @@ def capture_seeds():
     eth = [ethernet(ipv4(17, udp(40000, 40002, p))) for p in rtp_flow()]
     rtcp = [ethernet(ipv4(17, udp(5005, 5007, sr(0x11223344) + sdes([(0x11223344, [(1, "a@h")])]))))]
     sll_frames = [sll(ipv4(17, udp(6000, 6002, p))) for p in rtp_flow(n=3)]
-    null_frames = [struct.pack("<I", 2) + ipv4(17, udp(5004, 5006, p)) for p in rtp_flow(n=3)]
+    null_frames = [null_link(ipv4(17, udp(5004, 5006, p))) for p in rtp_flow(n=3)]
     raw6 = [ipv6(17, udp(5004, 5006, p)) for p in rtp_flow(n=3, pt=96, ts_step=3000)]
     return {
         "pcap-eth-rtp-rtcp": pcap_file(1, eth + rtcp),
@@ -347,6 +319,30 @@ def capture_seeds():
 
 # --- Write ----------------------------------------------------------------------------------------
 
+# --- HTTP requests to the exporter ---------------------------------------------------------------
+
+def http_seeds():
+    """Byte 0: read size - 1 (mod 64); byte 1 bit 0: let the clock pass the request timeout."""
+    def seed(requests, read_size=64, time_runs=False):
+        return bytes([(read_size - 1) % 64, 1 if time_runs else 0]) + requests
+
+    get = lambda path, extra=b"": b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n" + extra + b"\r\n"
+    return {
+        "get-metrics": seed(get(b"/metrics")),
+        "get-metrics-gzip": seed(get(b"/metrics", b"Accept-Encoding: deflate, gzip;q=0.5\r\n")),
+        "pipelined-mixed": seed(get(b"/") + get(b"/health") + get(b"/nope") + b"HEAD /metrics HTTP/1.1\r\n\r\n"
+                                + get(b"/streams?limit=1&offset=0", b"Connection: close\r\n"), read_size=7),
+        "streams-bad-paging": seed(get(b"/streams?limit=-1") + get(b"/streams?offset=%41&limit=9999999999999999999999")),
+        "post-with-body": seed(b"POST /metrics HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello" + get(b"/health")),
+        "chunked-body": seed(b"PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+        "http10": seed(b"GET /metrics HTTP/1.0\r\n\r\n"),
+        "trickled-head-timeout": seed(get(b"/metrics")[:20], read_size=1, time_runs=True),
+        "authorization": seed(get(b"/health", b"Authorization: Basic Y2Fyb2w6Y2Fyb2wxMjM=\r\n")),
+        "many-pipelined": seed(get(b"/nope") * 40, read_size=64),
+        "malformed": seed(b"GET / HTTP/9.9\r\n\r\n"),
+    }
+
+
 def corpora():
     rtp_seeds = {
         "pcmu": rtp(),
@@ -361,7 +357,7 @@ def corpora():
         "sr-rr-rtt": sr(0x11223344) + rr(0x55667788, [report_block(0x11223344, lsr=0x2B3C4000, dlsr=6554)]),
         "rr-sdes-bye": rr(0x55667788, [report_block(0x11223344), report_block(0x99AABBCC, lost=-2)])
                        + sdes([(0x55667788, [(1, "bob@host")]), (0x1, [])]) + bye([0x55667788], "leaving"),
-        "reduced-size-pli-nack": pli(0x55667788, 0x11223344) + nack(0x55667788, 0x11223344),
+        "reduced-size-pli-nack": pli(0x55667788, 0x11223344) + nack(0x55667788, 0x11223344, pid=100, blp=0x0005),
         "app-xr-padded": rr(0x1) + app(0x1) + xr(0x1) + rtcp_packet(201, 0, struct.pack("!I", 2), padding=4),
         "srtcp-encrypted": srtcp(True),
         "srtcp-auth-only": rr(0x1234) + struct.pack("!I", 3) + bytes(10),
@@ -374,10 +370,35 @@ def corpora():
         "FuzzSDP": {name: text.encode() for name, text in SDP_SEEDS.items()},
         "FuzzKernelEvent": kernel_seeds(),
         "FuzzCapture": capture_seeds(),
+        "FuzzHTTPRequest": http_seeds(),
     }
 
 
-def main():
+def check_corpora():
+    """True when every seed file holds what this script would write (and there are no others)."""
+    ok = True
+    for target, seeds in corpora().items():
+        directory = os.path.join(CORPUS, target)
+        present = set(os.listdir(directory)) if os.path.isdir(directory) else set()
+        for name, data in seeds.items():
+            path = os.path.join(directory, name + ".bin")
+            if not os.path.exists(path) or open(path, "rb").read() != data:
+                print(f"make-seeds: {target}/{name}.bin differs from what this script writes", file=sys.stderr)
+                ok = False
+        for extra in sorted(present - {name + ".bin" for name in seeds}):
+            print(f"make-seeds: {target}/{extra} is not written by this script", file=sys.stderr)
+            ok = False
+    if ok:
+        print("corpora: every seed matches this script")
+    return ok
+
+
+def main(argv):
+    if "--check-layout" in argv or "--check" in argv:
+        ok = check_kernel_event_layout()
+        if "--check" in argv:
+            ok = check_corpora() and ok
+        return 0 if ok else 1
     for target, seeds in corpora().items():
         directory = os.path.join(CORPUS, target)
         shutil.rmtree(directory, ignore_errors=True)
@@ -386,7 +407,8 @@ def main():
             with open(os.path.join(directory, name + ".bin"), "wb") as f:
                 f.write(data)
         print(f"{target}: {len(seeds)} seeds")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))

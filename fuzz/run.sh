@@ -22,7 +22,7 @@ ROOT=$(dirname "$FUZZ_DIR")
 SWIFT_BIN=${SWIFT_BIN:-/opt/swift/usr/bin}
 export PATH="$SWIFT_BIN:$PATH"
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-300}
-ALL_TARGETS=(FuzzRTPHeader FuzzRTCP FuzzFrame FuzzSDP FuzzKernelEvent FuzzCapture)
+ALL_TARGETS=(FuzzRTPHeader FuzzRTCP FuzzFrame FuzzSDP FuzzKernelEvent FuzzCapture FuzzHTTPRequest)
 if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 build_flags=(-c release --sanitize fuzzer -Xswiftc -enable-testing)

@@ -3,7 +3,8 @@
 
     python3 tools/gen-bench-pcap.py OUT.pcap [--packets N] [--streams M] [--seed S]
 
-Defaults: 1,000,000 RTP packets over 200 streams. Ethernet / IPv4 / UDP, PCMU-like (PT 0, 8 kHz,
+Defaults: 1,000,000 RTP packets over 200 streams (up to 1,000,000 streams: `make bench` uses
+20,000 and 100,000 for its scale rows). Ethernet / IPv4 / UDP, PCMU-like (PT 0, 8 kHz,
 20 ms, 160-sample timestamps) with 172-byte UDP payloads (12-byte header + 160 bytes), interleaved
 round-robin in time like 200 concurrent calls. Each stream has its own SSRC, 5-tuple, random
 initial sequence number (some start near 65535 so they wrap) and timestamp base.
@@ -68,7 +69,7 @@ def main():
     ap.add_argument("--jitter-ticks", type=int, default=16, help="max |offset| in 125 us ticks (default 16 = 2 ms)")
     ap.add_argument("--expected", help="write per-stream packet/lost counts as JSON here")
     a = ap.parse_args()
-    if a.streams < 1 or a.streams > 60000 or a.packets < 0:
+    if a.streams < 1 or a.streams > 1_000_000 or a.packets < 0:
         sys.exit("bad --streams/--packets")
 
     started = time.time()
@@ -79,8 +80,9 @@ def main():
 
     streams = []
     for k in range(M):
-        src = (10 << 24) | (10 << 16) | (((k + 1) >> 8) << 8) | ((k + 1) & 0xFF)
-        dst = (10 << 24) | (20 << 16) | (((k + 1) >> 8) << 8) | ((k + 1) & 0xFF)
+        # 10.10.0.1, 10.10.0.2, … (10.11.… past 65,535 streams): one address pair per stream.
+        src = (10 << 24) | ((10 << 16) + (k + 1))
+        dst = (10 << 24) | ((20 << 16) + (k + 1))
         sport, dport = 20000 + 2 * (k % 20000), 30000 + 2 * (k % 15000)
         ssrc = (rng.next() >> 32) or 1
         seq0 = 65536 - 1000 - (k % 50) if k % 10 == 0 else (rng.next() >> 48)   # every 10th wraps

@@ -1,15 +1,49 @@
 import RTPCore
 
 /// Turns a decoded kernel event into the engine's `Datagram`: wall-clock time, endpoints
-/// oriented as on the wire, process context, with the /proc fallback for missing addresses.
+/// oriented as on the wire, process and container context, with /proc fallbacks for what the
+/// kernel could not see (addresses, a received datagram's socket owner).
 struct DatagramAssembler {
     var clock: MonotonicToWallClock
     let resolver: SocketResolver
+    let owners: SocketOwnerResolver
+    let containers: ContainerResolver?
+    /// The process filters, applied here to the events the kernel could not attribute.
+    let processFilter: ProcessFilter
     private(set) var unresolvedAddresses: UInt64 = 0
+    /// Events whose owner neither the kernel nor /proc knew (delivered with pid 0), or that
+    /// /proc attributed to a process the filters exclude (not delivered).
+    private(set) var unresolvedOwners: UInt64 = 0
+    private(set) var ownersFilteredOut: UInt64 = 0
+    private var names = ProcessNames()
 
-    init(clock: MonotonicToWallClock = MonotonicToWallClock(), resolver: SocketResolver = SocketResolver()) {
+    init(clock: MonotonicToWallClock = MonotonicToWallClock(), resolver: SocketResolver = SocketResolver(),
+         owners: SocketOwnerResolver = SocketOwnerResolver(), containers: ContainerResolver? = nil,
+         processFilter: ProcessFilter = ProcessFilter()) {
         self.clock = clock
         self.resolver = resolver
+        self.owners = owners
+        self.containers = containers
+        self.processFilter = processFilter
+    }
+
+    /// Completes the owner of an event the kernel could not attribute; false when the process
+    /// filters exclude it (or cannot tell, because the owner stays unknown).
+    mutating func attribute(_ event: inout KernelEvent) -> Bool {
+        guard event.ownerUnknown else { return true }
+        if let owner = owners.owner(ofSocketInode: event.socketInode) {
+            event.pid = owner.pid
+            event.resolvedComm = owner.comm
+            event.ownerUnknown = false
+        } else {
+            unresolvedOwners += 1
+            return processFilter.isEmpty
+        }
+        guard processFilter.selects(pid: event.pid, comm: event.comm) else {
+            ownersFilteredOut += 1
+            return false
+        }
+        return true
     }
 
     mutating func datagram(from event: KernelEvent) -> Datagram {
@@ -27,14 +61,19 @@ struct DatagramAssembler {
         let (source, destination) = event.direction == .sent
             ? (localEndpoint, remoteEndpoint)
             : (remoteEndpoint, localEndpoint)
+        let time = event.timeIsRealtime
+            ? Nanoseconds(truncatingIfNeeded: event.timestampNanoseconds)
+            : clock.wallTime(monotonic: event.timestampNanoseconds)
+        let container = event.cgroupID == 0 ? nil : containers?.container(cgroupID: event.cgroupID)
         return Datagram(
-            time: clock.wallTime(monotonic: event.monotonicNanoseconds),
+            time: time,
             transport: .udp,
             source: source,
             destination: destination,
             payload: event.payload,
             originalLength: event.datagramLength,
-            process: ProcessContext(pid: event.pid, comm: event.comm, direction: event.direction))
+            process: ProcessContext(pid: event.pid, comm: event.resolvedComm ?? names.name(event.rawComm),
+                                    direction: event.direction, container: container))
     }
 
     /// A missing side becomes the unspecified address (port 0) of the other side's family, and a
@@ -50,5 +89,18 @@ struct DatagramAssembler {
             return endpoint
         }
         return (fitted(local), fitted(remote))
+    }
+}
+
+/// `--pid` / `--comm` as user space applies them (the kernel applies them to what it attributes).
+struct ProcessFilter {
+    var pids: Set<Int32> = []
+    /// As the kernel keeps them (15 bytes).
+    var comms: Set<String> = []
+
+    var isEmpty: Bool { pids.isEmpty && comms.isEmpty }
+
+    func selects(pid: Int32, comm: String) -> Bool {
+        (pids.isEmpty || pids.contains(pid)) && (comms.isEmpty || comms.contains(comm))
     }
 }

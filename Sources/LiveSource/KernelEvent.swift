@@ -6,17 +6,31 @@ import RTPCore
 struct KernelEvent {
     static let headerSize = MemoryLayout<rtpscope_event>.size
 
-    var monotonicNanoseconds: UInt64
+    /// The kernel's time of the datagram: CLOCK_MONOTONIC, or CLOCK_REALTIME when
+    /// `timeIsRealtime` (an skb's arrival stamp).
+    var timestampNanoseconds: UInt64
+    var timeIsRealtime: Bool
     var socketInode: UInt64
     var pid: Int32
     var tid: Int32
     var fd: Int32
-    var syscall: TracedSyscall
+    var hook: CaptureHook
     var direction: Direction
-    /// The datagram's size as the syscall reported it; the payload may be a prefix of it.
+    /// The kernel did not know the socket's owner: `pid`/`comm` are empty, resolve `socketInode`.
+    var ownerUnknown: Bool
+    /// cgroup v2 id of the socket (socket capture) or of the calling task (syscall capture); 0 unknown.
+    var cgroupID: UInt64
+    /// The datagram's size (UDP payload bytes); the payload may be a prefix of it.
     var datagramLength: Int
+    /// Position in a sendmmsg/recvmmsg vector or a GSO/GRO super-packet.
     var messageIndex: Int
-    var comm: String
+    /// The process name's 16 kernel bytes; `DatagramAssembler` turns them into a String through a
+    /// cache (decoding it per event was a visible share of the consumer's time).
+    var rawComm: ProcessNameBytes
+    /// Set when the owner was resolved in user space.
+    var resolvedComm: String?
+    /// The process name (decoded here: tests and the fuzzer; the capture uses the cache).
+    var comm: String { resolvedComm ?? rawComm.decoded }
     /// From the socket (nil when the kernel could not read it).
     var local: Endpoint?
     /// From the call's address or the connected socket (nil for a recv() without one).
@@ -30,22 +44,27 @@ struct KernelEvent {
         let header = record.loadUnaligned(as: rtpscope_event.self)
         let payloadLength = Int(header.payload_length)
         guard Self.headerSize + payloadLength <= record.count,
-              let syscall = TracedSyscall(rawValue: header.syscall),
+              let hook = CaptureHook(rawValue: header.hook),
               header.direction == UInt8(RTPSCOPE_DIRECTION_SENT.rawValue)
                 || header.direction == UInt8(RTPSCOPE_DIRECTION_RECEIVED.rawValue)
         else { return nil }
 
-        monotonicNanoseconds = header.timestamp_ns
+        let flags = UInt32(header.flags)
+        timestampNanoseconds = header.timestamp_ns
+        timeIsRealtime = flags & UInt32(RTPSCOPE_EVENT_TIME_REALTIME) != 0
         socketInode = header.socket_inode
         pid = Int32(bitPattern: header.pid)
         tid = Int32(bitPattern: header.tid)
         fd = header.fd
-        self.syscall = syscall
+        self.hook = hook
         direction = header.direction == UInt8(RTPSCOPE_DIRECTION_SENT.rawValue) ? .sent : .received
+        ownerUnknown = flags & UInt32(RTPSCOPE_EVENT_OWNER_UNKNOWN) != 0
+        cgroupID = header.cgroup_id
         datagramLength = max(Int(header.datagram_length), payloadLength)
         messageIndex = Int(header.message_index)
-        comm = withUnsafeBytes(of: header.comm) { Self.string(fromNULTerminated: $0) }
-        let flags = UInt32(header.flags)
+        rawComm = withUnsafeBytes(of: header.comm) {
+            ProcessNameBytes(low: $0.loadUnaligned(as: UInt64.self), high: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        }
         local = flags & UInt32(RTPSCOPE_EVENT_HAS_LOCAL) != 0
             ? withUnsafeBytes(of: header.local_address) {
                 Self.endpoint(family: header.family, address: $0, port: header.local_port)
@@ -76,6 +95,38 @@ struct KernelEvent {
     static func string(fromNULTerminated bytes: UnsafeRawBufferPointer) -> String {
         let length = bytes.firstIndex(of: 0) ?? bytes.count
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self)
+    }
+}
+
+/// The 16 bytes of a kernel process name (TASK_COMM_LEN), as two words: hashable and cheap to
+/// compare, decoded to a String once per distinct name.
+struct ProcessNameBytes: Hashable {
+    var low: UInt64
+    var high: UInt64
+
+    var decoded: String {
+        withUnsafeBytes(of: (low, high)) { KernelEvent.string(fromNULTerminated: $0) }
+    }
+}
+
+/// Decoded process names by their kernel bytes (bounded: cleared when full).
+struct ProcessNames {
+    private var last: (bytes: ProcessNameBytes, name: String)?
+    private var names: [ProcessNameBytes: String] = [:]
+    private let limit = 4096
+
+    mutating func name(_ bytes: ProcessNameBytes) -> String {
+        if let last, last.bytes == bytes { return last.name }
+        let name: String
+        if let known = names[bytes] {
+            name = known
+        } else {
+            name = bytes.decoded
+            if names.count >= limit { names.removeAll(keepingCapacity: true) }
+            names[bytes] = name
+        }
+        last = (bytes, name)
+        return name
     }
 }
 

@@ -2,12 +2,16 @@ import CRTPScopeBPF
 import Glibc
 import RTPCore
 
-/// Live RTP capture: eBPF programs on the UDP send/receive syscalls of the selected processes,
-/// delivering each RTP/RTCP datagram (a payload prefix) as a `Datagram`.
+/// Live RTP capture: eBPF programs deliver each RTP/RTCP datagram (a payload prefix) that the
+/// selected processes send or receive, as a `Datagram`. Two paths (`CapturePath`):
+/// - socket (default): cgroup_skb programs on the cgroup v2 root see every UDP datagram at the
+///   socket layer, whatever sent or read it (send/write/sendmmsg/io_uring), received ones at their
+///   arrival in the kernel;
+/// - syscalls: tracepoints on the six datagram syscalls (where the socket capture cannot attach).
 ///
 /// Use it from one polling loop, e.g. `while running { capture.poll(timeoutMilliseconds: 10) { analyzer.ingest($0) } }`.
-/// The kernel never wakes the reader per event (that costs each traced send microseconds), so
-/// `poll` checks the ring buffer on a short timer instead. `statistics()` may be called from
+/// The kernel never wakes the reader per event (that costs each captured datagram microseconds),
+/// so `poll` checks the ring buffer on a short timer instead. `statistics()` may be called from
 /// another thread (calls are serialized).
 public final class LiveCapture: @unchecked Sendable {
     /// How often a waiting `poll` looks at the ring buffer.
@@ -20,36 +24,72 @@ public final class LiveCapture: @unchecked Sendable {
     private var closeRequested = false
 
     public let options: LiveCaptureOptions
+    /// The path in use.
+    public let path: CapturePath
+    /// Why `--capture auto` did not use the socket capture (nil when it did, or was not asked to
+    /// choose).
+    public let fallbackReason: String?
 
-    /// Opens, verifies, loads and attaches the programs. Needs root (or CAP_BPF+CAP_PERFMON,
-    /// plus CAP_SYS_ADMIN if tracefs has to be mounted).
+    /// Opens, verifies, loads and attaches the programs of the selected path (`auto`: the socket
+    /// capture, else the syscall capture). Needs root, or CAP_BPF+CAP_PERFMON (+CAP_NET_ADMIN for
+    /// the socket capture; +CAP_SYS_ADMIN if the syscall capture has to mount tracefs).
     public init(options: LiveCaptureOptions) throws(LiveCaptureError) {
         try options.validate()
         self.options = options
-        delivery = EventDelivery()
-        // Say "privileges" up front rather than whichever step would fail first without them.
-        if SystemChecks.privileges().status == .fail {
-            throw .permissionDenied("eBPF: permission denied loading programs (need root or CAP_BPF+CAP_PERFMON)")
-        }
+        delivery = EventDelivery(options: options)
         MemlockLimit.raise()
-        try Tracefs.ensureMounted()
+        switch options.capture {
+        case .socket, .syscalls:
+            path = options.capture == .socket ? .socket : .syscalls
+            fallbackReason = nil
+            handle = try Self.start(path, options, delivery)
+        case .auto:
+            do {
+                handle = try Self.start(.socket, options, delivery)
+                path = .socket
+                fallbackReason = nil
+            } catch let socketFailure {
+                if case .invalidOptions = socketFailure { throw socketFailure }
+                handle = try Self.start(.syscalls, options, delivery)
+                path = .syscalls
+                fallbackReason = socketFailure.description
+            }
+        }
+    }
 
+    /// One path's set-up: privileges named exactly, the path's prerequisites, then open, load,
+    /// attach. Returns the loader handle.
+    private static func start(_ path: CapturePath, _ options: LiveCaptureOptions,
+                              _ delivery: EventDelivery) throws(LiveCaptureError) -> OpaquePointer {
+        // Say which capability is missing up front rather than whichever step would fail first.
+        let missing = Capabilities.current().missing(for: path)
+        if !missing.isEmpty {
+            throw .permissionDenied("eBPF: the \(path.name) needs \(Capabilities.describe(missing)), which this process lacks (run as root, or grant them)")
+        }
+        var cgroupPath: String?
+        switch path {
+        case .socket:
+            guard let mount = options.resolvedCgroupRoot else {
+                throw .attachFailed("eBPF: the socket capture needs the cgroup v2 hierarchy, which is not mounted (mount -t cgroup2 none /sys/fs/cgroup)")
+            }
+            cgroupPath = mount
+        case .syscalls:
+            try Tracefs.ensureMounted()
+        }
         guard let handle = rtpscope_bpf_new() else { throw .loadFailed("eBPF: out of memory") }
-        self.handle = handle
         do {
-            try Self.check(Self.open(handle, options), handle, orElse: LiveCaptureError.loadFailed)
-            try Self.check(rtpscope_bpf_load(handle), handle, orElse: LiveCaptureError.loadFailed)
+            try check(open(handle, options, path: path, cgroupPath: cgroupPath), handle, orElse: LiveCaptureError.loadFailed)
+            try check(rtpscope_bpf_load(handle), handle, orElse: LiveCaptureError.loadFailed)
             // Run-time statistics are a nicety: kernels without them still capture.
             _ = rtpscope_bpf_enable_stats(handle)
             let context = Unmanaged.passUnretained(delivery).toOpaque()
-            try Self.check(
-                rtpscope_bpf_attach(handle, liveCaptureDeliverEvent, context), handle,
-                orElse: LiveCaptureError.attachFailed)
+            try check(rtpscope_bpf_attach(handle, liveCaptureDeliverEvent, context), handle,
+                      orElse: LiveCaptureError.attachFailed)
         } catch {
             rtpscope_bpf_destroy(handle)
-            self.handle = nil
             throw error
         }
+        return handle
     }
 
     deinit {
@@ -85,20 +125,22 @@ public final class LiveCapture: @unchecked Sendable {
     public func statistics() -> LiveCaptureStatistics {
         lock.withLock {
             var statistics = LiveCaptureStatistics(
+                eventsByHook: delivery.eventsByHook.counts,
+                ownerUnresolved: delivery.assembler.unresolvedOwners,
                 delivered: delivery.delivered, malformedRecords: delivery.malformedRecords,
                 unresolvedAddresses: delivery.assembler.unresolvedAddresses)
             guard let handle else { return statistics }
             var counters = rtpscope_bpf_counters()
             if rtpscope_bpf_read_counters(handle, &counters) == 0 {
-                let bySyscall = withUnsafeBytes(of: counters.events_by_syscall) { Array($0.bindMemory(to: UInt64.self)) }
-                for syscall in TracedSyscall.allCases {
-                    statistics.eventsBySyscall[syscall] = bySyscall[Int(syscall.rawValue)]
-                }
                 let health = withUnsafeBytes(of: counters.health) { Array($0.bindMemory(to: UInt64.self)) }
                 func value(_ counter: rtpscope_counter) -> UInt64 { health[Int(counter.rawValue)] }
                 statistics.ringBufferDrops = value(RTPSCOPE_COUNTER_RINGBUF_DROPS)
                 statistics.iovecBoundExceeded = value(RTPSCOPE_COUNTER_IOVEC_BOUND_EXCEEDED)
                 statistics.messageBoundExceeded = value(RTPSCOPE_COUNTER_MMSG_BOUND_EXCEEDED)
+                statistics.segmentBoundExceeded = value(RTPSCOPE_COUNTER_SEGMENT_BOUND_EXCEEDED)
+                statistics.headersUnparsed = value(RTPSCOPE_COUNTER_HEADERS_UNPARSED)
+                statistics.ownerUnknown = value(RTPSCOPE_COUNTER_OWNER_UNKNOWN)
+                statistics.arrivalUntimed = value(RTPSCOPE_COUNTER_ARRIVAL_UNTIMED)
                 statistics.stashFull = value(RTPSCOPE_COUNTER_STASH_FULL)
                 statistics.socketUnreadable = value(RTPSCOPE_COUNTER_SOCKET_UNREADABLE)
                 statistics.payloadUnreadable = value(RTPSCOPE_COUNTER_PAYLOAD_UNREADABLE)
@@ -160,10 +202,15 @@ public final class LiveCapture: @unchecked Sendable {
         }
     }
 
-    private static func open(_ handle: OpaquePointer, _ options: LiveCaptureOptions) -> Int32 {
+    private static func open(_ handle: OpaquePointer, _ options: LiveCaptureOptions, path: CapturePath,
+                             cgroupPath: String?) -> Int32 {
         let pids = options.pids.map { UInt32(bitPattern: $0) }
         let comms = options.kernelComms.map { strdup($0) }
-        defer { comms.forEach { free($0) } }
+        let cgroup = cgroupPath.map { strdup($0) } ?? nil
+        defer {
+            comms.forEach { free($0) }
+            free(cgroup)
+        }
         return pids.withUnsafeBufferPointer { pids in
             options.udpPorts.withUnsafeBufferPointer { ports in
                 comms.map { UnsafePointer($0) }.withUnsafeBufferPointer { comms in
@@ -173,7 +220,9 @@ public final class LiveCapture: @unchecked Sendable {
                         ports: ports.baseAddress, port_count: ports.count,
                         direction_mask: options.directionMask,
                         snaplen: UInt32(options.snaplen),
-                        ring_buffer_bytes: UInt32(options.ringBufferBytes))
+                        ring_buffer_bytes: UInt32(options.ringBufferBytes),
+                        capture: path.kernelValue,
+                        cgroup_path: cgroup.map { UnsafePointer($0) })
                     return rtpscope_bpf_open(handle, &cOptions)
                 }
             }
@@ -200,18 +249,40 @@ public final class LiveCapture: @unchecked Sendable {
 /// The bridge between the C ring-buffer callback and `poll`'s body.
 private final class EventDelivery {
     var body: ((Datagram) -> Void)?
-    var assembler = DatagramAssembler()
+    var assembler: DatagramAssembler
     var delivered: UInt64 = 0
     var malformedRecords: UInt64 = 0
+    /// Events read from the ring buffer, per hook (counted here rather than by the programs: one
+    /// map update less per datagram in the kernel).
+    var eventsByHook = HookCounts()
+
+    init(options: LiveCaptureOptions) {
+        assembler = DatagramAssembler(
+            containers: ContainerResolver(mountPoint: options.resolvedCgroupRoot, podLogsDirectory: options.podLogsDirectory),
+            processFilter: options.processFilter)
+    }
 
     func deliver(_ record: UnsafeRawBufferPointer) {
         guard let body else { return }
-        guard let event = KernelEvent(record: record) else {
+        guard var event = KernelEvent(record: record) else {
             malformedRecords += 1
             return
         }
+        eventsByHook.count(event.hook)
+        guard assembler.attribute(&event) else { return }
         delivered += 1
         body(assembler.datagram(from: event))
+    }
+}
+
+/// A counter per `CaptureHook`, indexed by its raw value (no hashing per event).
+struct HookCounts {
+    private var values = [UInt64](repeating: 0, count: CaptureHook.allCases.count)
+
+    mutating func count(_ hook: CaptureHook) { values[Int(hook.rawValue)] &+= 1 }
+
+    var counts: [CaptureHook: UInt64] {
+        Dictionary(uniqueKeysWithValues: CaptureHook.allCases.map { ($0, values[Int($0.rawValue)]) })
     }
 }
 

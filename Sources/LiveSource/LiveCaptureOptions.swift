@@ -3,9 +3,15 @@ import CRTPScopeBPF
 /// What to capture. Empty lists mean "everything"; all filters run in the kernel, before any
 /// payload is copied.
 public struct LiveCaptureOptions: Sendable, Equatable {
-    /// Which syscalls to trace: the programs of an unselected direction are not even loaded.
+    /// Which traffic to capture: the programs of an unselected direction are not even loaded.
     public enum DirectionSelection: String, Sendable, CaseIterable {
         case sent, received, both
+    }
+
+    /// Which capture path to use: `auto` takes the socket capture where it can attach and falls
+    /// back to the syscall capture (saying why) where it cannot.
+    public enum CaptureSelection: String, Sendable, CaseIterable {
+        case auto, socket, syscalls
     }
 
     public static let defaultSnaplen = Int(RTPSCOPE_DEFAULT_SNAPLEN)
@@ -26,11 +32,19 @@ public struct LiveCaptureOptions: Sendable, Equatable {
     public var snaplen: Int
     /// Kernel ring buffer size (rounded up to a power of two).
     public var ringBufferBytes: Int
+    public var capture: CaptureSelection
+    /// The kubelet's pod log directories (`<namespace>_<name>_<uid>`): pod names and namespaces.
+    public var podLogsDirectory: String
+    /// The cgroup v2 root the socket capture attaches to; nil: this mount namespace's cgroup2 mount.
+    /// In a container, the host's hierarchy mounted somewhere (its own /sys/fs/cgroup is only the
+    /// container's cgroup).
+    public var cgroupRoot: String?
 
     public init(
         pids: [Int32] = [], comms: [String] = [], udpPorts: [UInt16] = [],
         direction: DirectionSelection = .both, snaplen: Int = LiveCaptureOptions.defaultSnaplen,
-        ringBufferBytes: Int = 16 << 20
+        ringBufferBytes: Int = 16 << 20, capture: CaptureSelection = .auto,
+        podLogsDirectory: String = "/var/log/pods", cgroupRoot: String? = nil
     ) {
         self.pids = pids
         self.comms = comms
@@ -38,7 +52,13 @@ public struct LiveCaptureOptions: Sendable, Equatable {
         self.direction = direction
         self.snaplen = snaplen
         self.ringBufferBytes = ringBufferBytes
+        self.capture = capture
+        self.podLogsDirectory = podLogsDirectory
+        self.cgroupRoot = cgroupRoot
     }
+
+    /// Where the socket capture attaches and container paths are resolved.
+    var resolvedCgroupRoot: String? { cgroupRoot ?? CgroupV2.mountPoint() }
 
     /// Rejects what the kernel side cannot honour, with a message naming the option.
     func validate() throws(LiveCaptureError) {
@@ -80,4 +100,6 @@ public struct LiveCaptureOptions: Sendable, Equatable {
     var kernelComms: [String] {
         comms.map { String(decoding: Array($0.utf8.prefix(Self.maximumCommLength)), as: UTF8.self) }
     }
+
+    var processFilter: ProcessFilter { ProcessFilter(pids: Set(pids), comms: Set(kernelComms)) }
 }

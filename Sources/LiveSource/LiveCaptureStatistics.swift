@@ -22,8 +22,9 @@ public struct LiveCaptureStatistics: Sendable, Equatable {
         }
     }
 
-    /// Datagram events the kernel submitted, per syscall (all syscalls present, zero if unused).
-    public var eventsBySyscall: [TracedSyscall: UInt64]
+    /// Datagram events read from the kernel, per hook (every hook present, zero if unused: the
+    /// syscalls of the syscall capture, egress/ingress of the socket capture).
+    public var eventsByHook: [CaptureHook: UInt64]
     /// Events lost because the ring buffer was full.
     public var ringBufferDrops: UInt64
     /// Datagrams whose payload prefix was cut short because the msghdr had more iovecs than the
@@ -31,6 +32,16 @@ public struct LiveCaptureStatistics: Sendable, Equatable {
     public var iovecBoundExceeded: UInt64
     /// sendmmsg/recvmmsg datagrams beyond the per-call bound (16) that were not reported.
     public var messageBoundExceeded: UInt64
+    /// Datagrams of a GSO/GRO super-packet beyond the bound (128) that were not reported.
+    public var segmentBoundExceeded: UInt64
+    /// UDP packets behind an IPv6 extension-header chain longer than the kernel walks: not reported.
+    public var headersUnparsed: UInt64
+    /// Received datagrams whose socket owner the kernel did not know (then asked of /proc).
+    public var ownerUnknown: UInt64
+    /// …of which /proc did not know it either (delivered with pid 0 unless filters apply).
+    public var ownerUnresolved: UInt64
+    /// Syscall capture: received datagrams without a kernel arrival stamp (timed at the return).
+    public var arrivalUntimed: UInt64
     /// Calls not traced because the per-thread argument stash was full.
     public var stashFull: UInt64
     /// Calls whose socket the kernel could not read (addresses then come from /proc).
@@ -48,22 +59,43 @@ public struct LiveCaptureStatistics: Sendable, Equatable {
     public var programs: [Program]
 
     public var attachedPrograms: [String] { programs.filter(\.attached).map(\.name) }
-    public var eventsTotal: UInt64 { eventsBySyscall.values.reduce(0, +) }
+    public var eventsTotal: UInt64 { eventsByHook.values.reduce(0, +) }
     /// Everything the kernel had to give up on.
-    public var eventsLost: UInt64 { ringBufferDrops + messageBoundExceeded + stashFull + payloadUnreadable }
+    public var eventsLost: UInt64 {
+        ringBufferDrops + messageBoundExceeded + segmentBoundExceeded + headersUnparsed + stashFull + payloadUnreadable
+    }
+
+    /// Datagrams seen but not (fully) reported, by reason: the `reason` label of
+    /// `rtpscope_unreported_datagrams_total`.
+    public var unreportedByReason: [String: UInt64] {
+        [
+            "iovec_bound": iovecBoundExceeded, "message_bound": messageBoundExceeded,
+            "segment_bound": segmentBoundExceeded, "headers_unparsed": headersUnparsed,
+            "stash_full": stashFull, "payload_unreadable": payloadUnreadable,
+            "socket_unreadable": socketUnreadable, "unresolved_address": unresolvedAddresses,
+            "owner_unresolved": ownerUnresolved, "arrival_untimed": arrivalUntimed,
+        ]
+    }
 
     public init(
-        eventsBySyscall: [TracedSyscall: UInt64] = [:], ringBufferDrops: UInt64 = 0,
-        iovecBoundExceeded: UInt64 = 0, messageBoundExceeded: UInt64 = 0, stashFull: UInt64 = 0,
+        eventsByHook: [CaptureHook: UInt64] = [:], ringBufferDrops: UInt64 = 0,
+        iovecBoundExceeded: UInt64 = 0, messageBoundExceeded: UInt64 = 0, segmentBoundExceeded: UInt64 = 0,
+        headersUnparsed: UInt64 = 0, ownerUnknown: UInt64 = 0, ownerUnresolved: UInt64 = 0,
+        arrivalUntimed: UInt64 = 0, stashFull: UInt64 = 0,
         socketUnreadable: UInt64 = 0, payloadUnreadable: UInt64 = 0, delivered: UInt64 = 0,
         malformedRecords: UInt64 = 0, unresolvedAddresses: UInt64 = 0, programs: [Program] = []
     ) {
-        var complete = Dictionary(uniqueKeysWithValues: TracedSyscall.allCases.map { ($0, UInt64(0)) })
-        complete.merge(eventsBySyscall) { $1 }
-        self.eventsBySyscall = complete
+        var complete = Dictionary(uniqueKeysWithValues: CaptureHook.allCases.map { ($0, UInt64(0)) })
+        complete.merge(eventsByHook) { $1 }
+        self.eventsByHook = complete
         self.ringBufferDrops = ringBufferDrops
         self.iovecBoundExceeded = iovecBoundExceeded
         self.messageBoundExceeded = messageBoundExceeded
+        self.segmentBoundExceeded = segmentBoundExceeded
+        self.headersUnparsed = headersUnparsed
+        self.ownerUnknown = ownerUnknown
+        self.ownerUnresolved = ownerUnresolved
+        self.arrivalUntimed = arrivalUntimed
         self.stashFull = stashFull
         self.socketUnreadable = socketUnreadable
         self.payloadUnreadable = payloadUnreadable

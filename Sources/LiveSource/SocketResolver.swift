@@ -61,6 +61,46 @@ final class SocketResolver {
     }
 }
 
+/// "At most once per interval", for the walks of /proc and of the cgroup tree that answer a cache
+/// miss: a burst of misses costs one walk.
+struct Throttle {
+    let intervalNanoseconds: Int64
+    private var last: Int64?
+
+    init(intervalNanoseconds: Int64) {
+        self.intervalNanoseconds = intervalNanoseconds
+    }
+
+    /// True (and the interval starts again) when the last allowed call is an interval old.
+    mutating func allows() -> Bool {
+        let now = MonotonicToWallClock.now(CLOCK_MONOTONIC)
+        if let last, now - last < intervalNanoseconds { return false }
+        last = now
+        return true
+    }
+}
+
+/// The entries of a directory (without "." and ".."), read without Foundation; empty when it
+/// cannot be opened.
+enum DirectoryListing {
+    struct Entry {
+        var name: String
+        var isDirectory: Bool
+    }
+
+    static func entries(_ path: String) -> [Entry] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var entries: [Entry] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { KernelEvent.string(fromNULTerminated: $0) }
+            if name == "." || name == ".." { continue }
+            entries.append(Entry(name: name, isDirectory: entry.pointee.d_type == UInt8(DT_DIR)))
+        }
+        return entries
+    }
+}
+
 /// Small whole-file reads of /proc and /sys without Foundation.
 enum TextFile {
     static func read(_ path: String, limit: Int = 4 << 20) -> String? {

@@ -3,7 +3,8 @@
 ///
 /// Label vocabulary: sockets are described from the traced process's side (`local`, `remote`); a
 /// stream's identity adds `ssrc` (`0x` + 8 lowercase hex digits, `LabelText.ssrc`), `direction`
-/// (`sent`/`received`), the process (`pid`, `comm`) and `payload_type`.
+/// (`sent`/`received`), the process (`pid`, `comm`), `payload_type` and the socket's container
+/// (`container`, `pod`, `namespace`).
 public enum MetricCatalog {
     // MARK: - Per stream
 
@@ -110,7 +111,7 @@ public enum MetricCatalog {
         help: "Datagrams or events the kernel side saw but could not report in full, by reason: iovec_bound and message_bound (beyond the fixed walk bounds), stash_full, payload_unreadable, socket_unreadable, unresolved_address (datagrams).")
     public static let datagramsDiscarded = MetricFamily(
         name: "rtpscope_datagrams_discarded_total", type: .counter,
-        help: "Datagrams delivered to the engine but not counted in any RTP stream or RTCP reporter, by reason: malformed RTP/RTCP (rtp_*, rtcp_*), non_rtp, unconfirmed_rtp (packets of candidate streams dropped before RFC 3550 probation confirmed them), the RFC 7983 demultiplexed protocols stun, dtls, zrtp, turn_channel, and srtcp (encrypted RTCP, recognised but not readable) (datagrams).")
+        help: "Datagrams delivered to the engine but not counted in any RTP stream or RTCP reporter, by reason: malformed RTP/RTCP (rtp_*, rtcp_*, udp_* and the other decoders' reasons), not_rtp, the RFC 7983 demultiplexed protocols stun, dtls, zrtp, turn_channel, ip_fragment, truncated_header and rtcp_truncated_undecodable (cut by the capture's copy), rtp_unconfirmed (packets of candidate streams that never passed RFC 3550 probation), rtp_candidate_evicted (candidates dropped because candidate memory was full), and srtcp (encrypted RTCP, recognised but not readable) (datagrams).")
     public static let bpfProgramRunTime = MetricFamily(
         name: "rtpscope_bpf_program_run_seconds_total", type: .counter,
         help: "Time spent running each BPF program, from kernel run-time statistics (seconds).", unit: "seconds")
@@ -142,6 +143,15 @@ public enum MetricCatalog {
         name: "rtpscope_exporter_snapshot_lock_seconds", type: .gauge,
         help: "Time this scrape's snapshot held the engine lock, during which the capture loop waits (seconds).",
         unit: "seconds")
+    public static let httpConnectionsDropped = MetricFamily(
+        name: "rtpscope_exporter_connections_dropped_total", type: .counter,
+        help: "HTTP connections closed by the exporter: evicted at the connection limit, refused, request timeout, write stalled, pipelining limit.")
+    public static let httpResponses = MetricFamily(
+        name: "rtpscope_exporter_http_responses_total", type: .counter,
+        help: "HTTP responses sent by the exporter, by status code.")
+    public static let httpConnections = MetricFamily(
+        name: "rtpscope_exporter_http_connections", type: .gauge,
+        help: "HTTP connections currently open to the exporter.")
     public static let buildInfo = MetricFamily(
         name: "rtpscope_build_info", type: .gauge,
         help: "Build of the running rtpscope; the value is always 1.")
@@ -204,8 +214,10 @@ public struct GroupFamilies: Sendable {
 
 /// The label names of each kind of series, in exposition order.
 public enum MetricLabels {
-    /// One live RTP stream.
-    public static let stream = ["ssrc", "direction", "local", "remote", "pid", "comm", "payload_type"]
+    /// One live RTP stream: its identity, then the container of its socket (`container`, `pod`,
+    /// `namespace`: empty where not applicable).
+    public static let stream = ["ssrc", "direction", "local", "remote", "pid", "comm", "payload_type",
+                                "container", "pod", "namespace"]
     /// One stream of a capture (`analyze --openmetrics`): the live names where a capture has the value
     /// (no process), plus the capture file. Offline streams are seen at the capture point as a
     /// receiver sees them: `direction="received"`, `local` the destination, `remote` the source.
@@ -224,6 +236,8 @@ public enum MetricLabels {
     public static let peer = ["remote_ip", "direction"]
     /// `rtpscope_build_info`, as Prometheus' own `*_build_info` (with `goversion` → `swiftversion`).
     public static let buildInfo = ["version", "revision", "swiftversion"]
+    /// `rtpscope_exporter_http_responses_total`: the status code, or `other`.
+    public static let code = "code"
     public static let syscall = "syscall"
     public static let reason = "reason"
     public static let program = "program"

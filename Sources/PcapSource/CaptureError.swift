@@ -14,21 +14,36 @@ public enum CaptureError: Error, CustomStringConvertible, Equatable, Sendable {
     case readError(path: String, packetsRead: UInt64, reason: String)
 
     public var description: String {
+        "\(path == CaptureFile.standardInputPath ? CaptureFile.standardInputName : path): \(problem)"
+    }
+
+    /// The file the error is about, as given ("-" for standard input).
+    public var path: String {
         switch self {
-        case .fileNotFound(let path):
-            return "\(path): file not found"
-        case .notReadable(let path, let reason):
-            return "\(path): not readable (\(reason))"
-        case .emptyFile(let path):
-            return "\(path): empty file, not a capture"
-        case .notACaptureFile(let path, let reason):
-            return "\(path): not a pcap or pcapng capture file (\(reason))"
-        case .unsupportedLinkType(let path, let dlt, let name):
-            return "\(path): unsupported link type \(dlt) (\(name)); supported: EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6"
-        case .truncated(let path, let packetsRead, let reason):
-            return "\(path): truncated capture after \(packetsRead) packets (\(reason))"
-        case .readError(let path, let packetsRead, let reason):
-            return "\(path): read error after \(packetsRead) packets (\(reason))"
+        case .fileNotFound(let path), .notReadable(let path, _), .emptyFile(let path),
+             .notACaptureFile(let path, _), .unsupportedLinkType(let path, _, _), .truncated(let path, _, _),
+             .readError(let path, _, _):
+            return path
+        }
+    }
+
+    /// What is wrong, without the file name.
+    private var problem: String {
+        switch self {
+        case .fileNotFound:
+            return "file not found"
+        case .notReadable(_, let reason):
+            return "not readable (\(reason))"
+        case .emptyFile:
+            return "empty file, not a capture"
+        case .notACaptureFile(_, let reason):
+            return "not a pcap or pcapng capture file (\(reason))"
+        case .unsupportedLinkType(_, let dlt, let name):
+            return "unsupported link type \(dlt) (\(name)); supported: EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6"
+        case .truncated(_, let packetsRead, let reason):
+            return "truncated capture after \(packetsRead) packets (\(reason))"
+        case .readError(_, let packetsRead, let reason):
+            return "read error after \(packetsRead) packets (\(reason))"
         }
     }
 }

@@ -17,24 +17,38 @@ public struct CaptureReadResult: Sendable {
     public var stoppedBy: CaptureError? = nil
 }
 
-/// A pcap or pcapng file read through libpcap, decoded frame by frame into datagrams.
+/// A pcap or pcapng capture read through libpcap, decoded frame by frame into datagrams: a regular
+/// file (mapped when it is a plain classic pcap), a gzip-compressed file, or a stream read once
+/// (standard input as `-`, a FIFO, a character device) — see `CaptureInput`.
 ///
 /// Frames are decoded in place in libpcap's buffer and handed on as borrowed payloads: the read
 /// loop allocates nothing per packet.
 public final class CaptureFile {
+    /// The path that means standard input.
+    public static let standardInputPath = "-"
+    /// How standard input is named in reports and errors' `file` fields.
+    public static let standardInputName = "stdin"
+
     public let path: String
+    /// The name reports use for this capture: the path as given, "stdin" for `-`.
+    public let name: String
     public let linkType: LinkType
     /// libpcap's name for the link type ("EN10MB", "LINUX_SLL", "NULL"…).
     public let linkTypeName: String
+    /// A regular file (compressed or not) that can be opened again for another pass; a stream
+    /// (standard input, a FIFO, a device) cannot.
+    public var isRereadable: Bool { input.kind != .stream }
+    /// The file is gzip-compressed and read through zlib.
+    public var isCompressed: Bool { input.kind == .gzipFile }
 
     private let handle: OpaquePointer
-    private let fileSize: Int64
+    private let input: CaptureInput
     /// Nanoseconds between progress reports (tests shorten it).
     var progressInterval: Int64 = 1_000_000_000
     /// The clock is read once per this many packets: often enough for ~1 s reports, rare enough
     /// to cost nothing.
     static let packetsPerClockCheck: UInt64 = 4096
-    /// stdio buffer for the capture file (see init).
+    /// stdio buffer for the capture file (see CaptureInput).
     static let readBufferSize = 1 << 18
     /// The mapped fast path runs on the first read only; libpcap must then skip what it delivered.
     private var mappedPassDone = false
@@ -44,41 +58,41 @@ public final class CaptureFile {
     /// Records libpcap has read from `handle`.
     private var libpcapRecordsConsumed: UInt64 = 0
 
+    /// Whether `path` can be reached, without opening it (a FIFO's open would block for its writer):
+    /// checked for every file before the first is analysed, so a misspelt last file costs nothing.
+    public static func checkReachable(_ path: String) throws(CaptureError) {
+        guard path != standardInputPath else { return }
+        var status = stat()
+        if stat(path, &status) == 0 { return }
+        let error = errno
+        if error == ENOENT || error == ENOTDIR { throw .fileNotFound(path: path) }
+        throw .notReadable(path: path, reason: PathAccess.explain(error, reading: path))
+    }
+
     public init(path: String) throws(CaptureError) {
         self.path = path
-        var status = stat()
-        if stat(path, &status) != 0 {
-            let error = errno
-            if error == ENOENT || error == ENOTDIR { throw .fileNotFound(path: path) }
-            throw .notReadable(path: path, reason: Self.systemMessage(error))
-        }
-        if status.st_mode & S_IFMT == S_IFDIR { throw .notReadable(path: path, reason: "is a directory") }
-        if status.st_mode & S_IFMT == S_IFREG && status.st_size == 0 { throw .emptyFile(path: path) }
-        fileSize = Int64(status.st_size)
-
-        // Opening the FILE ourselves keeps errno (missing vs. permission) distinct from libpcap's
-        // format errors, which only come back as text.
-        guard let file = fopen(path, "rb") else {
-            let error = errno
-            if error == ENOENT { throw .fileNotFound(path: path) }
-            throw .notReadable(path: path, reason: Self.systemMessage(error))
-        }
-        // libpcap freads record by record; stdio's default buffer (one 4 KiB block) would make that a
-        // read(2) every ~20 packets. A larger buffer cuts the system calls (stdio owns and frees it).
-        setvbuf(file, nil, _IOFBF, Self.readBufferSize)
+        name = path == Self.standardInputPath ? Self.standardInputName : path
+        // Opening the descriptor ourselves keeps errno (missing vs. permission) distinct from
+        // libpcap's format errors, which only come back as text.
+        input = try CaptureInput(path: path)
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         // Nanosecond precision: libpcap scales microsecond files up, so time is always ns.
         guard let opened = pcap_fopen_offline_with_tstamp_precision(
-            file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer
+            input.file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer
         ) else {
-            fclose(file)
+            let delivered = input.bytesDelivered
+            let failure = input.decompressionError
+            fclose(input.file)
+            // A pipe, device or gzip stream that held nothing is as empty as a zero-byte file.
+            if delivered == 0 && failure == nil { throw .emptyFile(path: path) }
+            if let failure { throw .notACaptureFile(path: path, reason: Self.describe(failure)) }  // nothing usable came out
             throw .notACaptureFile(path: path, reason: Self.text(errorBuffer))
         }
         let dlt = pcap_datalink(opened)
         // libpcap knows names for registered types only (USER0…15 and the like have none).
         let name = pcap_datalink_val_to_name(dlt).map { String(cString: $0) } ?? "no name known to libpcap"
         guard let linkType = LinkType(dlt: dlt) else {
-            pcap_close(opened)  // also closes `file`
+            pcap_close(opened)  // also closes the input
             throw .unsupportedLinkType(path: path, dlt: dlt, name: name)
         }
         self.handle = opened
@@ -112,7 +126,7 @@ public final class CaptureFile {
                 if now - lastReport >= progressInterval {
                     lastReport = now
                     progress(ProgressInfo(
-                        path: path, bytesRead: position(), totalBytes: fileSize, packetsRead: result.packetsRead
+                        path: path, bytesRead: position(), totalBytes: input.size, packetsRead: result.packetsRead
                     ))
                 }
             }
@@ -122,12 +136,13 @@ public final class CaptureFile {
         // leaves, after skipping the records already delivered.
         if !mappedPassDone {
             mappedPassDone = true
-            if let mapped = MappedClassicPcap(path: path) {
+            if let mapped = input.mapping {
                 while let record = mapped.next() {
                     deliver(time: record.time, frame: record.frame, position: { Int64(mapped.offset) })
                 }
                 mappedRecords = result.packetsRead
                 mappedReachedEnd = mapped.isAtEnd
+                input.mapping = nil  // unmapped: libpcap (if anything is left) reads the rest
             }
         }
         if mappedReachedEnd {
@@ -149,7 +164,11 @@ public final class CaptureFile {
             libpcapRecordsConsumed += 1
             deliver(time: Self.nanoseconds(header.pointee.ts),
                     frame: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
-                    position: { Int64(ftello(pcap_file(self.handle))) })
+                    position: { self.input.position })
+        }
+        // A gzip stream cut exactly between two records looks like a clean end to libpcap.
+        if result.stoppedBy == nil, input.decompressionError != nil {
+            result.stoppedBy = classifyReadError(packetsRead: result.packetsRead)
         }
         result.decode = decoder.counters
         return result
@@ -174,6 +193,8 @@ public final class CaptureFile {
             analyzer.ingest(datagram)
         }
         Self.merge(result, linkTypeName: linkTypeName, into: &analyzer.summary)
+        analyzer.summary.files.append(CaptureFileSummary(
+            name: name, firstPacketTime: result.firstPacketTime.map(Self.seconds), packetsRead: result.packetsRead))
         if let error = result.stoppedBy { throw error }
     }
 
@@ -182,8 +203,7 @@ public final class CaptureFile {
         summary.fragmentsSkipped += result.decode.fragmentsSkipped
         summary.malformed.merge(result.decode.malformed, uniquingKeysWith: +)
         if summary.firstPacketTime == nil, let first = result.firstPacketTime {
-            // Whole seconds and fraction apart: one Double division would lose the last digits.
-            summary.firstPacketTime = Double(first / 1_000_000_000) + Double(first % 1_000_000_000) / 1e9
+            summary.firstPacketTime = seconds(first)
         }
         // Files of different link types in one analysis: list them all.
         if let existing = summary.linkType {
@@ -200,9 +220,20 @@ public final class CaptureFile {
         }
     }
 
+    /// Seconds since the epoch, whole seconds and fraction apart: one Double division would lose the
+    /// last digits.
+    static func seconds(_ time: Nanoseconds) -> Double {
+        Double(time / 1_000_000_000) + Double(time % 1_000_000_000) / 1e9
+    }
+
     /// libpcap reports every read failure as text; a file that ends inside a record says
-    /// "truncated" (pcap: "truncated dump file; …", pcapng: "truncated pcapng dump file; …").
+    /// "truncated" (pcap: "truncated dump file; …", pcapng: "truncated pcapng dump file; …"). Under
+    /// a gzip stream, zlib knows better what went wrong than libpcap's "error reading dump file".
     private func classifyReadError(packetsRead: UInt64) -> CaptureError {
+        if let failure = input.decompressionError {
+            if failure == .cutShort { return .truncated(path: path, packetsRead: packetsRead, reason: Self.describe(failure)) }
+            return .readError(path: path, packetsRead: packetsRead, reason: Self.describe(failure))
+        }
         let message = String(cString: pcap_geterr(handle))
         if message.contains("truncated") {
             return .truncated(path: path, packetsRead: packetsRead, reason: message)
@@ -225,8 +256,11 @@ public final class CaptureFile {
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
-    private static func systemMessage(_ error: Int32) -> String {
-        String(cString: strerror(error))
+    private static func describe(_ failure: GzipStream.Failure) -> String {
+        switch failure {
+        case .cutShort: return "gzip stream cut short"
+        case .corrupt(let message): return "corrupt gzip data: \(message)"
+        }
     }
 
     private static func text(_ buffer: [CChar]) -> String {

@@ -17,6 +17,7 @@ import RTPCore
 /// short, longer than the snaplen, odd timestamp fields) it stops so that libpcap reads the rest, with
 /// libpcap's own handling and error messages. What it does deliver is exactly what libpcap would.
 ///
+/// It maps the descriptor the capture was opened with, never the path again (see `CaptureInput`).
 /// The mapping covers the file's size when opened: a capture still being written is read up to
 /// there, and libpcap reads on from that record. (A file *shrunk* by another process while mapped
 /// would fault on access, as any mapped reader would; captures are not truncated in place in practice.)
@@ -28,23 +29,24 @@ final class MappedClassicPcap {
     private let snaplen: Int
     /// Nanosecond-resolution file (magic a1b23c4d) rather than microseconds.
     private let nanosecondTimestamps: Bool
+    /// The mapping before this offset was handed out and is behind the reader: its pages are dropped
+    /// from this process every `releaseStep` bytes (the page cache keeps them; a read-only private
+    /// mapping re-reads the file if touched again), so reading a 460 MB capture does not leave
+    /// 460 MB resident — RSS stays the engine's own.
+    private var released = 0
+    static let releaseStep = 32 << 20
 
     static let fileHeaderSize = 24
     static let recordHeaderSize = 16
     /// libpcap's largest snaplen for the link types rtpscope reads (MAXIMUM_SNAPLEN).
     static let maximumSnaplen = 262_144
 
-    /// Maps `path` if it is a regular classic pcap file this reader accepts; nil otherwise (the caller
-    /// then uses libpcap alone).
-    init?(path: String) {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
-              status.st_size >= Self.fileHeaderSize else { return nil }
-        let size = Int(status.st_size)
-        guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapping != MAP_FAILED else {
+    /// Maps the regular file open as `descriptor` (`size` bytes) if it is a classic pcap this reader
+    /// accepts; nil otherwise (the caller then uses libpcap alone). The mapping is independent of the
+    /// descriptor's file position and outlives the descriptor.
+    init?(descriptor: CInt, size: Int) {
+        guard size >= Self.fileHeaderSize,
+              let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapping != MAP_FAILED else {
             return nil
         }
         // Read once, front to back: let the kernel read ahead aggressively.
@@ -86,6 +88,11 @@ final class MappedClassicPcap {
         guard capturedLength <= snaplen, capturedLength <= size - dataStart,
               seconds < 0x8000_0000, subseconds < (nanosecondTimestamps ? 1_000_000_000 : 1_000_000) else {
             return nil
+        }
+        if offset - released >= Self.releaseStep {
+            let end = offset & ~(Int(getpagesize()) - 1)
+            _ = madvise(UnsafeMutableRawPointer(mutating: base + released), end - released, MADV_DONTNEED)
+            released = end
         }
         offset = dataStart + capturedLength
         let time = Int64(seconds) * 1_000_000_000 + Int64(subseconds) * (nanosecondTimestamps ? 1 : 1000)

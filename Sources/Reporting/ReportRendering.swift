@@ -7,9 +7,11 @@ public enum ReportFormat: String, CaseIterable, Sendable {
     case json
     case csv
 
-    public func render(_ report: AnalysisReport) -> String {
+    /// `width`: the characters per line a table must fit (the terminal's); nil for every column
+    /// however wide. JSON and CSV always carry every field.
+    public func render(_ report: AnalysisReport, width: Int? = nil) -> String {
         switch self {
-        case .table: return TableReport.render(report)
+        case .table: return TableReport.render(report, width: width)
         case .json: return JSONReport.render(report)
         case .csv: return CSVReport.render(report)
         }
@@ -30,12 +32,6 @@ public enum JSONReport {
     }
 }
 
-/// One column shared by the CSV and table renderings, so both list the same fields the same way.
-struct StreamColumn: Sendable {
-    let header: String
-    let value: @Sendable (StreamReport) -> String
-}
-
 /// Number formatting shared by every text rendering: fixed decimals, empty for unknown.
 enum NumberText {
     static func milliseconds(_ value: Double?, decimals: Int = 3) -> String {
@@ -51,46 +47,83 @@ enum NumberText {
         String(format: "%.6f", value)
     }
 
-    /// Tables print SSRCs in upper case like tshark; metric labels use lower case like the live
-    /// exporter's, so that backfilled and scraped series carry the same label value.
-    static func ssrc(_ value: UInt32, lowercase: Bool = false) -> String {
-        "0x" + String(format: lowercase ? "%08x" : "%08X", value)
+    /// A time relative to a capture's start: a difference of two epoch times in Double is off by up to
+    /// ~1e-7 s, which must not print as "-0.000000".
+    static func relativeSeconds(_ value: Double) -> String {
+        seconds(abs(value) < 5e-7 ? 0 : value)
+    }
+
+    /// The one SSRC form of every view (`SSRCText`).
+    static func ssrc(_ value: UInt32) -> String { SSRCText.hex(value) }
+
+    /// Kept for callers written when tables printed upper case; every form is now `SSRCText.hex`.
+    static func ssrc(_ value: UInt32, lowercase: Bool) -> String { SSRCText.hex(value) }
+}
+
+/// How a stream's media is named in the views, per mode.
+///
+/// `--compat wireshark` prints tshark's own Payload cell (`g711A`, `RTPType-96`, `G726-32` from SDP,
+/// `g711A, telephone-event`), so that a row can be compared with `tshark -z rtp,streams` side by side
+/// and the conformance suite can check it. Strict mode prints the encoding names SDP, codecs and the
+/// rest of the field use (`PCMU`, `H264`, `opus`, `G726-32`): tshark's short names are its own
+/// (`g711U`), and for dynamic types they name a dissector preference rather than the media (every
+/// PT 99 is "rtp.rfc2198"). A dynamic type nothing named shows as `PT96`: its number is what
+/// `--clock-rate PT=HZ` and `--sdp` need.
+enum PayloadText {
+    static func cell(_ stream: StreamReport) -> String {
+        let types = stream.payloadTypes.isEmpty ? [stream.payloadType] : stream.payloadTypes
+        if stream.mode == AnalyzerConfiguration.Mode.wireshark.rawValue {
+            return PayloadTypeNames.tsharkCell(payloadTypes: types, encodingNames: stream.encodingNames.byPayloadType)
+        }
+        return types.map { stream.encodingNames[$0] ?? "PT\($0)" }.joined(separator: ", ")
+    }
+}
+
+/// Lost packets as people read them: a count with its share of the expected, or — when more arrived
+/// than were expected (RFC 3550 A.3 goes negative) — the surplus as duplicates, not as "-2 (-25.0%)".
+enum LossText {
+    static func cell(_ stream: StreamReport) -> String {
+        if stream.lost < 0 { return "\(-stream.lost) dup" }
+        let percent = stream.expected > 0 ? Double(stream.lost) * 100 / Double(stream.expected) : 0
+        return "\(stream.lost) (\(NumberText.fixed(percent, decimals: 1))%)"
     }
 }
 
 /// `--format csv`: every stream field, one header line, RFC 4180 quoting where needed.
 public enum CSVReport {
-    static let columns: [StreamColumn] = [
-        StreamColumn(header: "ssrc") { String($0.ssrc) },
-        StreamColumn(header: "src") { $0.src },
-        StreamColumn(header: "dst") { $0.dst },
-        StreamColumn(header: "transport") { $0.transport },
-        StreamColumn(header: "payload_type") { String($0.payloadType) },
-        StreamColumn(header: "clock_rate") { $0.clockRate.map(String.init) ?? "" },
-        StreamColumn(header: "clock_rate_source") { $0.clockRateSource.rawValue },
-        StreamColumn(header: "packets") { String($0.packets) },
-        StreamColumn(header: "bytes") { String($0.bytes) },
-        StreamColumn(header: "expected") { String($0.expected) },
-        StreamColumn(header: "lost") { String($0.lost) },
-        StreamColumn(header: "duplicates") { String($0.duplicates) },
-        StreamColumn(header: "reordered") { String($0.reordered) },
-        StreamColumn(header: "seq_resets") { String($0.seqResets) },
-        StreamColumn(header: "timestamp_jumps") { String($0.timestampJumps) },
-        StreamColumn(header: "payload_type_changes") { String($0.payloadTypeChanges) },
-        StreamColumn(header: "markers") { String($0.markers) },
-        StreamColumn(header: "jitter_ms") { NumberText.milliseconds($0.jitterMs, decimals: 6) },
-        StreamColumn(header: "min_jitter_ms") { NumberText.milliseconds($0.minJitterMs, decimals: 6) },
-        StreamColumn(header: "max_jitter_ms") { NumberText.milliseconds($0.maxJitterMs, decimals: 6) },
-        StreamColumn(header: "mean_jitter_ms") { NumberText.milliseconds($0.meanJitterMs, decimals: 6) },
-        StreamColumn(header: "min_delta_ms") { NumberText.milliseconds($0.minDeltaMs, decimals: 6) },
-        StreamColumn(header: "mean_delta_ms") { NumberText.milliseconds($0.meanDeltaMs, decimals: 6) },
-        StreamColumn(header: "max_delta_ms") { NumberText.milliseconds($0.maxDeltaMs, decimals: 6) },
-        StreamColumn(header: "frames") { String($0.frames) },
-        StreamColumn(header: "mean_packets_per_frame") { NumberText.milliseconds($0.meanPacketsPerFrame, decimals: 3) },
-        StreamColumn(header: "frame_jitter_ms") { NumberText.milliseconds($0.frameJitterMs, decimals: 6) },
-        StreamColumn(header: "start_time") { NumberText.seconds($0.startTime) },
-        StreamColumn(header: "end_time") { NumberText.seconds($0.endTime) },
-        StreamColumn(header: "mode") { $0.mode },
+    static let columns: [(header: String, value: @Sendable (StreamReport) -> String)] = [
+        ("file", { $0.file ?? "" }),
+        ("ssrc", { NumberText.ssrc($0.ssrc) }),
+        ("src", { $0.src }),
+        ("dst", { $0.dst }),
+        ("transport", { $0.transport }),
+        ("payload_type", { String($0.payloadType) }),
+        ("encoding_name", { $0.encodingName ?? "" }),
+        ("clock_rate", { $0.clockRate.map(String.init) ?? "" }),
+        ("clock_rate_source", { $0.clockRateSource.rawValue }),
+        ("packets", { String($0.packets) }),
+        ("bytes", { String($0.bytes) }),
+        ("expected", { String($0.expected) }),
+        ("lost", { String($0.lost) }),
+        ("duplicates", { String($0.duplicates) }),
+        ("reordered", { String($0.reordered) }),
+        ("seq_resets", { String($0.seqResets) }),
+        ("timestamp_jumps", { String($0.timestampJumps) }),
+        ("payload_type_changes", { String($0.payloadTypeChanges) }),
+        ("markers", { String($0.markers) }),
+        ("jitter_ms", { NumberText.milliseconds($0.jitterMs, decimals: 6) }),
+        ("min_jitter_ms", { NumberText.milliseconds($0.minJitterMs, decimals: 6) }),
+        ("max_jitter_ms", { NumberText.milliseconds($0.maxJitterMs, decimals: 6) }),
+        ("mean_jitter_ms", { NumberText.milliseconds($0.meanJitterMs, decimals: 6) }),
+        ("min_delta_ms", { NumberText.milliseconds($0.minDeltaMs, decimals: 6) }),
+        ("mean_delta_ms", { NumberText.milliseconds($0.meanDeltaMs, decimals: 6) }),
+        ("max_delta_ms", { NumberText.milliseconds($0.maxDeltaMs, decimals: 6) }),
+        ("frames", { String($0.frames) }),
+        ("mean_packets_per_frame", { NumberText.milliseconds($0.meanPacketsPerFrame, decimals: 3) }),
+        ("frame_jitter_ms", { NumberText.milliseconds($0.frameJitterMs, decimals: 6) }),
+        ("start_time", { NumberText.seconds($0.startTime) }),
+        ("end_time", { NumberText.seconds($0.endTime) }),
+        ("mode", { $0.mode }),
     ]
 
     public static func render(_ report: AnalysisReport) -> String {
@@ -104,126 +137,5 @@ public enum CSVReport {
     static func quote(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-}
-
-/// `--format table` (default): tshark's `-z rtp,streams` columns, then ours (clock, final jitter,
-/// duplicates, reordering, restarts), one row per stream, plus RTCP and summary sections.
-public enum TableReport {
-    public static func render(_ report: AnalysisReport) -> String {
-        var text = "RTP streams (\(report.streams.count), mode \(report.streams.first?.mode ?? "strict"))\n"
-        text += alignedTable(headers: streamHeaders, rows: streamRows(report), leftAligned: streamTextColumns)
-        let pacingRows = sendPacingRows(report)
-        if !pacingRows.isEmpty {
-            text += "\nSend pacing of outgoing streams (\(pacingRows.count))\n"
-            text += alignedTable(headers: sendPacingHeaders, rows: pacingRows, leftAligned: [0, 1, 2, 6])
-        }
-        if !report.rtcp.isEmpty {
-            text += "\nRTCP reporters (\(report.rtcp.count))\n"
-            text += alignedTable(headers: rtcpHeaders, rows: rtcpRows(report), leftAligned: rtcpTextColumns)
-        }
-        text += "\n" + summaryLine(report.summary) + "\n"
-        return text
-    }
-
-    // The cells below are shared with the HTML report, so both views list the same columns the same way.
-
-    static let streamHeaders = ["Start", "End", "Source", "Destination", "SSRC", "Payload", "Pkts", "Lost",
-                                "MinΔ(ms)", "MeanΔ(ms)", "MaxΔ(ms)", "MinJit(ms)", "MeanJit(ms)", "MaxJit(ms)",
-                                "Jitter(ms)", "Clock(Hz)", "Dup", "Reord", "Resets", "Frames"]
-    /// Columns of text (left-aligned); the others are numbers.
-    static let streamTextColumns: Set<Int> = [2, 3, 5]
-
-    /// One row per stream, in `report.streams` order; times relative to the capture's first packet.
-    static func streamRows(_ report: AnalysisReport) -> [[String]] {
-        let timeBase = report.summary.firstPacketTime ?? report.streams.map(\.startTime).min() ?? 0
-        return report.streams.map { s in
-            let lostPercent = s.expected > 0 ? Double(s.lost) * 100 / Double(s.expected) : 0
-            return [
-                String(format: "%.6f", s.startTime - timeBase),
-                String(format: "%.6f", s.endTime - timeBase),
-                s.src, s.dst, NumberText.ssrc(s.ssrc), PayloadTypeNames.name(for: s.payloadType),
-                String(s.packets), "\(s.lost) (\(String(format: "%.1f", lostPercent))%)",
-                NumberText.milliseconds(s.minDeltaMs), NumberText.milliseconds(s.meanDeltaMs),
-                NumberText.milliseconds(s.maxDeltaMs),
-                NumberText.milliseconds(s.minJitterMs), NumberText.milliseconds(s.meanJitterMs), NumberText.milliseconds(s.maxJitterMs),
-                NumberText.milliseconds(s.jitterMs),
-                s.clockRate.map { "\($0) \($0 == 0 ? "" : s.clockRateSource.rawValue)" } ?? "unknown",
-                String(s.duplicates), String(s.reordered), String(s.seqResets),
-                s.frames > 0 ? String(s.frames) : "",
-            ]
-        }
-    }
-
-    static let sendPacingHeaders = ["Process", "SSRC", "Destination", "Stalls(codec)", "Stalls(other)", "Pending",
-                                    "Codec↔send correlation"]
-
-    /// Live outgoing streams: send stalls by cause and the correlation per probed codec function.
-    static func sendPacingRows(_ report: AnalysisReport) -> [[String]] {
-        report.streams.compactMap { s in
-            guard let stalls = s.sendStalls else { return nil }
-            let correlation = (s.codecCorrelation ?? [:]).sorted { $0.key < $1.key }
-                .map { "\($0.key)=\(String(format: "%.2f", $0.value))" }.joined(separator: " ")
-            return ["\(s.pid.map(String.init) ?? "?")/\(s.comm ?? "?")", NumberText.ssrc(s.ssrc), s.dst,
-                    String(stalls.codec), String(stalls.other), String(stalls.pending), correlation]
-        }
-    }
-
-    static let rtcpHeaders = ["Reporter", "Source", "Destination", "SR/RR", "CNAME", "About SSRC", "Lost(%)",
-                              "CumLost", "Jitter(ms)", "RTT(ms)"]
-    static let rtcpTextColumns: Set<Int> = [1, 2, 4]
-
-    /// One row per report block (one for a reporter without blocks).
-    static func rtcpRows(_ report: AnalysisReport) -> [[String]] {
-        var rows: [[String]] = []
-        for reporter in report.rtcp {
-            let blocks = reporter.reportBlocks.isEmpty ? [nil] : reporter.reportBlocks.map { Optional($0) }
-            for block in blocks {
-                rows.append([
-                    NumberText.ssrc(reporter.reporterSSRC), reporter.src, reporter.dst,
-                    "\(reporter.senderReports)/\(reporter.receiverReports)",
-                    reporter.cname ?? "",
-                    block.map { NumberText.ssrc($0.sourceSSRC) } ?? "",
-                    block.map { String(format: "%.1f", $0.fractionLost * 100) } ?? "",
-                    block.map { String($0.cumulativeLost) } ?? "",
-                    block.map { NumberText.milliseconds($0.jitterMs) } ?? "",
-                    block.map { NumberText.milliseconds($0.roundTripMs) } ?? "",
-                ])
-            }
-        }
-        return rows
-    }
-
-    static func summaryLine(_ s: AnalysisSummary) -> String {
-        var parts = ["packets read \(s.packetsRead)", "RTP \(s.rtpPackets)", "RTCP \(s.rtcpPackets)"]
-        if s.srtcpPackets > 0 { parts.append("SRTCP \(s.srtcpPackets)") }
-        parts.append("non-RTP \(s.nonRTP)")
-        for (kind, count) in s.demultiplexed.sorted(by: { $0.key < $1.key }) where count > 0 {
-            parts.append("\(kind) \(count)")
-        }
-        let malformed = s.malformed.values.reduce(0, +)
-        if malformed > 0 {
-            let reasons = s.malformed.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            parts.append("malformed \(malformed) (\(reasons))")
-        }
-        if s.unconfirmedRTP > 0 { parts.append("unconfirmed RTP-like \(s.unconfirmedRTP)") }
-        if s.fragmentsSkipped > 0 { parts.append("fragments skipped \(s.fragmentsSkipped)") }
-        if let link = s.linkType { parts.append("link \(link)") }
-        return "Summary: " + parts.joined(separator: ", ")
-    }
-
-    /// Right-aligns numbers, left-aligns the text columns given, two spaces between columns.
-    static func alignedTable(headers: [String], rows: [[String]], leftAligned: Set<Int>) -> String {
-        var widths = headers.map(\.count)
-        for row in rows {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: widths[i] - cell.count)
-                return leftAligned.contains(i) ? cell + pad : pad + cell
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }
-        return ([line(headers)] + rows.map(line)).joined(separator: "\n") + "\n"
     }
 }

@@ -12,11 +12,20 @@ struct SVGTimeline {
         var y: Double?
     }
 
-    /// A highlighted point (a loss event), with the tooltip text a viewer shows on hover.
+    /// A highlighted point (a loss event, an RTCP report), with the tooltip text a viewer shows on hover.
     struct Marker {
         var x: Double
         var y: Double
         var label: String
+        var color = SVGTimeline.markerColor
+    }
+
+    /// The range of values in one time slot (packets that share a pixel column), drawn as a vertical
+    /// stroke so that a spike survives any number of packets per pixel.
+    struct Band {
+        var x: Double
+        var low: Double
+        var high: Double
     }
 
     var title: String
@@ -24,6 +33,11 @@ struct SVGTimeline {
     var yLabel: String
     var points: [Point]
     var markers: [Marker] = []
+    var bands: [Band] = []
+    /// The x axis span; nil: the data's own. Charts of one stream share it so they line up.
+    var xRange: (low: Double, high: Double)? = nil
+    /// Key entries (colour, text) drawn at the top right, for charts with more than one kind of mark.
+    var key: [(color: String, text: String)] = []
     /// Shown in the plot area when no point has a value.
     var emptyText = "no data"
 
@@ -33,10 +47,12 @@ struct SVGTimeline {
     static let plot = (left: 70.0, right: 700.0, top: 28.0, bottom: 172.0)
     static let lineColor = "#1f6fb4"
     static let markerColor = "#d62728"
+    static let reportColor = "#ff7f0e"
 
     func render() -> String {
-        let values = points.compactMap(\.y) + markers.map(\.y)
-        let xAxis = AxisScale(covering: points.map(\.x) + markers.map(\.x))
+        let values = points.compactMap(\.y) + markers.map(\.y) + bands.flatMap { [$0.low, $0.high] }
+        let xAxis = AxisScale(covering: xRange.map { [$0.low, $0.high] }
+            ?? points.map(\.x) + markers.map(\.x) + bands.map(\.x))
         // Counts and jitter read from zero: a y axis starting at the minimum exaggerates small wobbles.
         let yAxis = AxisScale(covering: values + [0])
         let p = Self.plot
@@ -67,20 +83,33 @@ struct SVGTimeline {
         if values.isEmpty {
             svg += "<text x=\"\((p.left + p.right) / 2)\" y=\"\((p.top + p.bottom) / 2)\" text-anchor=\"middle\" fill=\"#888888\">\(HTMLText.escape(emptyText))</text>\n"
         }
+        if !bands.isEmpty {
+            // One move-and-vertical-line per slot; round caps make a single-valued slot a dot.
+            let path = bands.map { band in
+                "M\(Self.coordinate(px(band.x))) \(Self.coordinate(py(band.high)))V\(Self.coordinate(py(band.low)))"
+            }.joined()
+            svg += "<path class=\"bands\" d=\"\(path)\" fill=\"none\" stroke=\"\(Self.lineColor)\" "
+                + "stroke-width=\"1.5\" stroke-linecap=\"round\" stroke-opacity=\"0.55\"/>\n"
+        }
         for run in runs() {
             let coordinates = run.map { "\(Self.coordinate(px($0.x))),\(Self.coordinate(py($0.y)))" }
             svg += "<polyline class=\"series\" points=\"\(coordinates.joined(separator: " "))\" fill=\"none\" "
-                + "stroke=\"\(Self.lineColor)\" stroke-width=\"1.5\" stroke-linejoin=\"round\"/>\n"
+                + "stroke=\"\(Self.lineColor)\" stroke-width=\"1.5\" stroke-linejoin=\"round\" stroke-linecap=\"round\"/>\n"
         }
         for marker in markers {
             svg += "<circle class=\"marker\" cx=\"\(Self.coordinate(px(marker.x)))\" cy=\"\(Self.coordinate(py(marker.y)))\" r=\"4\" "
-                + "fill=\"\(Self.markerColor)\"><title>\(HTMLText.escape(marker.label))</title></circle>\n"
+                + "fill=\"\(marker.color)\"><title>\(HTMLText.escape(marker.label))</title></circle>\n"
+        }
+        for (index, entry) in key.enumerated() {
+            let y = p.top + 12 + Double(index) * 14
+            svg += "<circle cx=\"\(p.right - 150)\" cy=\"\(y - 4)\" r=\"4\" fill=\"\(entry.color)\"/>"
+                + "<text x=\"\(p.right - 142)\" y=\"\(y)\">\(HTMLText.escape(entry.text))</text>\n"
         }
         return svg + "</svg>"
     }
 
     /// The points split where a value is missing, so no line is drawn across the gap. A lone point
-    /// still gets its own (one-point) polyline; browsers show it through the round line join.
+    /// still gets its own (one-point) polyline; its round cap shows it as a dot.
     private func runs() -> [[(x: Double, y: Double)]] {
         var runs: [[(x: Double, y: Double)]] = [[]]
         for point in points {

@@ -1,54 +1,108 @@
 import RTPCore
 
-/// The three per-second charts of one stream in the HTML report: jitter, packet rate, cumulative loss.
+/// The charts of one stream in the HTML report, on one x axis: capture time in seconds since the first
+/// packet of the stream's capture file (the table's Start/End), spanning the stream's own life.
 ///
-/// Built from the `CaptureTimeSampler` points of the stream. A point stamped T describes the second
-/// ending at T, so it is plotted at T (seconds since `timeBase`, the capture's start).
+/// - Per packet, from the second pass (`PacketTrace`), as Wireshark's RTP analysis graphs them: the
+///   arrival delta and the RFC 3550 jitter, each pixel column showing the range of its packets; the
+///   jitter RTCP receivers reported about the stream is marked on the jitter chart.
+/// - Per second, from the `CaptureTimeSampler`: packet rate and cumulative loss (with loss events, and
+///   the cumulative loss RTCP receivers reported). A point stamped T holds the packets before T.
+///
+/// A capture read once (standard input, a FIFO) has no second pass: jitter is then drawn per second.
 struct StreamTimelines {
+    let stream: StreamReport
+    /// The stream's per-second points in time order, none after the stream's last packet's second.
     let samples: [StreamSample]
+    let trace: PacketTrace.Series?
     let timeBase: Double
 
-    /// The stream's points across every capture it appears in, in time order, one per second.
-    init(stream: StreamReport, allSamples: [StreamSample], timeBase: Double) {
-        // Samples carry no transport: address pair and SSRC identify the stream (the payload type may
-        // change mid-stream, so it is no part of the match).
-        let own = allSamples.filter { $0.ssrc == stream.ssrc && $0.src == stream.src && $0.dst == stream.dst }
-            .map { sample -> StreamSample in
-                // One series however many files the stream spans: blank the labels that differ between
-                // them, then the OpenMetrics ordering applies as is (time order, first of a repeated second kept).
-                var sample = sample
-                sample.capture = ""
-                sample.payloadType = stream.payloadType
-                return sample
-            }
-        samples = OpenMetricsReport.seriesInTimeOrder(own).first?.points ?? []
+    /// RTCP reports farther than this after the stream's last packet are left out of its charts (a
+    /// receiver's last reports can trail the media by a reporting interval).
+    static let reportsAfterEnd = 10.0
+
+    init(stream: StreamReport, samples allSamples: [StreamSample], trace: PacketTrace.Series?, timeBase: Double) {
+        self.stream = stream
+        self.trace = trace
         self.timeBase = timeBase
+        // Samples carry no transport: address pair and SSRC identify the stream within its file (the
+        // payload type may change mid-stream, so it is no part of the match). The sampler keeps
+        // sampling a stream that stopped until its file ends; those flat points describe nothing.
+        let lastSecond = Int64(stream.endTime.rounded(.down)) + 1
+        var seen = Set<Int64>()
+        samples = allSamples
+            .filter { $0.ssrc == stream.ssrc && $0.src == stream.src && $0.dst == stream.dst && $0.timestamp <= lastSecond }
+            .sorted { $0.timestamp < $1.timestamp }
+            .filter { seen.insert($0.timestamp).inserted }
     }
 
     static let xLabel = "capture time (s)"
 
-    var charts: [SVGTimeline] { [jitter, packetRate, loss] }
+    var charts: [SVGTimeline] {
+        (trace == nil ? [jitterPerSecond] : [delta, jitterPerPacket]) + [packetRate, loss]
+    }
 
-    var jitter: SVGTimeline {
+    /// The RTCP reports shown: those within the stream's life (and a little after).
+    var reports: [PacketTrace.Report] {
+        (trace?.reports ?? []).filter { $0.time >= stream.startTime && $0.time <= stream.endTime + Self.reportsAfterEnd }
+    }
+
+    var xRange: (low: Double, high: Double) {
+        let end = max(stream.endTime, reports.map(\.time).max() ?? stream.endTime)
+        return (stream.startTime - timeBase, end - timeBase)
+    }
+
+    var delta: SVGTimeline {
+        SVGTimeline(title: "Delta: time since the previous packet", xLabel: Self.xLabel, yLabel: "delta (ms)",
+                    points: slotLine(trace?.deltaMs ?? []), bands: bands(trace?.deltaMs ?? []), xRange: xRange,
+                    emptyText: "fewer than two packets")
+    }
+
+    var jitterPerPacket: SVGTimeline {
+        let slots = trace?.jitterMs ?? []
+        let reported = reports.compactMap { report in
+            report.jitterMs.map { jitter in
+                SVGTimeline.Marker(x: report.time - timeBase, y: jitter,
+                                   label: "RTCP \(NumberText.ssrc(report.reporterSSRC)) reported jitter "
+                                       + "\(NumberText.fixed(jitter, decimals: 3)) ms at \(NumberText.fixed(report.time - timeBase, decimals: 3)) s",
+                                   color: SVGTimeline.reportColor)
+            }
+        }
+        return SVGTimeline(title: "Jitter per packet (RFC 3550)", xLabel: Self.xLabel, yLabel: "jitter (ms)",
+                           points: slotLine(slots), markers: reported, bands: bands(slots), xRange: xRange,
+                           key: reported.isEmpty ? [] : [(SVGTimeline.lineColor, "measured"), (SVGTimeline.reportColor, "RTCP reported")],
+                           emptyText: "no jitter: clock rate unknown")
+    }
+
+    var jitterPerSecond: SVGTimeline {
         SVGTimeline(title: "Jitter (RFC 3550)", xLabel: Self.xLabel, yLabel: "jitter (ms)",
-                    points: samples.map { .init(x: x($0), y: $0.jitterSeconds.map { $0 * 1000 }) },
+                    points: samples.map { .init(x: x($0), y: $0.jitterSeconds.map { $0 * 1000 }) }, xRange: xRange,
                     emptyText: "no jitter: clock rate unknown")
     }
 
     /// Packets per second: the inverse of the packet interval, and where gaps and bursts show.
     var packetRate: SVGTimeline {
         SVGTimeline(title: "Packet rate", xLabel: Self.xLabel, yLabel: "packets per second",
-                    points: samples.map { .init(x: x($0), y: Double($0.packetRate)) })
+                    points: samples.map { .init(x: x($0), y: Double($0.packetRate)) }, xRange: xRange)
     }
 
-    /// Cumulative lost, with a marker on each second where it grew (a loss event).
+    /// Cumulative lost, with a marker on each second where it grew (a loss event), and what RTCP
+    /// receivers reported as their cumulative loss.
     var loss: SVGTimeline {
-        SVGTimeline(title: "Cumulative lost packets", xLabel: Self.xLabel, yLabel: "lost (packets)",
-                    points: samples.map { .init(x: x($0), y: Double($0.lost)) },
-                    markers: lossEvents.map { event in
-                        .init(x: x(event.sample), y: Double(event.sample.lost),
-                              label: "+\(event.increase) lost in the second ending at \(NumberText.fixed(x(event.sample), decimals: 0)) s")
-                    })
+        let events = lossEvents.map { event in
+            SVGTimeline.Marker(x: x(event.sample), y: Double(event.sample.lost),
+                               label: "+\(event.increase) lost in the second ending at \(NumberText.fixed(x(event.sample), decimals: 0)) s")
+        }
+        let reported = reports.map { report in
+            SVGTimeline.Marker(x: report.time - timeBase, y: Double(report.cumulativeLost),
+                               label: "RTCP \(NumberText.ssrc(report.reporterSSRC)) reported \(report.cumulativeLost) lost "
+                                   + "(\(NumberText.fixed(report.fractionLost * 100, decimals: 1)) % of the last interval)",
+                               color: SVGTimeline.reportColor)
+        }
+        return SVGTimeline(title: "Cumulative lost packets", xLabel: Self.xLabel, yLabel: "lost (packets)",
+                           points: samples.map { .init(x: x($0), y: Double($0.lost)) }, markers: events + reported,
+                           xRange: xRange,
+                           key: reported.isEmpty ? [] : [(SVGTimeline.markerColor, "new loss"), (SVGTimeline.reportColor, "RTCP reported")])
     }
 
     /// Seconds where cumulative lost went up, and by how much. The count starts at 0, so a stream
@@ -63,7 +117,28 @@ struct StreamTimelines {
         return events
     }
 
+    /// A per-second point sits at the end of its second, or at the stream's last packet for the last one.
     private func x(_ sample: StreamSample) -> Double {
-        Double(sample.timestamp) - timeBase
+        min(Double(sample.timestamp), stream.endTime) - timeBase
+    }
+
+    /// The x of slot `index` of `count` over the traced span: its middle.
+    private func slotX(_ index: Int, of count: Int) -> Double {
+        guard let trace else { return 0 }
+        let span = Double(trace.end &- trace.start) / 1e9
+        return stream.startTime - timeBase + (Double(index) + 0.5) * span / Double(max(count, 1))
+    }
+
+    /// The series in time order: each slot's last value.
+    private func slotLine(_ slots: [PacketTrace.Slot?]) -> [SVGTimeline.Point] {
+        slots.enumerated().compactMap { index, slot in slot.map { .init(x: slotX(index, of: slots.count), y: $0.last) } }
+    }
+
+    /// The range within each slot that holds more than one value.
+    private func bands(_ slots: [PacketTrace.Slot?]) -> [SVGTimeline.Band] {
+        slots.enumerated().compactMap { index, slot in
+            guard let slot, slot.high > slot.low else { return nil }
+            return .init(x: slotX(index, of: slots.count), low: slot.low, high: slot.high)
+        }
     }
 }

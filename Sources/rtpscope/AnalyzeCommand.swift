@@ -9,24 +9,39 @@ extension AnalyzerConfiguration.Mode: ExpressibleByArgument {}
 
 /// `rtpscope analyze FILE...`: offline analysis of pcap/pcapng captures.
 ///
-/// Exit status: 0 success; 1 bad input (missing file, not a capture, unsupported link type, bad
-/// option or SDP); 2 a capture was cut short — the streams read so far are still reported.
+/// Each file is analysed on its own (a stream belongs to one file; times count from that file's first
+/// packet), then the results are reported together with a `file` field per stream.
+///
+/// Exit status: 0 success; 1 bad input (missing file, not a capture, unsupported link type, bad SDP,
+/// an output that cannot be written); 2 a capture was cut short — the streams read so far are still
+/// reported; 64 a usage error (unknown option, bad option value), from ArgumentParser.
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Analyze RTP/RTCP streams in pcap or pcapng captures.",
         discussion: """
+        Captures may be gzip-compressed (read as a stream, nothing unpacked to disk); - reads standard \
+        input; FIFOs and character devices are read once, as they deliver. Several files are analysed \
+        one by one and reported together, each stream with its file, its times counted from that file's \
+        first packet.
         RTP is found heuristically on any UDP port (a stream exists once consistent packets confirm it); \
         --udp-port forces decoding on a port, --tcp-port decodes RFC 4571-framed RTP over TCP.
-        --compat wireshark computes packets, lost, delta and jitter exactly as `tshark -z rtp,streams`.
-        Exit status: 0 ok, 1 bad input, 2 capture truncated (partial results printed).
+        --compat wireshark computes packets, lost, delta and jitter exactly as `tshark -z rtp,streams`, \
+        and names payloads as tshark does; the default names them as SDP does (PCMU, H264, G726-32).
+        The table fits the terminal (COLUMNS, else the terminal's width; no limit when output is not a \
+        terminal): the least important columns are hidden and named under it; --wide shows them all.
+        Exit status: 0 ok, 1 bad input or unwritable output, 2 capture truncated (partial results \
+        printed), 64 usage error.
         """
     )
 
-    @Argument(help: "Capture files (pcap or pcapng).")
+    @Argument(help: "Capture files (pcap or pcapng, optionally gzip-compressed); - reads standard input.")
     var files: [String]
 
     @Option(help: "Output format: table, json or csv.")
     var format: ReportFormat = .table
+
+    @Flag(help: "Table: every column, however wide (default: fit the terminal).")
+    var wide = false
 
     @Option(name: .customLong("compat"), help: "Statistics mode: strict (RFC 3550, default) or wireshark (tshark's rules).")
     var mode: AnalyzerConfiguration.Mode = .strict
@@ -42,8 +57,14 @@ struct Analyze: ParsableCommand {
     @Option(name: .customLong("openmetrics"), help: ArgumentHelp("Also write per-second per-stream series (OpenMetrics, for promtool tsdb create-blocks-from openmetrics) to FILE, with the live exporter's names and labels plus capture. Prometheus deletes blocks older than its retention (--storage.tsdb.retention.time, 15d by default): an older capture's series vanish unless retention covers them.", valueName: "FILE"))
     var openMetricsPath: String?
 
-    @Option(name: .customLong("report"), help: ArgumentHelp("Also write a self-contained HTML report (stream table, per-stream jitter, packet rate and loss timelines) to DIR/index.html.", valueName: "DIR"))
+    @Option(name: .customLong("report"), help: ArgumentHelp("Also write a self-contained HTML report (stream table; per stream: per-packet delta and jitter, packet rate, loss and RTCP-reported values) to DIR/index.html.", valueName: "DIR"))
     var reportDirectory: String?
+
+    func validate() throws {
+        if files.filter({ $0 == CaptureFile.standardInputPath }).count > 1 {
+            throw ValidationError("standard input (-) can be read only once")
+        }
+    }
 
     func run() throws {
         var configuration = AnalyzerConfiguration()
@@ -56,50 +77,64 @@ struct Analyze: ParsableCommand {
             StandardError.write("rtpscope: \(error.description)")
             throw ExitCode(error.exitCode)
         }
-        let analyzer = StreamAnalyzer(configuration: configuration)
-        // Only attached when asked for: without it the analysis pays nothing for the series.
-        let sampler = openMetricsPath != nil || reportDirectory != nil ? CaptureTimeSampler() : nil
-        analyzer.sampler = sampler
-        var truncated: [String] = []
+        // A misspelt last file should not cost the analysis of the ones before it.
         for path in files {
-            sampler?.beginCapture(named: URL(fileURLWithPath: path).lastPathComponent, of: analyzer)
-            // Also after a cut-short file: its streams so far are reported, so are their series.
-            defer { sampler?.finishCapture(of: analyzer) }
             do {
-                let capture = try CaptureFile(path: path)
-                try capture.feed(into: analyzer, progress: ProgressLine.handler(for: path))
-                ProgressLine.finish()
+                try CaptureFile.checkReachable(path)
             } catch {
-                ProgressLine.finish()
-                switch error {
-                case .truncated, .readError:
-                    // Cut short: what was read before the break is analysed and reported.
-                    truncated.append(error.description)
-                    continue
-                default:
-                    break
-                }
                 StandardError.write("rtpscope: \(error)")
                 throw ExitCode(1)
             }
         }
-        let report = analyzer.report()
-        print(format.render(report), terminator: "")
-        if let openMetricsPath, let sampler {
+
+        var reports: [AnalysisReport] = []
+        var plots: [String: CapturePlots] = [:]
+        var samples: [StreamSample] = []
+        var truncated: [String] = []
+        for path in files {
+            let capture: CaptureFile
             do {
-                try Data(OpenMetricsReport.render(sampler.samples).utf8)
+                capture = try CaptureFile(path: path)
+            } catch {
+                StandardError.write("rtpscope: \(error)")
+                throw ExitCode(1)
+            }
+            // Only sampled when an output needs it: without it the analysis pays nothing for the series.
+            let label = openMetricsPath != nil || reportDirectory != nil
+                ? (capture.path == CaptureFile.standardInputPath ? capture.name : URL(fileURLWithPath: capture.path).lastPathComponent)
+                : nil
+            let analysis = CaptureAnalysis.run(capture, configuration: configuration, sampleLabel: label,
+                                               progress: ProgressLine.handler(for: capture.name))
+            ProgressLine.finish()
+            if let stoppedBy = analysis.stoppedBy { truncated.append(stoppedBy.description) }
+            reports.append(analysis.report)
+            samples += analysis.samples
+            if reportDirectory != nil {
+                let trace = CaptureAnalysis.trace(of: capture, streams: HTMLReport.chartedStreams(analysis.report.streams),
+                                                  columns: HTMLReport.plotColumns,
+                                                  tcpPorts: configuration.tcpPorts,
+                                                  progress: ProgressLine.handler(for: capture.name + " (report)"))
+                ProgressLine.finish()
+                plots[capture.name] = CapturePlots(samples: analysis.samples, trace: trace)
+            }
+        }
+        let report = AnalysisReport.merging(reports)
+        print(format.render(report, width: wide ? nil : TerminalWidth.ofStandardOutput()), terminator: "")
+
+        if let openMetricsPath {
+            do {
+                try Data(OpenMetricsReport.render(samples).utf8)
                     .write(to: URL(fileURLWithPath: openMetricsPath), options: .atomic)
             } catch {
-                StandardError.write("rtpscope: cannot write \(openMetricsPath): \(Self.reason(error))")
+                StandardError.write("rtpscope: cannot write \(openMetricsPath): \(SystemErrorText.reason(error, writing: openMetricsPath))")
                 throw ExitCode(1)
             }
         }
-        if let reportDirectory, let sampler {
+        if let reportDirectory {
             do {
-                try HTMLReport.write(HTMLReport.render(report, samples: sampler.samples, captures: files),
-                                     toDirectory: URL(fileURLWithPath: reportDirectory))
+                try HTMLReport.write(HTMLReport.render(report, plots: plots), toDirectory: URL(fileURLWithPath: reportDirectory))
             } catch {
-                StandardError.write("rtpscope: cannot write report to \(reportDirectory): \(Self.reason(error))")
+                StandardError.write("rtpscope: cannot write report to \(reportDirectory): \(SystemErrorText.reason(error, writing: reportDirectory))")
                 throw ExitCode(1)
             }
         }
@@ -112,15 +147,18 @@ struct Analyze: ParsableCommand {
     }
 }
 
-extension Analyze {
-    /// The system's words for a write failure ("No such file or directory"), not Foundation's wrapper text.
-    static func reason(_ error: any Error) -> String {
-        let nsError = error as NSError
-        if let underlying = (nsError.userInfo[NSUnderlyingErrorKey] as? any Error).map({ $0 as NSError }),
-           underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+/// The width a table on standard output should fit: `COLUMNS` when set (as `ls` and `ps` honour it),
+/// else the terminal's width; nil when standard output is not a terminal (a file or a pipe gets
+/// every column, so scripts see the same table whatever window they ran in).
+enum TerminalWidth {
+    static func ofStandardOutput() -> Int? {
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let columns = Int(text), columns > 0 {
+            return columns
         }
-        return nsError.localizedDescription
+        guard isatty(STDOUT_FILENO) != 0 else { return nil }
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
     }
 }
 
@@ -128,12 +166,13 @@ extension Analyze {
 enum ProgressLine {
     nonisolated(unsafe) private static var shown = false
 
-    static func handler(for path: String) -> ((ProgressInfo) -> Void)? {
+    static func handler(for name: String) -> ((ProgressInfo) -> Void)? {
         guard StandardError.isTerminal else { return nil }
         return { info in
             shown = true
-            let percent = String(format: "%5.1f%%", info.fraction * 100)
-            FileHandle.standardError.write(Data("\r\(path): \(info.packetsRead) packets \(percent)".utf8))
+            // A stream (standard input, a FIFO) has no size to measure progress against.
+            let percent = info.totalBytes > 0 ? String(format: " %5.1f%%", info.fraction * 100) : ""
+            FileHandle.standardError.write(Data("\r\(name): \(info.packetsRead) packets\(percent)".utf8))
         }
     }
 

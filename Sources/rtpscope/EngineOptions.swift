@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PcapSource
 import RTPCore
 
 /// `PT=HZ`, as given to `--clock-rate`.
@@ -24,7 +25,7 @@ struct ClockRateOptions: ParsableArguments {
     var clockRates: [ClockRateAssignment] = []
 
     @Option(name: .customLong("sdp"),
-            help: ArgumentHelp("SDP file whose a=rtpmap lines give payload-type clock rates (repeatable).", valueName: "FILE"))
+            help: ArgumentHelp("SDP file whose a=rtpmap lines give payload types their clock rates and encoding names (repeatable).", valueName: "FILE"))
     var sdpFiles: [String] = []
 
     /// Applies the options to an engine configuration; throws a one-line error for an unreadable or invalid SDP.
@@ -33,12 +34,19 @@ struct ClockRateOptions: ParsableArguments {
             configuration.explicitClockRates[assignment.payloadType] = assignment.hertz
         }
         for path in sdpFiles {
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw CLIError("cannot read SDP file \(path)")
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw CLIError("cannot read SDP file \(path): \(SystemErrorText.reason(error, reading: path))")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw CLIError("\(path): not an SDP file (not UTF-8 text)")
             }
             do {
                 let session = try SDPParser.parse(text)
                 configuration.sdpClockRates.merge(session.clockRates) { _, new in new }
+                configuration.sdpEncodingNames.merge(session.encodingNames) { _, new in new }
             } catch {
                 throw CLIError("\(path): \(error)")
             }
@@ -63,4 +71,35 @@ enum StandardError {
     }
 
     static var isTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+}
+
+/// The system's words for a file error ("No such file or directory"), not Foundation's wrapper text;
+/// for a permission failure, which path denies it (`PathAccess`).
+enum SystemErrorText {
+    static func reason(_ error: any Error, reading path: String) -> String {
+        posixCode(error).map { PathAccess.explain($0, reading: path) } ?? (error as NSError).localizedDescription
+    }
+
+    static func reason(_ error: any Error, writing path: String) -> String {
+        posixCode(error).map { PathAccess.explain($0, writing: path) } ?? (error as NSError).localizedDescription
+    }
+
+    /// The errno behind a Foundation file error. swift-corelibs-foundation often reports only its own
+    /// code ("You don't have permission") without the POSIX error underneath: those map back.
+    private static func posixCode(_ error: any Error) -> Int32? {
+        let nsError = error as NSError
+        if nsError.domain == NSPOSIXErrorDomain { return Int32(nsError.code) }
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return Int32(underlying.code)
+        }
+        guard nsError.domain == NSCocoaErrorDomain else { return nil }
+        switch CocoaError.Code(rawValue: nsError.code) {
+        case .fileReadNoPermission, .fileWriteNoPermission: return EACCES
+        case .fileReadNoSuchFile, .fileNoSuchFile: return ENOENT
+        case .fileWriteOutOfSpace: return ENOSPC
+        case .fileWriteVolumeReadOnly: return EROFS
+        case .fileReadTooLarge: return EFBIG
+        default: return nil
+        }
+    }
 }

@@ -146,14 +146,10 @@ final class LiveEngine: Sendable {
         let eventsPerSecond = rate.withLock { $0.update(total: statistics.eventsTotal, at: now) }
         var health = MonitorHealth(
             attachedPrograms: statistics.attachedPrograms,
-            eventsBySyscall: Dictionary(uniqueKeysWithValues: statistics.eventsBySyscall.map { ($0.key.description, $0.value) }),
+            eventsBySyscall: Dictionary(uniqueKeysWithValues: statistics.eventsByHook.map { ($0.key.description, $0.value) }),
             eventsPerSecond: eventsPerSecond,
             ringbufDroppedEvents: statistics.ringBufferDrops,
-            unreportedDatagrams: [
-                "iovec_bound": statistics.iovecBoundExceeded, "message_bound": statistics.messageBoundExceeded,
-                "stash_full": statistics.stashFull, "payload_unreadable": statistics.payloadUnreadable,
-                "socket_unreadable": statistics.socketUnreadable, "unresolved_address": statistics.unresolvedAddresses,
-            ],
+            unreportedDatagrams: statistics.unreportedByReason,
             programStats: statistics.programs.filter { $0.runCount > 0 || $0.runTimeNanoseconds > 0 }.map {
                 ProgramRunStats(name: $0.name, runTimeNanoseconds: $0.runTimeNanoseconds, runCount: $0.runCount)
             })

@@ -9,6 +9,7 @@ import ServiceLifecycle
 import Synchronization
 
 extension LiveCaptureOptions.DirectionSelection: ExpressibleByArgument {}
+extension LiveCaptureOptions.CaptureSelection: ExpressibleByArgument {}
 
 extension StreamMetricsMode: ExpressibleByArgument {
     public init?(argument: String) { self.init(streamMetrics: argument) }
@@ -30,15 +31,29 @@ struct Monitor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Watch RTP senders and receivers on this host (eBPF) and export Prometheus metrics.",
         discussion: """
-        Traces sendto/sendmsg/sendmmsg/recvfrom/recvmsg/recvmmsg with syscall tracepoints, keeps \
-        per-stream statistics keyed by (pid, local, remote, SSRC, direction) and serves /metrics, \
-        /health, /streams and / on --web.listen-address. Needs root (or CAP_BPF+CAP_PERFMON); \
-        `rtpscope doctor` says what this host supports. SIGINT/SIGTERM detach everything and exit 0.
+        Captures every UDP datagram of local sockets at the socket layer (cgroup_skb programs on the \
+        cgroup v2 root; received ones at their kernel arrival), or with --capture syscalls through \
+        tracepoints on sendto/sendmsg/sendmmsg/recvfrom/recvmsg/recvmmsg; keeps per-stream statistics \
+        keyed by (pid, local, remote, SSRC, direction) and serves /metrics, /health, /streams and / on \
+        --web.listen-address. Needs root (or CAP_BPF+CAP_PERFMON, +CAP_NET_ADMIN for the socket \
+        capture); `rtpscope doctor` says what this host supports. SIGINT/SIGTERM detach everything and exit 0.
         """
     )
 
     @Option(name: .customLong("web.listen-address"), help: ArgumentHelp("Address of the HTTP endpoints.", valueName: "ADDR:PORT"))
     var listenAddress: String = "0.0.0.0:9310"
+
+    @Option(name: .customLong("web.config.file"), help: ArgumentHelp("Web config (Prometheus exporter-toolkit format): TLS, mTLS, basic auth, response headers.", valueName: "FILE"))
+    var webConfigFile: String?
+
+    @Option(name: .customLong("web.telemetry-path"), help: ArgumentHelp("Path under which the metrics are served.", valueName: "PATH"))
+    var telemetryPath: String = "/metrics"
+
+    @Option(name: .customLong("log.level"), help: ArgumentHelp("Only log messages at this level or above: debug, info, warn, error.", valueName: "LEVEL"))
+    var logLevel: String = "info"
+
+    @Option(name: .customLong("log.format"), help: ArgumentHelp("Log line format on stderr: logfmt or json.", valueName: "FORMAT"))
+    var logFormat: String = "logfmt"
 
     @Option(name: .customLong("pid"), help: ArgumentHelp("Only this process (repeatable).", valueName: "N"))
     var pids: [Int32] = []
@@ -49,11 +64,20 @@ struct Monitor: AsyncParsableCommand {
     @Option(name: .customLong("udp-port"), help: ArgumentHelp("Only datagrams with this local or remote UDP port (repeatable).", valueName: "N"))
     var udpPorts: [UInt16] = []
 
-    @Option(help: "Which traffic to trace: sent, received or both.")
+    @Option(help: "Which traffic to capture: sent, received or both.")
     var direction: LiveCaptureOptions.DirectionSelection = .both
+
+    @Option(help: ArgumentHelp("Capture path: socket (cgroup_skb on the cgroup v2 root: every UDP socket, kernel arrival times), syscalls (tracepoints on the six datagram syscalls), or auto: socket where it can attach, else syscalls.", valueName: "auto|socket|syscalls"))
+    var capture: LiveCaptureOptions.CaptureSelection = .auto
 
     @Option(help: "Bytes copied from each datagram: the RTP header with CSRCs and extensions, RTCP report blocks.")
     var snaplen: Int = LiveCaptureOptions.defaultSnaplen
+
+    @Option(name: .customLong("cgroup-root"), help: ArgumentHelp("The cgroup v2 root the socket capture attaches to (default: the cgroup2 mount in /proc/self/mountinfo). In a container: the host's /sys/fs/cgroup, mounted.", valueName: "DIR"))
+    var cgroupRoot: String?
+
+    @Option(name: .customLong("kubernetes.pod-logs"), help: ArgumentHelp("The kubelet's pod log directory (<namespace>_<pod>_<uid> entries): pod names and namespaces for the pod label.", valueName: "DIR"))
+    var podLogsDirectory: String = "/var/log/pods"
 
     @Option(name: .customLong("ring-buffer-bytes"), help: ArgumentHelp("Size of the kernel → user ring buffer (4 KiB…1 GiB, rounded up to a power of two). Full buffer = counted drops.", valueName: "BYTES"))
     var ringBufferBytes: Int = 16 << 20
@@ -82,6 +106,16 @@ struct Monitor: AsyncParsableCommand {
         guard ListenAddress(listenAddress) != nil else {
             throw ValidationError("--web.listen-address must be ADDR:PORT (IPv6 as [ADDR]:PORT), got \(listenAddress)")
         }
+        guard telemetryPath.hasPrefix("/"), !telemetryPath.contains(where: { $0 == "?" || $0 == "#" || $0.isWhitespace }),
+              !["/", "/health", "/streams"].contains(telemetryPath) else {
+            throw ValidationError("--web.telemetry-path must be a path starting with / (not /, /health or /streams), got \(telemetryPath)")
+        }
+        guard LogLevel(rawValue: logLevel) != nil else {
+            throw ValidationError("--log.level must be one of debug, info, warn, error, got \(logLevel)")
+        }
+        guard LogFormat(rawValue: logFormat) != nil else {
+            throw ValidationError("--log.format must be logfmt or json, got \(logFormat)")
+        }
         guard streamIdleTimeout > 0 else { throw ValidationError("--stream-idle-timeout must be positive") }
         guard maxStreams > 0 else { throw ValidationError("--max-streams must be positive") }
         if let interval, interval <= 0 { throw ValidationError("--interval must be positive") }
@@ -92,9 +126,22 @@ struct Monitor: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "rtpscope")
-        logger.logLevel = .info
-        if let blocker = SystemChecks.run().first(where: { $0.status == .fail }) {
+        let level = (LogLevel(rawValue: logLevel) ?? .info).swiftLogLevel
+        let format = LogFormat(rawValue: logFormat) ?? .logfmt
+        LoggingSystem.bootstrap { _ in ExporterLogHandler(format: format, level: level) }
+        let logger = Logger(label: "rtpscope")
+        // The web config first: a bad file is a one-line error before anything is attached.
+        var webConfig: WebConfig?
+        if let webConfigFile {
+            do {
+                webConfig = try WebConfig.load(path: webConfigFile)
+                try webConfig?.checkCertificates()
+            } catch {
+                StandardError.write("rtpscope: --web.config.file \(webConfigFile): \(error)")
+                throw ExitCode(1)
+            }
+        }
+        if let blocker = SystemChecks.run(capture: capture, cgroupRoot: cgroupRoot).first(where: { $0.status == .fail }) {
             StandardError.write("rtpscope: cannot monitor: \(blocker.name): \(blocker.detail)\(blocker.fix.isEmpty ? "" : " (fix: \(blocker.fix))")")
             throw ExitCode(1)
         }
@@ -112,7 +159,8 @@ struct Monitor: AsyncParsableCommand {
         do {
             capture = try LiveCapture(options: LiveCaptureOptions(
                 pids: pids, comms: comms, udpPorts: udpPorts, direction: direction, snaplen: snaplen,
-                ringBufferBytes: ringBufferBytes))
+                ringBufferBytes: ringBufferBytes, capture: self.capture, podLogsDirectory: podLogsDirectory,
+                cgroupRoot: cgroupRoot))
         } catch {
             StandardError.write("rtpscope: \(error)")
             throw ExitCode(1)
@@ -129,15 +177,26 @@ struct Monitor: AsyncParsableCommand {
         let engine = LiveEngine(capture: capture, configuration: configuration, codec: codec, streamMetrics: streamMetrics)
         defer { engine.close() }
         guard let address = ListenAddress(listenAddress) else { throw ExitCode(1) }
-        let server = ExporterServer(host: address.host, port: address.port, provider: LiveSnapshotProvider(engine: engine),
-                                    buildInfo: RTPScopeVersion.buildInfo, logger: logger)
+        let server: ExporterServer
+        do {
+            server = try ExporterServer(
+                configuration: .init(host: address.host, port: address.port, telemetryPath: telemetryPath, webConfig: webConfig),
+                provider: LiveSnapshotProvider(engine: engine),
+                processMetrics: ProcessMetrics(buildInfo: RTPScopeVersion.buildInfo), logger: logger)
+        } catch {
+            StandardError.write("rtpscope: --web.config.file \(webConfigFile ?? ""): \(error)")
+            throw ExitCode(1)
+        }
         do {
             try await server.start()
         } catch {
             StandardError.write("rtpscope: \(error)")
             throw ExitCode(1)
         }
-        logger.info("rtpscope monitor: serving http://\(listenAddress)/metrics, \(capture.statistics().attachedPrograms.count) programs attached")
+        if let reason = capture.fallbackReason {
+            logger.warning("rtpscope monitor: socket capture unavailable (\(reason)); using the syscall capture")
+        }
+        logger.info("rtpscope monitor: serving \(webConfig?.tls == nil ? "http" : "https")://\(listenAddress)\(telemetryPath), \(capture.path.name), \(capture.statistics().attachedPrograms.count) programs attached")
         let loop = CaptureLoop(engine: engine, printInterval: interval.map { Duration.milliseconds(Int64($0 * 1000)) })
         let group = ServiceGroup(
             services: [ExporterService(server: server), loop], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -241,8 +300,19 @@ struct Doctor: ParsableCommand {
         discussion: "Exit status: 0 when the monitor can run (warnings allowed), 1 when something blocks it."
     )
 
+    @Option(help: ArgumentHelp("The capture path to check (as monitor --capture).", valueName: "auto|socket|syscalls"))
+    var capture: LiveCaptureOptions.CaptureSelection = .auto
+
+    @Option(name: .customLong("cgroup-root"), help: ArgumentHelp("As monitor --cgroup-root.", valueName: "DIR"))
+    var cgroupRoot: String?
+
     func run() throws {
-        let checks = SystemChecks.run()
+        var checks = SystemChecks.run(capture: capture, cgroupRoot: cgroupRoot)
+        // With the privileges to load programs, try the capture as the monitor would: the path it
+        // really takes here, and why.
+        if SystemChecks.overall(checks) != .fail {
+            checks.append(SystemChecks.trial(capture: capture, cgroupRoot: cgroupRoot))
+        }
         for check in checks { print(check) }
         let verdict = SystemChecks.overall(checks)
         print(verdict == .fail ? "rtpscope monitor cannot run here: fix the [fail] lines above."

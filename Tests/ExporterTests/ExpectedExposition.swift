@@ -7,52 +7,52 @@ enum ExpectedExposition {
     static let snapshotFamilies = #"""
 # HELP rtpscope_rtp_packets_total RTP packets seen on the stream (packets).
 # TYPE rtpscope_rtp_packets_total counter
-rtpscope_rtp_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0"} 1000
-rtpscope_rtp_packets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96"} 10
+rtpscope_rtp_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 1000
+rtpscope_rtp_packets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 10
 # HELP rtpscope_rtp_bytes_total RTP bytes seen on the stream, header and payload (bytes).
 # TYPE rtpscope_rtp_bytes_total counter
-rtpscope_rtp_bytes_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0"} 172000
-rtpscope_rtp_bytes_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96"} 12000
+rtpscope_rtp_bytes_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 172000
+rtpscope_rtp_bytes_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 12000
 # HELP rtpscope_rtp_expected_packets Packets expected from the extended highest sequence number, RFC 3550 A.3 (packets).
 # TYPE rtpscope_rtp_expected_packets gauge
-rtpscope_rtp_expected_packets{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0"} 1002
-rtpscope_rtp_expected_packets{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96"} 10
+rtpscope_rtp_expected_packets{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 1002
+rtpscope_rtp_expected_packets{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 10
 # HELP rtpscope_rtp_lost_packets Cumulative packets lost, RFC 3550 A.3: expected minus received; decreases when late packets arrive and is negative with duplicates (packets).
 # TYPE rtpscope_rtp_lost_packets gauge
-rtpscope_rtp_lost_packets{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0"} 2
-rtpscope_rtp_lost_packets{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96"} 0
+rtpscope_rtp_lost_packets{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 2
+rtpscope_rtp_lost_packets{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 0
 # HELP rtpscope_rtp_duplicate_packets_total Packets whose sequence number had already been received (packets).
 # TYPE rtpscope_rtp_duplicate_packets_total counter
-rtpscope_rtp_duplicate_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0"} 1
-rtpscope_rtp_duplicate_packets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96"} 0
+rtpscope_rtp_duplicate_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 1
+rtpscope_rtp_duplicate_packets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 0
 # HELP rtpscope_rtp_reordered_packets_total Packets that arrived after a higher sequence number (packets).
 # TYPE rtpscope_rtp_reordered_packets_total counter
-rtpscope_rtp_reordered_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0"} 3
-rtpscope_rtp_reordered_packets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96"} 0
+rtpscope_rtp_reordered_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 3
+rtpscope_rtp_reordered_packets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 0
 # HELP rtpscope_rtp_sequence_resets_total Sender restarts detected by RFC 3550 A.1 sequence validation (resets).
 # TYPE rtpscope_rtp_sequence_resets_total counter
-rtpscope_rtp_sequence_resets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0"} 0
-rtpscope_rtp_sequence_resets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96"} 1
+rtpscope_rtp_sequence_resets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 0
+rtpscope_rtp_sequence_resets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 1
 # HELP rtpscope_rtp_jitter_seconds Interarrival jitter, RFC 3550 A.8, converted with the stream's clock rate (seconds). Absent while the clock rate is unknown.
 # TYPE rtpscope_rtp_jitter_seconds gauge
-rtpscope_rtp_jitter_seconds{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0"} 0.0025
+rtpscope_rtp_jitter_seconds{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 0.0025
 # HELP rtpscope_rtp_max_jitter_seconds Largest interarrival jitter seen on the stream (seconds). Absent while the clock rate is unknown.
 # TYPE rtpscope_rtp_max_jitter_seconds gauge
-rtpscope_rtp_max_jitter_seconds{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0"} 0.02
+rtpscope_rtp_max_jitter_seconds{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 0.02
 # HELP rtpscope_rtp_packet_interval_seconds Time between consecutive packets of the stream (seconds).
 # TYPE rtpscope_rtp_packet_interval_seconds histogram
-rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",le="0.01"} 100
-rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",le="0.02"} 950
-rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",le="0.05"} 990
-rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",le="+Inf"} 999
-rtpscope_rtp_packet_interval_seconds_sum{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0"} 19.5
-rtpscope_rtp_packet_interval_seconds_count{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0"} 999
-rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",le="+Inf"} 0
-rtpscope_rtp_packet_interval_seconds_sum{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96"} 0
-rtpscope_rtp_packet_interval_seconds_count{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96"} 0
+rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",le="0.01"} 100
+rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",le="0.02"} 950
+rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",le="0.05"} 990
+rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",le="+Inf"} 999
+rtpscope_rtp_packet_interval_seconds_sum{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 19.5
+rtpscope_rtp_packet_interval_seconds_count{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 999
+rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",le="+Inf"} 0
+rtpscope_rtp_packet_interval_seconds_sum{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 0
+rtpscope_rtp_packet_interval_seconds_count{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 0
 # HELP rtpscope_rtp_clock_rate_hertz RTP timestamp clock rate used for the stream (hertz). Absent while unknown.
 # TYPE rtpscope_rtp_clock_rate_hertz gauge
-rtpscope_rtp_clock_rate_hertz{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0"} 8000
+rtpscope_rtp_clock_rate_hertz{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 8000
 # HELP rtpscope_process_rtp_packets_total RTP packets of every stream of the process in this direction, ended streams included (packets).
 # TYPE rtpscope_process_rtp_packets_total counter
 rtpscope_process_rtp_packets_total{pid="4242",comm="baresip",direction="received"} 1000
@@ -174,8 +174,8 @@ rtpscope_streams_evicted_total 2
 
 """#
 
-    /// The process families: `process_*` from `Fixtures.processStatistics`, then the registry's
-    /// families sorted by name, before any scrape has been recorded.
+    /// The process families: `process_*` from `Fixtures.processStatistics`, the HTTP server's counts
+    /// (none yet), then the registry's families sorted by name, before any scrape has been recorded.
     static let processFamilies = #"""
 # HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.
 # TYPE process_cpu_seconds_total counter
@@ -198,6 +198,30 @@ process_resident_memory_bytes 50000000
 # HELP process_start_time_seconds Start time of the process since unix epoch in seconds.
 # TYPE process_start_time_seconds gauge
 process_start_time_seconds 1700000000.25
+# HELP rtpscope_exporter_connections_dropped_total HTTP connections closed by the exporter: evicted at the connection limit, refused, request timeout, write stalled, pipelining limit.
+# TYPE rtpscope_exporter_connections_dropped_total counter
+rtpscope_exporter_connections_dropped_total{reason="evicted"} 0
+rtpscope_exporter_connections_dropped_total{reason="pipelining_limit"} 0
+rtpscope_exporter_connections_dropped_total{reason="refused"} 0
+rtpscope_exporter_connections_dropped_total{reason="request_timeout"} 0
+rtpscope_exporter_connections_dropped_total{reason="write_stalled"} 0
+# HELP rtpscope_exporter_http_connections HTTP connections currently open to the exporter.
+# TYPE rtpscope_exporter_http_connections gauge
+rtpscope_exporter_http_connections 0
+# HELP rtpscope_exporter_http_responses_total HTTP responses sent by the exporter, by status code.
+# TYPE rtpscope_exporter_http_responses_total counter
+rtpscope_exporter_http_responses_total{code="200"} 0
+rtpscope_exporter_http_responses_total{code="304"} 0
+rtpscope_exporter_http_responses_total{code="400"} 0
+rtpscope_exporter_http_responses_total{code="401"} 0
+rtpscope_exporter_http_responses_total{code="404"} 0
+rtpscope_exporter_http_responses_total{code="405"} 0
+rtpscope_exporter_http_responses_total{code="408"} 0
+rtpscope_exporter_http_responses_total{code="429"} 0
+rtpscope_exporter_http_responses_total{code="431"} 0
+rtpscope_exporter_http_responses_total{code="500"} 0
+rtpscope_exporter_http_responses_total{code="503"} 0
+rtpscope_exporter_http_responses_total{code="other"} 0
 # HELP rtpscope_build_info Build of the running rtpscope; the value is always 1.
 # TYPE rtpscope_build_info gauge
 rtpscope_build_info{version="0.3.0",revision="abc123",swiftversion="6.3.1"} 1.0

@@ -53,7 +53,7 @@ import Testing
         }
     }
 
-    /// Every stream exported at 10,000 streams: ~57 MB, rendered ~64 KiB at a time (a chunk is the
+    /// Every stream exported at 10,000 streams: ~66 MB, rendered ~64 KiB at a time (a chunk is the
     /// only text held; the test keeps them only to hand the whole to promtool). The work runs on its
     /// own thread; the expectations are checked back in the test's task, where they are attributed.
     @Test(arguments: sizes)
@@ -95,7 +95,7 @@ import Testing
     }
 
     /// Lines of `text` that start with `prefix`, counted over bytes (String's own splitting works on
-    /// grapheme clusters, minutes for 57 MB in a debug build).
+    /// grapheme clusters, minutes for 66 MB in a debug build).
     static func lines(in text: String, startingWith prefix: String) -> Int {
         var text = text
         let prefix = Array(prefix.utf8)

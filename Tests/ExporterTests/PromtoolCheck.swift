@@ -1,8 +1,8 @@
 import Foundation
 
 /// Runs `promtool check metrics` (the Prometheus project's own linter and parser) on a text
-/// exposition. promtool is part of `make deps` (Debian's `prometheus` package), so its absence is a
-/// failure, not a skip: a check that silently does not run proves nothing.
+/// exposition. Without promtool it throws: CI has it (`make deps` installs prometheus), so a test
+/// that needs it must fail there rather than pass having checked nothing.
 enum PromtoolCheck {
     struct Result {
         let exitCode: Int32
@@ -10,13 +10,15 @@ enum PromtoolCheck {
         let output: String
     }
 
-    struct Missing: Error, CustomStringConvertible {
-        var description: String { "promtool is not installed (make deps installs Debian's prometheus package)" }
-    }
-
     static let executable: URL? = ["/usr/bin/promtool", "/usr/local/bin/promtool", "/bin/promtool"]
         .map { URL(fileURLWithPath: $0) }
         .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+
+    struct Missing: Error, CustomStringConvertible {
+        var description: String {
+            "promtool not found in /usr/bin, /usr/local/bin or /bin: `make deps` installs it (Debian package prometheus)"
+        }
+    }
 
     static func run(_ exposition: String) throws -> Result {
         guard let executable else { throw Missing() }

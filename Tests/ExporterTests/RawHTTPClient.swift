@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -12,25 +13,29 @@ enum RawHTTPClient {
         let body: String
     }
 
-    /// All bytes received until the server closed the connection.
-    static func exchange(port: Int, sending request: String) async throws -> String {
-        let received = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: String.self)
+    /// All bytes received until the server closed the connection (or `timeout` passed: then the
+    /// client closes, and what arrived is returned — a test never hangs on a server that does not answer).
+    static func exchange(port: Int, sending request: String, timeout: TimeAmount = .seconds(20)) async throws -> String {
+        let collector = ByteCollector()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Collector(done: received))
+                    try channel.pipeline.syncOperations.addHandler(collector)
                 }
             }
             .connect(host: "127.0.0.1", port: port).get()
+        let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        defer { timer.cancel() }
         if !request.isEmpty {
             // A server that drops the connection at accept (connection cap) may close it before or
             // while we write: that is an answer ("<no response>"), so only the read side decides.
             try? await channel.writeAndFlush(channel.allocator.buffer(string: request)).get()
         }
-        return try await received.futureResult.get()
+        return try await collector.received.futureResult.get()
     }
 
-    /// Splits a stream of pipelined responses (each must carry Content-Length).
+    /// Splits a stream of pipelined responses (each with Content-Length or chunked encoding; chunks
+    /// are joined into the body, so `body` is what the client application sees).
     static func parseAll(_ raw: String, headRequests: Int = 0) -> [Response] {
         var responses: [Response] = []
         var rest = Substring(raw)
@@ -42,42 +47,56 @@ enum RawHTTPClient {
                 headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
             rest = rest[end.upperBound...]
-            let length = responses.count < headRequests ? 0 : Int(headers["content-length"] ?? "0") ?? 0
-            let body = rest.utf8.prefix(length)
-            rest = rest[body.endIndex...]
-            responses.append(Response(statusLine: lines[0], headers: headers, body: String(decoding: body, as: UTF8.self)))
+            var body = ""
+            if responses.count < headRequests {
+                // HEAD: no body whatever the headers say.
+            } else if headers["transfer-encoding"] == "chunked" {
+                while let sizeEnd = rest.range(of: "\r\n"), let size = Int(rest[..<sizeEnd.lowerBound], radix: 16) {
+                    let data = rest[sizeEnd.upperBound...].utf8.prefix(size)
+                    body += String(decoding: data, as: UTF8.self)
+                    rest = Substring(rest[data.endIndex...].utf8.dropFirst(2))  // the CRLF after the data
+                    if size == 0 { break }
+                }
+            } else {
+                let length = Int(headers["content-length"] ?? "0") ?? 0
+                let data = rest.utf8.prefix(length)
+                body = String(decoding: data, as: UTF8.self)
+                rest = rest[data.endIndex...]
+            }
+            responses.append(Response(statusLine: lines[0], headers: headers, body: body))
         }
         return responses
     }
 
-    static func get(port: Int, _ path: String, method: String = "GET") async throws -> Response {
-        let raw = try await exchange(port: port, sending: "\(method) \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+    static func get(port: Int, _ path: String, method: String = "GET", headers: [String] = [],
+                    timeout: TimeAmount = .seconds(20)) async throws -> Response {
+        let extra = headers.map { $0 + "\r\n" }.joined()
+        let raw = try await exchange(
+            port: port, sending: "\(method) \(path) HTTP/1.1\r\nHost: test\r\n\(extra)Connection: close\r\n\r\n", timeout: timeout)
         return parseAll(raw, headRequests: method == "HEAD" ? 1 : 0).first
             ?? Response(statusLine: "<no response>", headers: [:], body: raw)
     }
+}
 
-    private final class Collector: ChannelInboundHandler {
-        typealias InboundIn = ByteBuffer
-        private var bytes = ""
-        private let done: EventLoopPromise<String>
+/// Collects everything a server sends on a connection until it closes it (or resets it: what was
+/// received before still counts).
+final class ByteCollector: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let received = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: String.self)
+    private let bytes = NIOLockedValueBox("")
 
-        init(done: EventLoopPromise<String>) {
-            self.done = done
-        }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        let text = buffer.readString(length: buffer.readableBytes) ?? ""
+        bytes.withLockedValue { $0 += text }
+    }
 
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            var buffer = unwrapInboundIn(data)
-            bytes += buffer.readString(length: buffer.readableBytes) ?? ""
-        }
+    func channelInactive(context: ChannelHandlerContext) {
+        received.succeed(bytes.withLockedValue { $0 })
+    }
 
-        func channelInactive(context: ChannelHandlerContext) {
-            done.succeed(bytes)
-        }
-
-        func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            // A reset after the response still leaves us with what was received.
-            context.close(promise: nil)
-        }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 }
 

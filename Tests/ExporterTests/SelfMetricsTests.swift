@@ -14,12 +14,14 @@ import Testing
         summary.malformed = ["rtp_too_short": 3, "rtcp_bad_length": 1]
         summary.nonRTP = 5
         summary.unconfirmedRTP = 7
+        summary.candidatePacketsEvicted = 2
         summary.demultiplexed = ["stun": 2, "dtls": 4]
         summary.srtcpPackets = 6
         summary.fragmentsSkipped = 8
+        summary.truncatedHeaders = 9
         #expect(DiscardedDatagrams.byReason(summary) == [
-            "rtp_too_short": 3, "rtcp_bad_length": 1, "non_rtp": 5, "unconfirmed_rtp": 7, "stun": 2, "dtls": 4,
-            "srtcp": 6, "ip_fragment": 8,
+            "rtp_too_short": 3, "rtcp_bad_length": 1, "not_rtp": 5, "rtp_unconfirmed": 5, "rtp_candidate_evicted": 2,
+            "stun": 2, "dtls": 4, "srtcp": 6, "ip_fragment": 8, "truncated_header": 9,
         ])
     }
 
@@ -40,15 +42,15 @@ import Testing
         let reasons = taken.discardedDatagrams
         #expect(reasons["stun"] == 1)
         #expect(reasons["rtp_too_short"] == 1)
-        #expect(reasons["non_rtp"] == 1)
-        #expect(reasons["unconfirmed_rtp"] == 0)
+        #expect(reasons["not_rtp"] == 1)
+        #expect(reasons["rtp_unconfirmed"] == nil)  // the engine leaves zero counts out
         let snapshot = ExporterSnapshot(
             streams: [], trackedStreamCount: 0, streamMetrics: .default, aggregates: StreamAggregates(), rtcp: [],
             health: MonitorHealth(), discardedDatagrams: reasons, report: { [report = analyzer.report()] in report })
         let lines = Fixtures.renderer().render(snapshot).split(separator: "\n")
         #expect(lines.contains("# TYPE rtpscope_datagrams_discarded_total counter"))
         #expect(lines.contains(#"rtpscope_datagrams_discarded_total{reason="stun"} 1"#))
-        #expect(lines.contains(#"rtpscope_datagrams_discarded_total{reason="non_rtp"} 1"#))
+        #expect(lines.contains(#"rtpscope_datagrams_discarded_total{reason="not_rtp"} 1"#))
         #expect(lines.contains(#"rtpscope_datagrams_discarded_total{reason="rtp_too_short"} 1"#))
     }
 

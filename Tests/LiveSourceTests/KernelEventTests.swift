@@ -6,12 +6,13 @@ import RTPCore
 
 /// Builds ring-buffer records by hand, exactly as the BPF side lays them out.
 private func record(
-    syscall: TracedSyscall, direction: UInt32, family: UInt8, flags: Int32,
+    syscall: CaptureHook, direction: UInt32, family: UInt8, flags: Int32,
     local: [UInt8], localPort: UInt16, remote: [UInt8], remotePort: UInt16,
-    payload: [UInt8], datagramLength: UInt32? = nil, comm: String = "gst-launch-1.0"
+    payload: [UInt8], datagramLength: UInt32? = nil, comm: String = "gst-launch-1.0",
+    cgroupID: UInt64 = 0, timestamp: UInt64 = 5_000_000_000
 ) -> [UInt8] {
     var header = rtpscope_event()
-    header.timestamp_ns = 5_000_000_000
+    header.timestamp_ns = timestamp
     header.socket_inode = 424_242
     header.pid = 4321
     header.tid = 4322
@@ -19,7 +20,8 @@ private func record(
     header.datagram_length = datagramLength ?? UInt32(payload.count)
     header.payload_length = UInt16(payload.count)
     header.direction = UInt8(direction)
-    header.syscall = syscall.rawValue
+    header.hook = syscall.rawValue
+    header.cgroup_id = cgroupID
     header.flags = UInt8(flags)
     header.family = family
     header.local_port = localPort
@@ -36,10 +38,11 @@ private let received = RTPSCOPE_DIRECTION_RECEIVED.rawValue
 
 @Suite struct KernelEventDecodingTests {
     @Test func headerLayoutIsTheSharedOne() {
-        // 96 bytes: a multiple of 8 so the payload and the next record stay aligned.
-        #expect(KernelEvent.headerSize == 96)
+        // 104 bytes: a multiple of 8 so the payload and the next record stay aligned.
+        #expect(KernelEvent.headerSize == 104)
         #expect(MemoryLayout<rtpscope_event>.offset(of: \rtpscope_event.local_address) == 48)
         #expect(MemoryLayout<rtpscope_event>.offset(of: \rtpscope_event.comm) == 80)
+        #expect(MemoryLayout<rtpscope_event>.offset(of: \rtpscope_event.cgroup_id) == 96)
     }
 
     @Test func decodesAnIPv4SentDatagram() throws {
@@ -53,9 +56,10 @@ private let received = RTPSCOPE_DIRECTION_RECEIVED.rawValue
             #expect(event.tid == 4322)
             #expect(event.fd == 7)
             #expect(event.comm == "gst-launch-1.0")
-            #expect(event.syscall == .sendto)
+            #expect(event.hook == .sendto)
             #expect(event.direction == .sent)
-            #expect(event.monotonicNanoseconds == 5_000_000_000)
+            #expect(event.timestampNanoseconds == 5_000_000_000)
+            #expect(!event.timeIsRealtime && !event.ownerUnknown)
             #expect(event.socketInode == 424_242)
             #expect(event.local == Endpoint("127.0.0.1:5004"))
             #expect(event.remote == Endpoint("127.0.0.2:6000"))
@@ -95,7 +99,7 @@ private let received = RTPSCOPE_DIRECTION_RECEIVED.rawValue
                           payload: [0x80, 0, 0, 1])
         // Shorter than the header; payload_length beyond the record; unknown syscall; bad direction.
         var unknownSyscall = good
-        unknownSyscall[MemoryLayout<rtpscope_event>.offset(of: \rtpscope_event.syscall)!] = 9
+        unknownSyscall[MemoryLayout<rtpscope_event>.offset(of: \rtpscope_event.hook)!] = 9
         var badDirection = good
         badDirection[MemoryLayout<rtpscope_event>.offset(of: \rtpscope_event.direction)!] = 0
         for bytes in [Array(good.prefix(50)), Array(good.dropLast()), unknownSyscall, badDirection] {
@@ -141,6 +145,43 @@ private let received = RTPSCOPE_DIRECTION_RECEIVED.rawValue
             #expect(datagram.destination == Endpoint("127.0.0.1:5004"))
         }
         #expect(assembler.unresolvedAddresses == 1)
+    }
+
+    /// An skb's arrival stamp is already wall time (CLOCK_REALTIME): used as it is.
+    @Test func realtimeStampsAreUsedAsTheyAre() throws {
+        var assembler = DatagramAssembler(resolver: SocketResolver(procRoot: "/nonexistent"))
+        let stamp: UInt64 = 1_700_000_000_123_456_789
+        let bytes = record(syscall: .recvmmsg, direction: received, family: 2,
+                           flags: RTPSCOPE_EVENT_HAS_LOCAL | RTPSCOPE_EVENT_HAS_REMOTE | RTPSCOPE_EVENT_TIME_REALTIME,
+                           local: [127, 0, 0, 1], localPort: 5004, remote: [127, 0, 0, 2], remotePort: 6000,
+                           payload: rtpPacket(sequence: 1, payloadBytes: 4), timestamp: stamp)
+        try bytes.withUnsafeBytes { raw in
+            let event = try #require(KernelEvent(record: raw))
+            #expect(event.timeIsRealtime)
+            #expect(assembler.datagram(from: event).time == Int64(stamp))
+        }
+    }
+
+    /// A received datagram the kernel could not attribute is resolved through /proc, and the
+    /// process filters then apply to the owner found.
+    @Test func unknownOwnersAreResolvedAndFiltered() throws {
+        let flags = RTPSCOPE_EVENT_HAS_LOCAL | RTPSCOPE_EVENT_HAS_REMOTE | RTPSCOPE_EVENT_OWNER_UNKNOWN
+        let bytes = record(syscall: .ingress, direction: received, family: 2, flags: flags,
+                           local: [127, 0, 0, 1], localPort: 5004, remote: [127, 0, 0, 2], remotePort: 6000,
+                           payload: rtpPacket(sequence: 1, payloadBytes: 4), comm: "")
+        try bytes.withUnsafeBytes { raw in
+            var event = try #require(KernelEvent(record: raw))
+            #expect(event.ownerUnknown)
+            // Nothing in /proc knows inode 424242 here: unresolved, delivered only without filters.
+            var open = DatagramAssembler(owners: SocketOwnerResolver(procRoot: "/nonexistent"))
+            let delivered = open.attribute(&event)
+            #expect(delivered)
+            #expect(open.unresolvedOwners == 1)
+            var filtered = DatagramAssembler(owners: SocketOwnerResolver(procRoot: "/nonexistent"),
+                                             processFilter: ProcessFilter(pids: [4321]))
+            let selected = filtered.attribute(&event)
+            #expect(!selected)
+        }
     }
 
     @Test func dualStackWildcardFollowsTheIPv4Peer() {

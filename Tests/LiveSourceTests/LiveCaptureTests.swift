@@ -72,22 +72,26 @@ func collect(from capture: LiveCapture, ports: Set<UInt16>, expected: Int) -> [C
     return collected
 }
 
+/// Both capture paths, each forced (never the fallback), for the tests that must hold on both.
+let bothPaths: [LiveCaptureOptions.CaptureSelection] = [.socket, .syscalls]
+
 @Suite(.serialized, .enabled(if: LiveBPF.shouldRun, LiveBPF.skipComment))
 struct LiveCaptureTests {
     static let count = 5
 
-    /// Every send and receive syscall, over one address family, with exact per-syscall counts,
-    /// addresses, sequence numbers and process attribution.
-    @Test(arguments: [IPAddress.Family.v4, .v6])
-    func tracesEverySyscallExactly(family: IPAddress.Family) throws {
+    /// Every send and receive syscall, over one address family, with exact per-hook counts,
+    /// addresses, sequence numbers and process attribution, on both capture paths.
+    @Test(arguments: bothPaths, [IPAddress.Family.v4, .v6])
+    func capturesEverySyscallExactly(path: LiveCaptureOptions.CaptureSelection, family: IPAddress.Family) throws {
         let capture: LiveCapture
         do {
-            capture = try LiveCapture(options: LiveCaptureOptions(pids: [getpid()]))
+            capture = try LiveCapture(options: LiveCaptureOptions(pids: [getpid()], capture: path))
         } catch {
             Issue.record("eBPF could not start: \(error)")
             return
         }
         defer { capture.close() }
+        #expect(capture.path.rawValue == path.rawValue)
 
         let sender = try TestSocket(family)
         let connected = try TestSocket(family)
@@ -138,24 +142,33 @@ struct LiveCaptureTests {
         #expect(sequences(from: sender.localEndpoint, to: mmsgReceiver.localEndpoint, .received) == range(4000))
 
         let statistics = capture.statistics()
-        for syscall in [TracedSyscall.sendto, .recvfrom, .sendmmsg, .recvmmsg] {
-            #expect(statistics.eventsBySyscall[syscall] == UInt64(n), "\(syscall)")
+        if capture.path == .syscalls {
+            for hook in [CaptureHook.sendto, .recvfrom, .sendmmsg, .recvmmsg] {
+                #expect(statistics.eventsByHook[hook] == UInt64(n), "\(hook)")
+            }
+            #expect(statistics.eventsByHook[.sendmsg] == UInt64(2 * n))
+            #expect(statistics.eventsByHook[.recvmsg] == UInt64(2 * n))
+            #expect(statistics.attachedPrograms.count == 12)
+            #expect(statistics.programs.first { $0.name == "exit_sendto" }.map { $0.runCount > 0 } == true)
+        } else {
+            #expect(statistics.eventsByHook[.egress] == UInt64(4 * n))
+            #expect(statistics.eventsByHook[.ingress] == UInt64(4 * n))
+            #expect(Set(statistics.attachedPrograms) == ["socket_egress", "socket_ingress", "socket_create", "socket_recvmsg4", "socket_recvmsg6"])
+            #expect(statistics.programs.first { $0.name == "socket_ingress" }.map { $0.runCount > 0 } == true)
+            #expect(statistics.ownerUnknown == 0)
         }
-        #expect(statistics.eventsBySyscall[.sendmsg] == UInt64(2 * n))
-        #expect(statistics.eventsBySyscall[.recvmsg] == UInt64(2 * n))
         #expect(statistics.eventsLost == 0)
         #expect(statistics.unresolvedAddresses == 0)
-        #expect(statistics.attachedPrograms.count == 12)
-        #expect(statistics.programs.first { $0.name == "exit_sendto" }.map { $0.runCount > 0 } == true)
     }
 
     /// Port and direction filters run in the kernel: only the selected traffic arrives.
-    @Test func portAndDirectionFiltersApply() throws {
+    @Test(arguments: bothPaths)
+    func portAndDirectionFiltersApply(path: LiveCaptureOptions.CaptureSelection) throws {
         let sender = try TestSocket(.v4)
         let wanted = try TestSocket(.v4)
         let other = try TestSocket(.v4)
         let capture = try LiveCapture(options: LiveCaptureOptions(
-            pids: [getpid()], udpPorts: [wanted.localEndpoint.port], direction: .received))
+            pids: [getpid()], udpPorts: [wanted.localEndpoint.port], direction: .received, capture: path))
         defer { capture.close() }
 
         for i in 0..<3 {
@@ -170,14 +183,16 @@ struct LiveCaptureTests {
         let datagrams = collect(from: capture, ports: ports, expected: 3)
         #expect(datagrams.map(\.sequence).sorted() == [0, 1, 2])
         #expect(datagrams.allSatisfy { $0.syscallHint == .received && $0.destination == wanted.localEndpoint })
-        #expect(capture.statistics().attachedPrograms.allSatisfy { $0.contains("recv") })
+        #expect(!capture.statistics().attachedPrograms.isEmpty)
+        #expect(capture.statistics().attachedPrograms.allSatisfy { !$0.contains("send") && !$0.contains("egress") })
     }
 
     /// Selecting by process name (the main thread's comm, whatever the sending thread is called).
-    @Test func commFilterSelectsTheProcessByName() throws {
+    @Test(arguments: bothPaths)
+    func commFilterSelectsTheProcessByName(path: LiveCaptureOptions.CaptureSelection) throws {
         let sender = try TestSocket(.v6)
         let receiver = try TestSocket(.v6)
-        let capture = try LiveCapture(options: LiveCaptureOptions(comms: [LiveBPF.ownComm], direction: .sent))
+        let capture = try LiveCapture(options: LiveCaptureOptions(comms: [LiveBPF.ownComm], direction: .sent, capture: path))
         defer { capture.close() }
         for i in 0..<4 { try sender.sendto(rtpPacket(sequence: UInt16(70 + i)), to: receiver.localEndpoint) }
         let datagrams = collect(from: capture, ports: [sender.localEndpoint.port, receiver.localEndpoint.port], expected: 4)
@@ -185,11 +200,11 @@ struct LiveCaptureTests {
         #expect(datagrams.allSatisfy { $0.pid == getpid() && $0.source == sender.localEndpoint })
     }
 
-    /// What lies beyond the kernel's fixed walks is counted, never silently dropped.
+    /// What lies beyond the syscall capture's fixed walks is counted, never silently dropped.
     @Test func walkBoundsAreCounted() throws {
         let sender = try TestSocket(.v4)
         let receiver = try TestSocket(.v4)
-        let capture = try LiveCapture(options: LiveCaptureOptions(pids: [getpid()], direction: .sent))
+        let capture = try LiveCapture(options: LiveCaptureOptions(pids: [getpid()], direction: .sent, capture: .syscalls))
         defer { capture.close() }
         // 20 datagrams in one sendmmsg: 16 reported, 4 counted.
         try sender.sendmmsg((0..<20).map { rtpPacket(sequence: UInt16(500 + $0)) }, to: receiver.localEndpoint)
@@ -216,26 +231,44 @@ struct LiveCaptureTests {
         #expect(statistics.iovecBoundExceeded == 1)
     }
 
+    /// The socket capture has no walk bounds: 20 datagrams of one sendmmsg and a datagram in 10
+    /// iovecs are each reported whole.
+    @Test func socketCaptureHasNoWalkBounds() throws {
+        let sender = try TestSocket(.v4)
+        let receiver = try TestSocket(.v4)
+        let capture = try LiveCapture(options: LiveCaptureOptions(pids: [getpid()], direction: .sent, capture: .socket))
+        defer { capture.close() }
+        try sender.sendmmsg((0..<20).map { rtpPacket(sequence: UInt16(500 + $0)) }, to: receiver.localEndpoint)
+        let packet = rtpPacket(sequence: 600, payloadBytes: 148)
+        try sender.sendmsg((0..<10).map { Array(packet[($0 * 16)..<($0 * 16 + 16)]) }, to: receiver.localEndpoint)
+        let datagrams = collect(from: capture, ports: [receiver.localEndpoint.port], expected: 21)
+        #expect(datagrams.map(\.sequence).sorted() == (500..<520).map(UInt16.init) + [600])
+        #expect(datagrams.first { $0.sequence == 600 }?.length == 160)
+        #expect(capture.statistics().eventsLost == 0)
+    }
+
     /// RTP-looking bytes on a socket that is not UDP (here a UNIX datagram pair) are ignored.
-    @Test func nonUDPSocketsAreIgnored() throws {
+    @Test(arguments: bothPaths)
+    func nonUDPSocketsAreIgnored(path: LiveCaptureOptions.CaptureSelection) throws {
         var pair: [Int32] = [0, 0]
         #expect(socketpair(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0, &pair) == 0)
         defer { close(pair[0]); close(pair[1]) }
-        let capture = try LiveCapture(options: LiveCaptureOptions(pids: [getpid()], direction: .sent))
+        let capture = try LiveCapture(options: LiveCaptureOptions(pids: [getpid()], direction: .sent, capture: path))
         defer { capture.close() }
         let packet = rtpPacket(sequence: 1)
         for _ in 0..<3 { #expect(send(pair[0], packet, packet.count, 0) == packet.count) }
         var delivered = 0
         capture.poll(timeoutMilliseconds: 20) { _ in delivered += 1 }
         #expect(delivered == 0)
-        #expect(capture.statistics().eventsBySyscall[.sendto] == 0)
+        #expect(capture.statistics().eventsTotal == 0)
     }
 
     /// Another process's pid: nothing of ours may arrive.
-    @Test func pidFilterExcludesOtherProcesses() throws {
+    @Test(arguments: bothPaths)
+    func pidFilterExcludesOtherProcesses(path: LiveCaptureOptions.CaptureSelection) throws {
         let sender = try TestSocket(.v4)
         let receiver = try TestSocket(.v4)
-        let capture = try LiveCapture(options: LiveCaptureOptions(pids: [1]))
+        let capture = try LiveCapture(options: LiveCaptureOptions(pids: [1], capture: path))
         defer { capture.close() }
         try sender.sendto(rtpPacket(sequence: 9), to: receiver.localEndpoint)
         _ = try receiver.recvfrom()
@@ -243,8 +276,9 @@ struct LiveCaptureTests {
         #expect(datagrams.isEmpty)
     }
 
-    @Test func closeIsIdempotentAndStopsDelivery() throws {
-        let capture = try LiveCapture(options: LiveCaptureOptions(pids: [getpid()]))
+    @Test(arguments: bothPaths)
+    func closeIsIdempotentAndStopsDelivery(path: LiveCaptureOptions.CaptureSelection) throws {
+        let capture = try LiveCapture(options: LiveCaptureOptions(pids: [getpid()], capture: path))
         capture.close()
         capture.close()
         #expect(capture.isClosed)

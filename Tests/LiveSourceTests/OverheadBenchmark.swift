@@ -22,8 +22,8 @@ struct OverheadBenchmark {
     @Test func sendtoOverhead() throws {
         let sender = try TestSocket(.v4)
         let receiver = try TestSocket(.v4)  // never read: the kernel drops what overflows it
-        let capturing = try LiveCapture(options: LiveCaptureOptions(pids: [getpid()], direction: .sent))
-        let filteredOut = try LiveCapture(options: LiveCaptureOptions(pids: [1], direction: .sent))
+        let capturing = try LiveCapture(options: LiveCaptureOptions(pids: [getpid()], direction: .sent, capture: .syscalls))
+        let filteredOut = try LiveCapture(options: LiveCaptureOptions(pids: [1], direction: .sent, capture: .syscalls))
         defer { capturing.close(); filteredOut.close() }
         try capturing.setAttached(false)
         try filteredOut.setAttached(false)
@@ -66,9 +66,9 @@ struct OverheadBenchmark {
         for program in statistics.programs where program.runCount > 0 {
             print(String(format: "  kernel: %@ %.0f ns/run over %llu runs", program.name as NSString, program.averageNanoseconds, program.runCount))
         }
-        print("  events: sent \(statistics.eventsBySyscall[.sendto] ?? 0) of \(expected), delivered \(received), ring-buffer drops \(statistics.ringBufferDrops)")
+        print("  events: sent \(statistics.eventsByHook[.sendto] ?? 0) of \(expected), delivered \(received), ring-buffer drops \(statistics.ringBufferDrops)")
 
-        #expect(statistics.eventsBySyscall[.sendto] == expected)
+        #expect(statistics.eventsByHook[.sendto] == expected)
         #expect(received == expected)
         #expect(statistics.ringBufferDrops == 0)
     }

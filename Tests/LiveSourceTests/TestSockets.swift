@@ -80,7 +80,50 @@ final class TestSocket {
         guard sent == datagrams.count else { throw TestSocketError.system("sendmmsg", errno) }
     }
 
+    /// write() on a connected socket (no address anywhere in the call).
+    func write(_ bytes: [UInt8]) throws {
+        let sent = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard sent == bytes.count else { throw TestSocketError.system("write", errno) }
+    }
+
+    /// send() on a connected socket.
+    func send(_ bytes: [UInt8]) throws {
+        let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+        guard sent == bytes.count else { throw TestSocketError.system("send", errno) }
+    }
+
+    /// One sendmsg of `segments` equal datagrams as a UDP GSO super-packet (UDP_SEGMENT).
+    func sendSegmented(_ payload: [UInt8], segmentSize: Int, to peer: Endpoint) throws {
+        var size = Int32(segmentSize)
+        // SOL_UDP 17, UDP_SEGMENT 103 (linux/udp.h; not in Glibc's module).
+        guard setsockopt(fd, 17, 103, &size, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            throw TestSocketError.system("setsockopt(UDP_SEGMENT)", errno)
+        }
+        defer {
+            var off: Int32 = 0
+            _ = setsockopt(fd, 17, 103, &off, socklen_t(MemoryLayout<Int32>.size))
+        }
+        try sendmsg([payload], to: peer)
+    }
+
     // MARK: Receiving (non-blocking: everything was sent before)
+
+    /// read() on a connected socket (made non-blocking for it).
+    func read() throws -> [UInt8] {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        guard count >= 0 else { throw TestSocketError.system("read", errno) }
+        return Array(buffer[0..<count])
+    }
+
+    /// recv() without an address.
+    func recv() throws -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        let count = buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        guard count >= 0 else { throw TestSocketError.system("recv", errno) }
+        return Array(buffer[0..<count])
+    }
 
     func recvfrom() throws -> (bytes: [UInt8], from: Endpoint) {
         var buffer = [UInt8](repeating: 0, count: 2048)

@@ -52,7 +52,7 @@ extension MonitorEndToEnd {
             }
         }
 
-        /// codecpush (tools/codecpush.c) encodes MJPEG and sends each frame right away; every
+        /// codecpush (tools/codecpush/) encodes MJPEG and sends each frame right away; every
         /// 45th frame is an expensive encode (~200 ms): those gaps are stalls caused by the codec,
         /// and the per-second worst encode latency follows the worst send interval.
         @Test func codecStallsAreBlamedOnTheCodec() throws {

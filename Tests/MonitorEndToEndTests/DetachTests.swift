@@ -8,11 +8,12 @@ extension MonitorEndToEnd {
     /// concurrent in-process capture test loads programs with the same names).
     @Suite("Clean detach on every way out")
     struct Detach {
-        @Test(arguments: [SIGINT, SIGTERM, SIGKILL])
-        func nothingOfOursRemains(_ signal: Int32) throws {
+        /// Every signal on the default (socket) capture, SIGTERM and SIGKILL on the syscall capture.
+        @Test(arguments: [(SIGINT, "socket"), (SIGTERM, "socket"), (SIGKILL, "socket"), (SIGTERM, "syscalls"), (SIGKILL, "syscalls")])
+        func nothingOfOursRemains(_ signal: Int32, capture: String) throws {
             let children = ChildProcesses()
             defer { children.stopAll() }
-            let monitor = try RunningMonitor.start(arguments: ["--comm", "codecpush"], children: children)
+            let monitor = try RunningMonitor.start(arguments: ["--comm", "codecpush", "--capture", capture], children: children)
             // A process with libavcodec, so uprobe links exist too.
             let push = try children.start("codecpush", try PackagePaths.codecpush(), [
                 "--dest", "127.0.0.1:\(try freePort(udp: true))", "--frames", "30", "--quiet", "--linger-ms", "30000",
@@ -22,8 +23,15 @@ extension MonitorEndToEnd {
             }
             #expect(probed, "codec probes never attached")
             let owned = BPFObjects.owned(by: monitor.child.pid)
-            #expect(owned.programs.count >= 14, "syscall tracepoints + codec entry/return: \(owned)")
-            #expect(owned.links.count >= 12 + 15, "tracepoint links + codecpush's uprobes: \(owned)")
+            // Socket capture: egress, ingress, sock_create, recvmsg4/6 (+ the start-up iterator,
+            // loaded) and 5 cgroup links; syscall capture: 12 tracepoints and their links.
+            let (programs, links) = capture == "socket" ? (6, 5) : (12, 12)
+            #expect(owned.programs.count >= programs + 2, "capture + codec entry/return: \(owned)")
+            #expect(owned.links.count >= links + 15, "capture links + codecpush's uprobes: \(owned)")
+            let cgroupAttached = cgroup2Mount().map(MonitorEndToEnd.SocketCapture.attachedPrograms) ?? []
+            if capture == "socket" {
+                #expect(!cgroupAttached.isDisjoint(with: owned.programs), "attached to the cgroup root: \(cgroupAttached)")
+            }
 
             monitor.child.signal(signal)
             #expect(monitor.child.waitForExit(seconds: 10), "monitor did not exit on signal \(signal)")
@@ -37,6 +45,8 @@ extension MonitorEndToEnd {
                 return remaining.programs.isDisjoint(with: owned.programs) && remaining.links.isDisjoint(with: owned.links)
             }
             #expect(released, "still loaded after exit: programs \(remaining.programs.intersection(owned.programs)), links \(remaining.links.intersection(owned.links))")
+            let stillAttached = cgroup2Mount().map(MonitorEndToEnd.SocketCapture.attachedPrograms) ?? []
+            #expect(stillAttached.isDisjoint(with: owned.programs), "left on the cgroup root: \(stillAttached.intersection(owned.programs))")
             #expect(push.isRunning, "the traced process must not be disturbed")
         }
     }

@@ -49,9 +49,10 @@ extension MonitorEndToEnd {
                     "--to", destination, "--count", "50000", "--ssrc-every", "1", "--seconds", "20", "--comm", comm,
                 ])
                 let report = try TrafficTool.report(BlastReport.self, from: blast, seconds: 30)
-                let metrics = try session.monitor.settledScrape(MonitorMetric.events, where: ["syscall": "sendto"],
+                // Default socket capture: every datagram the blast sent is an egress event.
+                let metrics = try session.monitor.settledScrape(MonitorMetric.events, where: ["syscall": "egress"],
                                                                 expected: Double(report.packets))
-                #expect(metrics.sum(MonitorMetric.events, where: ["syscall": "sendto"]) == Double(report.packets))
+                #expect(metrics.sum(MonitorMetric.events, where: ["syscall": "egress"]) == Double(report.packets))
                 #expect(metrics.sum("rtpscope_streams") == 0, "one packet per SSRC must never confirm a stream")
                 #expect(metrics.sum("rtpscope_streams_evicted_total") == 0)
                 #expect(Self.residentMiB(session.monitor.child.pid) < Self.rssBoundMiB)

@@ -69,6 +69,9 @@ import RTPCore
         #expect(analyzer.summary.packetsRead == 5)
         #expect(analyzer.summary.linkType == "EN10MB,LINUX_SLL")
         #expect(analyzer.summary.firstPacketTime == 1_700_000_000.25)
+        // Each file is listed with its own start.
+        #expect(analyzer.summary.files == [CaptureFileSummary(name: path, firstPacketTime: 1_700_000_000.25, packetsRead: 4),
+                                           CaptureFileSummary(name: second, firstPacketTime: 1_600_000_000, packetsRead: 1)])
     }
 
     @Test func missingEmptyAndForeignFilesAreRejectedWithClearErrors() throws {
@@ -98,7 +101,16 @@ import RTPCore
         let directory = try TemporaryDirectory()
         let path = try directory.write("locked.pcap", Builder.pcap(records: threeRecords))
         chmod(path, 0)
-        #expect(throws: CaptureError.notReadable(path: path, reason: "Permission denied")) { try CaptureFile(path: path) }
+        #expect(throws: CaptureError.notReadable(path: path, reason: "Permission denied: \(path) is not readable by uid \(geteuid())")) {
+            try CaptureFile(path: path)
+        }
+        // A directory on the way that may not be searched is named, not the file.
+        chmod(path, 0o644)
+        chmod(directory.url.path, 0o600)
+        defer { chmod(directory.url.path, 0o700) }
+        #expect(throws: CaptureError.notReadable(path: path, reason: "Permission denied: directory \(directory.url.path) is not searchable by uid \(geteuid())")) {
+            try CaptureFile(path: path)
+        }
     }
 
     @Test func unsupportedLinkTypeIsNamed() throws {
@@ -277,4 +289,164 @@ import RTPCore
         #expect(info.fraction == 0.25)
         #expect(ProgressInfo(path: "a", bytesRead: 5, totalBytes: 0, packetsRead: 0).fraction == 0)
     }
+
+    // MARK: inputs other than a plain file
+
+    /// gzip -c of `bytes`, by the gzip tool (truth from outside the zlib reader under test).
+    private func gzip(_ bytes: [UInt8], in directory: TemporaryDirectory, name: String) throws -> String {
+        let plain = try directory.write(name, bytes)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-k", "-9", plain]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "gzip failed")
+        return plain + ".gz"
+    }
+
+    /// `count` RTP packets 20 ms apart; with `noise`, 160 bytes of pseudo-random media each (hardly
+    /// compressible, so gzip's output follows the packets).
+    private func records(_ count: Int = 3000, noise: Bool = false) -> [Builder.Record] {
+        var state: UInt32 = 0x1234_5678
+        return (0..<count).map { index in
+            let media: [UInt8] = noise ? (0..<160).map { _ in
+                state = state &* 1_664_525 &+ 1_013_904_223
+                return UInt8(truncatingIfNeeded: state >> 24)
+            } : []
+            return Builder.Record(seconds: 1_700_000_000 + UInt32(index / 50), subseconds: UInt32(index % 50) * 20_000,
+                                  frame: TestFrames.ethernet(etherType: 0x0800, payload: TestFrames.ipv4(payload: TestFrames.udp(
+                                      sourcePort: 5004, destinationPort: 6000, payload: TestFrames.rtp(sequence: UInt16(truncatingIfNeeded: index)) + media))))
+        }
+    }
+
+    @Test(arguments: ["pcap", "pcapng"])
+    func gzipCompressedCaptureReadsAsTheUncompressedOne(format: String) throws {
+        let directory = try TemporaryDirectory()
+        let many = records(2 * Int(CaptureFile.packetsPerClockCheck) + 10)
+        let bytes = format == "pcap" ? Builder.pcap(records: many)
+            : Builder.pcapng(blocks: many.map {
+                Builder.enhancedPacket(microseconds: UInt64($0.seconds) * 1_000_000 + UInt64($0.subseconds), frame: $0.frame)
+            })
+        let compressed = try gzip(bytes, in: directory, name: "many.\(format)")
+        let plain = try readAll(String(compressed.dropLast(3)))
+        let unpacked = try readAll(compressed)
+        #expect(unpacked.times == plain.times && unpacked.sizes == plain.sizes)
+        #expect(unpacked.result.packetsRead == UInt64(many.count) && unpacked.result.stoppedBy == nil)
+        let file = try CaptureFile(path: compressed)
+        #expect(file.isCompressed && file.isRereadable)
+        // Progress counts compressed bytes against the file's size.
+        file.progressInterval = 0
+        var reports: [ProgressInfo] = []
+        _ = file.read(progress: { reports.append($0) }) { _ in }
+        let size = Int64(try FileManager.default.attributesOfItem(atPath: compressed)[.size] as? Int ?? 0)
+        #expect(!reports.isEmpty && reports.allSatisfy { $0.totalBytes == size && $0.bytesRead <= size })
+    }
+
+    /// A gzip file cut short delivers what it holds and says so; a corrupt one is a read error.
+    @Test func damagedGzipIsTruncationOrAReadError() throws {
+        let directory = try TemporaryDirectory()
+        let compressed = try [UInt8](Data(contentsOf: URL(fileURLWithPath: gzip(Builder.pcap(records: records(noise: true)), in: directory, name: "d.pcap"))))
+        try #require(compressed.count > 450_000, "media noise keeps gzip's output in step with the packets")
+        let cut = try directory.write("cut.pcap.gz", Array(compressed.prefix(compressed.count / 2)))
+        let analyzer = StreamAnalyzer(configuration: AnalyzerConfiguration())
+        do {
+            try CaptureFile(path: cut).feed(into: analyzer)
+            Issue.record("a cut gzip stream read as complete")
+        } catch {
+            guard case .truncated(_, let packets, let reason) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(packets > 100 && packets < 3000 && analyzer.summary.packetsRead == packets)
+            #expect(reason == "gzip stream cut short")
+        }
+        // Cut between two records: libpcap sees a clean end, zlib knows better.
+        let whole = Builder.pcap(records: records(10))
+        let boundary = try [UInt8](Data(contentsOf: URL(fileURLWithPath: gzip(whole, in: directory, name: "b.pcap"))))
+        let uncompressedPrefix = try directory.write("prefix.pcap.gz", Array(boundary.prefix(boundary.count - 8)))  // no trailer
+        guard case .truncated(_, 10, "gzip stream cut short")? = try readAll(uncompressedPrefix).result.stoppedBy else {
+            Issue.record("a gzip stream without its trailer read as complete: \(String(describing: try? readAll(uncompressedPrefix).result.stoppedBy))")
+            return
+        }
+        // A wrong CRC in the trailer: every record is good, the stream is not. zlib drops what its failing
+        // inflate call had produced (at most 16 KiB here, ~70 of these 230-byte packets); the rest is read.
+        var corrupt = compressed
+        corrupt[corrupt.count - 8] ^= 0xFF
+        let bad = try directory.write("bad.pcap.gz", corrupt)
+        let result = try readAll(bad).result
+        #expect(result.packetsRead >= 3000 - 16 * 1024 / 230 && result.packetsRead < 3000, "\(result.packetsRead)")
+        guard case .readError(_, let delivered, let reason)? = result.stoppedBy, delivered == result.packetsRead else {
+            Issue.record("expected a read error, got \(String(describing: result.stoppedBy))")
+            return
+        }
+        #expect(reason.hasPrefix("corrupt gzip data: ") && !reason.contains("<fd:"), "\(reason)")
+        // Not gzip after all beyond its magic: zlib's words, one line, naming the file.
+        let fake = try directory.write("fake.pcap.gz", [0x1F, 0x8B] + Array("not really gzip at all........".utf8))
+        #expect(throws: CaptureError.self) { try CaptureFile(path: fake) }
+    }
+
+    /// A FIFO is read once through the descriptor opened for it. The old reader opened the path a
+    /// second time for its mapping: once the writer had finished and closed, that open blocked for
+    /// ever (measured with the old binary and a writer that writes and closes at once: 2 of 5 runs
+    /// hung). Here the writer is done before the first record is read, every time.
+    @Test(arguments: [false, true])
+    func fifoIsReadOnceThroughItsDescriptor(compressed: Bool) throws {
+        let directory = try TemporaryDirectory()
+        // Small enough (~30 KB) for the pipe's buffer: the writer finishes without a reader draining it.
+        let bytes = Builder.pcap(records: records(500))
+        let source = compressed ? try gzip(bytes, in: directory, name: "src.pcap") : try directory.write("src.pcap", bytes)
+        let content = try Data(contentsOf: URL(fileURLWithPath: source))
+        let fifo = directory.url.appendingPathComponent("capture.fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        // The writer writes everything and closes, as `cat file > fifo` does.
+        let writerDone = DispatchSemaphore(value: 0)
+        Thread {
+            defer { writerDone.signal() }
+            guard let handle = FileHandle(forWritingAtPath: fifo) else { return }  // blocks until the reader opens
+            try? handle.write(contentsOf: content)
+            try? handle.close()
+        }.start()
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        Thread {
+            do {
+                let file = try CaptureFile(path: fifo)
+                // Only once the writer has closed its end does reading start.
+                _ = writerDone.wait(timeout: .now() + 20)
+                var datagrams = 0
+                var first: Nanoseconds?
+                let result = file.read { datagram in
+                    if first == nil { first = datagram.time }
+                    datagrams += 1
+                }
+                box.value = .success((first, datagrams, file.isRereadable, result))
+            } catch {
+                box.value = .failure(error)
+            }
+            done.signal()
+        }.start()
+        try #require(done.wait(timeout: .now() + 30) == .success, "reading the FIFO hung")
+        let (first, datagrams, rereadable, result) = try #require(box.value).get()
+        #expect(result.packetsRead == 500 && result.stoppedBy == nil && datagrams == 500)
+        #expect(first == 1_700_000_000_000_000_000)
+        #expect(!rereadable)
+    }
+
+    /// Character devices: no hang, a clear error.
+    @Test func characterDevicesGetClearErrors() throws {
+        #expect(throws: CaptureError.emptyFile(path: "/dev/null")) { try CaptureFile(path: "/dev/null") }
+        do {
+            _ = try CaptureFile(path: "/dev/zero")
+            Issue.record("/dev/zero accepted")
+        } catch {
+            guard case .notACaptureFile(path: "/dev/zero", _) = error else { Issue.record("wrong error \(error)"); return }
+        }
+    }
+
+    @Test func standardInputIsNamedStdin() {
+        #expect(CaptureError.truncated(path: "-", packetsRead: 3, reason: "x").description == "stdin: truncated capture after 3 packets (x)")
+        #expect(CaptureError.fileNotFound(path: "a.pcap").description == "a.pcap: file not found")
+    }
+}
+
+/// Carries a thread's result back to the test (the semaphore orders the accesses).
+private final class ResultBox: @unchecked Sendable {
+    var value: Result<(first: Nanoseconds?, datagrams: Int, rereadable: Bool, result: CaptureReadResult), any Error>?
 }

@@ -3,13 +3,15 @@ import Testing
 import RTPCore
 @testable import PcapSource
 
-/// Reads a real capture from the shared corpus when it is present on this machine.
+/// Reads a real capture from the shared corpus (`RTPSCOPE_SHARED_CAPTURES`, else ../shared/captures
+/// beside the package, as for the conformance suite). Without the corpus this is skipped, and
+/// `corpusIsPresentWhenRequired` fails under RTPSCOPE_REQUIRE_SHARED=1 (CI); with it, the file must be there.
 @Suite struct SharedCaptureTests {
-    static let dltNullCapture = "/work/shared/captures/sippy__rtpproxy__DLT_NULL.a.rtp.pcap"
+    static let dltNullCapture = SharedCaptureCorpus.locate().map { $0 + "/sippy__rtpproxy__DLT_NULL.a.rtp.pcap" }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: dltNullCapture), "shared capture \(dltNullCapture) not present"))
+    @Test(.enabled(if: dltNullCapture != nil, "shared captures not found at \(SharedCaptureCorpus.searchedPath): set RTPSCOPE_SHARED_CAPTURES"))
     func dltNullCaptureWithIPv4AndIPv6() throws {
-        let file = try CaptureFile(path: Self.dltNullCapture)
+        let file = try CaptureFile(path: try #require(Self.dltNullCapture))
         #expect(file.linkType == .null)
         #expect(file.linkTypeName == "NULL")
         var ipv4 = 0, ipv6 = 0

@@ -45,6 +45,40 @@ struct SharedCapturesConformanceTests {
         print("conformance: \(capture.name): tshark \(expected.count) streams, rtpscope found \(matched.count), extra \(ours.count - matched.count)")
     }
 
+    /// Encoding names from SDP: where tshark named a dynamic payload type from SDP it saw in the capture
+    /// (`G726-32`, `AAL2-G726-40`, `telephone-event`), strict mode names it the same; static types get
+    /// RFC 3551's names. (tshark's own names for the rest — `RTPType-96`, `rtp.rfc2198` for any PT 99,
+    /// `rtpevent` for any PT 101 — are preferences, not media: strict mode does not repeat them.)
+    @Test(.enabled(if: directory != nil, "shared captures not found: set RTPSCOPE_SHARED_CAPTURES"),
+          arguments: SharedCaptureCorpus.cases(in: directory))
+    func strictModeNamesEncodingsAsSDPDoes(_ capture: SharedCaptureCorpus.Case) throws {
+        let expected = try TsharkStreamTable.parse(contentsOf: capture.tsharkOutput)
+        let ours = Self.analyze(capture, mode: .strict)
+        var fromSDP = 0
+        for row in expected {
+            guard let stream = ours.first(where: { row.matches($0) }) else { continue }  // strictModeFindsTheSameStreams reports it
+            let label = "\(capture.name) stream \(row.source)→\(row.destination) SSRC \(row.ssrcText) (strict)"
+            let names = row.payload.components(separatedBy: ", ")
+            try #require(names.count == stream.payloadTypes.count, "\(label): tshark \(row.payload), ours \(stream.payloadTypes)")
+            for (pt, tsharkName) in zip(stream.payloadTypes, names) {
+                if pt >= 96 && ![PayloadTypeNames.name(for: pt), "RTPType-\(pt)"].contains(tsharkName) {
+                    fromSDP += 1
+                    #expect(stream.encodingNames[pt] == tsharkName, "\(label): PT \(pt) \(stream.encodingNames[pt] ?? "unnamed"), tshark \(tsharkName)")
+                } else if pt < 96 {
+                    #expect(stream.encodingNames[pt] == StaticEncodingNames.name(for: pt), "\(label): PT \(pt)")
+                } else {
+                    #expect(stream.encodingNames[pt] == nil, "\(label): PT \(pt) named \(stream.encodingNames[pt] ?? "") without SDP")
+                }
+            }
+        }
+        if capture.name.contains("sip-rtp-g726") {
+            // The capture the issue was filed on: 8 calls, each re-mapping PT 99 to another G.726 variant.
+            #expect(fromSDP == 8)
+            #expect(Set(ours.compactMap(\.encodingName)) == ["G726-16", "G726-24", "G726-32", "G726-40", "AAL2-G726-16",
+                                                                "AAL2-G726-24", "AAL2-G726-32", "AAL2-G726-40"])
+        }
+    }
+
     /// Strict mode's own heuristic (RFC 3550 probation, not tshark's accept-anything rule) must find the
     /// same streams with the same packet counts: nothing missed, no background traffic promoted.
     @Test(.enabled(if: directory != nil, "shared captures not found: set RTPSCOPE_SHARED_CAPTURES"),
@@ -157,6 +191,8 @@ struct TsharkStreamRow {
     var destinationPort: UInt16
     var ssrcText: String
     var ssrc: UInt32
+    /// tshark's Payload cell, e.g. "g711A, telephone-event".
+    var payload: String
     var packets: UInt64
     var lost: Int64
     var minDelta, meanDelta, maxDelta, minJitter, meanJitter, maxJitter: Double
@@ -170,6 +206,8 @@ struct TsharkStreamRow {
     func compare(with stream: StreamReport, label: String) {
         #expect(stream.packets == packets, "\(label): packets \(stream.packets), tshark \(packets)")
         #expect(stream.lost == lost, "\(label): lost \(stream.lost), tshark \(lost)")
+        let ourPayload = PayloadTypeNames.tsharkCell(payloadTypes: stream.payloadTypes, encodingNames: stream.encodingNames.byPayloadType)
+        #expect(ourPayload == payload, "\(label): payload \(ourPayload), tshark \(payload)")
         check("min delta", stream.minDeltaMs, minDelta, label, absentWhen: minDelta == -1)
         check("mean delta", stream.meanDeltaMs, meanDelta, label, absentWhen: minDelta == -1)
         check("max delta", stream.maxDeltaMs, maxDelta, label, absentWhen: minDelta == -1)
@@ -227,7 +265,7 @@ enum TsharkStreamTable {
             rows.append(TsharkStreamRow(
                 source: String(fields[2]), sourcePort: sourcePort, destination: String(fields[4]),
                 destinationPort: destinationPort, ssrcText: String(fields[6]), ssrc: ssrc,
-                packets: packets, lost: lost,
+                payload: fields[7..<fields.count - 9].joined(separator: " "), packets: packets, lost: lost,
                 minDelta: try number(right[3]), meanDelta: try number(right[4]), maxDelta: try number(right[5]),
                 minJitter: try number(right[6]), meanJitter: try number(right[7]), maxJitter: try number(right[8])))
         }

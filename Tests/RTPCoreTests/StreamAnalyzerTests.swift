@@ -289,7 +289,7 @@ struct AnalyzerBoundsTests {
         for i in 0..<3 {   // a real stream first
             StatsFixture.feed(analyzer, StatsFixture.rtp(seq: UInt16(i), ts: UInt32(i * 160), ssrc: 1), atMs: Double(i) * 20)
         }
-        let flood = StreamAnalyzer.maxCandidates * 3
+        let flood = 3 * 4096
         for i in 0..<flood {   // then a flood of one-packet candidates, each a new SSRC
             StatsFixture.feed(analyzer, StatsFixture.rtp(seq: 7, ts: 0, ssrc: UInt32(1000 + i)), atMs: 100 + Double(i) * 0.01)
         }

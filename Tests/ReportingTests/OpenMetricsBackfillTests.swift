@@ -69,9 +69,10 @@ import Testing
             == Array(repeating: 0x3344_5566, count: 6))
     }
 
-    @Test func backfilledSeriesCarryTheLiveLabelsAndTheShippedRulesWorkOnThem() async throws {
-        let promtool = try #require(Self.executable("promtool"), "promtool missing: make deps installs Debian's prometheus")
-        let prometheus = try #require(Self.executable("prometheus"), "prometheus missing: make deps installs it")
+    static let tools = executable("promtool").flatMap { promtool in executable("prometheus").map { (promtool, $0) } }
+
+    @Test func backfilledSeriesCarryTheLiveLabelsAndTheShippedRulesWorkOnThem() throws {
+        let (promtool, prometheus) = try #require(Self.tools, "needs promtool and prometheus (`make deps`: Debian prometheus)")
         let (samples, final) = try Self.analyse()
         let point = try #require(samples.first { $0.timestamp == 1_700_000_003 })
 
@@ -99,12 +100,12 @@ import Testing
         ], log: work.appendingPathComponent("prometheus.log"))
         defer { server.stop() }
         let base = "http://127.0.0.1:\(port)"
-        try #require(await Self.waitUntilReady(base, server: server), "prometheus not ready: \(server.logText)")
+        try #require(Self.waitUntilReady(base, server: server), "prometheus not ready: \(server.logText)")
 
         // The stream as the live exporter would label it at its receiver: local = destination.
         let ssrc = "0x" + String(format: "%08x", point.ssrc)
         let selector = #"rtpscope_rtp_packets_total{ssrc="\#(ssrc)",direction="received",local="\#(final.dst)",remote="\#(final.src)",capture="loss_pcmu.pcap"}"#
-        let packets = try await Self.query(base, selector, at: point.timestamp, server: server)
+        let packets = try Self.query(base, selector, at: point.timestamp, server: server)
         try #require(packets.count == 1, "\(packets)")
         #expect(packets[0].value == String(point.packets))
         #expect(packets[0].labels["payload_type"] == "0")
@@ -112,7 +113,7 @@ import Testing
         // The shipped recording rules and the jitter alert's selector, read from deploy/prometheus/rules.yml.
         let rules = try String(contentsOf: Self.packageRoot.appendingPathComponent("deploy/prometheus/rules.yml"), encoding: .utf8)
         let rate = try #require(Self.expression(recording: "rtpscope:rtp_packets:rate1m", in: rules))
-        let perSecond = try await Self.query(base, rate, at: 1_700_000_006, server: server)
+        let perSecond = try Self.query(base, rate, at: 1_700_000_006, server: server)
         try #require(perSecond.count == 1, "\(rate): \(perSecond)")
         // Prometheus' rate over 1 m of this 6-sample series: the 292 − 49 = 243 packets of the 5 s
         // sampled, extrapolated towards the window's start by at most the counter's way to zero
@@ -121,12 +122,12 @@ import Testing
         #expect(measuredIncrease >= 243 - 1e-6 && measuredIncrease <= 292 + 1e-6,
                 "\(rate) = \(perSecond[0].value) packets/s")
         let loss = try #require(Self.expression(recording: "rtpscope:rtp_loss_ratio:5m", in: rules))
-        let ratio = try await Self.query(base, loss, at: 1_700_000_006, server: server)
+        let ratio = try Self.query(base, loss, at: 1_700_000_006, server: server)
         try #require(ratio.count == 1, "\(loss): \(ratio)")
         // Between the first and last sample: lost 1 → 8, expected 50 → 300 (both deltas extrapolated alike).
         let measuredRatio = Double(ratio[0].value) ?? .nan
         #expect(abs(measuredRatio - 7.0 / 250.0) < 1e-9, "\(loss) = \(ratio[0].value)")
-        let jitter = try await Self.query(base, #"rtpscope_rtp_jitter_seconds{direction="received"}"#, at: point.timestamp, server: server)
+        let jitter = try Self.query(base, #"rtpscope_rtp_jitter_seconds{direction="received"}"#, at: point.timestamp, server: server)
         #expect(jitter.count == 1)
     }
 
@@ -145,11 +146,11 @@ import Testing
     }
 
     /// An instant query's result: each series' labels and value.
-    static func query(_ base: String, _ expression: String, at time: Int64, server: BoundedChild) async throws
+    static func query(_ base: String, _ expression: String, at time: Int64, server: BoundedChild) throws
         -> [(labels: [String: String], value: String)] {
         var query = URLComponents(string: base + "/api/v1/query")!
         query.queryItems = [URLQueryItem(name: "query", value: expression), URLQueryItem(name: "time", value: String(time))]
-        let body = try #require(await get(query.url!), "query \(expression) failed: \(server.logText.suffix(2000))")
+        let body = try #require(get(query.url!), "query \(expression) failed: \(server.logText.suffix(2000))")
         let answer = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         let result = try #require((answer["data"] as? [String: Any])?["result"] as? [[String: Any]], "\(answer)")
         return result.map { series in
@@ -180,22 +181,35 @@ import Testing
         return UInt16(bigEndian: address.sin_port)
     }
 
-    /// Polls `/-/ready` for at most 120 s (a loaded CI machine starts it slowly); false early if it exits.
-    static func waitUntilReady(_ base: String, server: BoundedChild) async -> Bool {
+    /// Polls `/-/ready` for at most 120 s (a loaded CI machine starts it slowly); false early if
+    /// prometheus exits. Blocking on purpose (as is get): an `await` resumes only on a free thread of
+    /// Swift's cooperative pool, which has one thread per core (two here) and which the blocking
+    /// end-to-end suites running in parallel can hold for 40 s, so the wait ran out before the first
+    /// answer was read (seen in `make test`).
+    static func waitUntilReady(_ base: String, server: BoundedChild) -> Bool {
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline, server.isRunning {
-            if await get(URL(string: base + "/-/ready")!) != nil { return true }
-            try? await Task.sleep(for: .milliseconds(200))
+            if get(URL(string: base + "/-/ready")!) != nil { return true }
+            usleep(200_000)
         }
         return false
     }
 
-    /// The body of a 200 answer, nil otherwise; each request is bounded to 5 s.
-    static func get(_ url: URL) async -> Data? {
+    /// The body of a 200 answer, nil otherwise; each request is bounded to 5 s. URLSession calls the
+    /// completion handler on its own queue, not on the cooperative pool.
+    static func get(_ url: URL) -> Data? {
+        final class Answer: @unchecked Sendable {   // written before `done` is signalled, read after
+            var body: Data?
+        }
+        let answer = Answer()
+        let done = DispatchSemaphore(value: 0)
         let request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: 5)
-        guard let (body, response) = try? await URLSession.shared.data(for: request),
-              (response as? HTTPURLResponse)?.statusCode == 200 else { return nil }
-        return body
+        URLSession.shared.dataTask(with: request) { body, response, _ in
+            if (response as? HTTPURLResponse)?.statusCode == 200 { answer.body = body }
+            done.signal()
+        }.resume()
+        guard done.wait(timeout: .now() + 10) == .success else { return nil }
+        return answer.body
     }
 }
 

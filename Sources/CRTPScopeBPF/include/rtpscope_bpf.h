@@ -1,5 +1,6 @@
-/* A small C API over the libbpf skeleton of bpf/rtpscope.bpf.c, shaped for Swift:
- * an opaque handle, plain structs, errno-style results and one-line error text.
+/* A small C API over the libbpf skeletons of the datagram captures (bpf/socket.bpf.c: cgroup_skb
+ * on the cgroup v2 root; bpf/rtpscope.bpf.c: syscall tracepoints), shaped for Swift: an opaque
+ * handle, plain structs, errno-style results and one-line error text.
  *
  * Life cycle:  new → open(options) → load → attach → [enable_stats] → consume/poll … → destroy
  * Every step returns 0 or a negative errno; rtpscope_bpf_error() then says what failed, in one
@@ -37,6 +38,10 @@ struct rtpscope_bpf_options {
 	uint32_t snaplen;
 	/* Ring buffer size; rounded up to a power of two, at least one page (0: 16 MiB). */
 	uint32_t ring_buffer_bytes;
+	/* enum rtpscope_capture: which object is loaded. */
+	uint32_t capture;
+	/* RTPSCOPE_CAPTURE_SOCKET: the cgroup v2 directory the programs attach to (its root mount). */
+	const char *cgroup_path;
 };
 
 /* Called once per event while consuming; `event` (header + payload) is only valid during the
@@ -45,7 +50,6 @@ typedef void (*rtpscope_bpf_event_callback)(const struct rtpscope_event *event, 
 					    void *context);
 
 struct rtpscope_bpf_counters {
-	uint64_t events_by_syscall[RTPSCOPE_SYSCALL_COUNT];
 	uint64_t health[RTPSCOPE_COUNTER_COUNT]; /* indexed by enum rtpscope_counter */
 };
 
@@ -62,7 +66,9 @@ struct rtpscope_bpf *rtpscope_bpf_new(void);
 int rtpscope_bpf_open(struct rtpscope_bpf *bpf, const struct rtpscope_bpf_options *options);
 /* Verifies and loads the programs, then fills the filter maps. */
 int rtpscope_bpf_load(struct rtpscope_bpf *bpf);
-/* Attaches every loaded program and sets up the ring-buffer reader. */
+/* Attaches every loaded program and sets up the ring-buffer reader. Socket capture: the programs
+ * attach to the cgroup through bpf_link (multi-attach, gone with the handle or the process), and
+ * the owners of the UDP sockets that already exist are recorded first. */
 int rtpscope_bpf_attach(struct rtpscope_bpf *bpf, rtpscope_bpf_event_callback callback,
 			void *context);
 /* Detaches the programs (the maps and ring buffer stay readable); attach may be called again. */
@@ -94,6 +100,11 @@ int rtpscope_bpf_probe_ringbuf(void);
 /* mount -t tracefs nodev <path>: 0 or a negative errno. (Glibc's mount(2) is not exposed to
  * Swift, and tracepoint attachment needs tracefs.) */
 int rtpscope_bpf_mount_tracefs(const char *path);
+
+/* The path (as /proc/self/fd shows it: the mount point plus the cgroup's path) of the cgroup v2
+ * directory with id `id`, through open_by_handle_at on `mount_fd` (an open fd of the cgroup2 mount;
+ * needs CAP_DAC_READ_SEARCH). 0, or a negative errno. */
+int rtpscope_cgroup_path(int mount_fd, uint64_t id, char *out, size_t size);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /// Renders a snapshot, plus the process's own metrics, as Prometheus text format 0.0.4.
 ///
 /// Family order is fixed (streams, per-process and per-peer aggregates, RTCP, codec, monitor, the
-/// standard process metrics, then the registry's families by name) and series are sorted by labels,
+/// standard process metrics, the HTTP server's counts, then the registry's families by name) and series are sorted by labels,
 /// so consecutive scrapes of an unchanged state are byte-identical.
 public struct MetricsRenderer: Sendable {
     /// The value for the `Content-Type` header of a `/metrics` response.
@@ -28,7 +28,7 @@ public struct MetricsRenderer: Sendable {
 
     /// The exposition as a body rendered while it is written (see `ResponseChunks`): each `next()`
     /// renders the next ~64 KiB, so memory stays bounded by the snapshot, not by the text (~26 lines and
-    /// ~5.7 kB per exported stream).
+    /// ~6.6 kB per exported stream).
     public func chunks(_ snapshot: ExporterSnapshot) -> any ResponseChunks {
         ExpositionChunks(families: families(snapshot), chunkSize: Self.chunkSize)
     }
@@ -41,6 +41,7 @@ public struct MetricsRenderer: Sendable {
         families += CodecFamilies.writers(snapshot.codec, streams: streams)
         families += MonitorFamilies.writers(snapshot)
         families += processMetrics.processWriters()
+        families += processMetrics.http.writers()
         // The registry's families (build info, scrape durations: small) are taken when the body
         // reaches them, so a scrape's own duration is recorded before a later scrape shows it.
         let processMetrics = self.processMetrics

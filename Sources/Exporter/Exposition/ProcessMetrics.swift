@@ -18,10 +18,13 @@ public struct BuildInfo: Sendable, Equatable {
 
 /// Metrics that live in this process rather than in the snapshot: build information and scrape
 /// durations are kept in a swift-prometheus registry (the right tool for values the process itself
-/// updates; the registry is exposed so the CLI can register more), and the standard `process_*`
-/// metrics are read from /proc at each scrape, as client_golang's process collector does.
+/// updates; the registry is exposed so the CLI can register more), the HTTP server's counts in
+/// `http`, and the standard `process_*` metrics are read from /proc at each scrape, as
+/// client_golang's process collector does.
 public final class ProcessMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
+    /// The HTTP server's connection and response counts (`ExporterServer` counts into them).
+    let http = ExporterHTTPMetrics()
     private let scrapeDuration: ValueHistogram
     /// Reads the process's statistics; replaceable for tests (fixed values).
     let processStatistics: @Sendable () -> ProcessStatistics?

@@ -89,6 +89,7 @@ enum StreamFamilies {
         return LabelSet(MetricLabels.stream, [
             LabelText.ssrc(report.ssrc), report.direction?.rawValue ?? "", stream.local, stream.remote,
             report.pid.map(String.init) ?? "", report.comm ?? "", String(report.payloadType),
+            report.container ?? "", report.pod ?? "", report.namespace ?? "",
         ])
     }
 }

@@ -16,20 +16,48 @@ public struct ExporterRequest: Sendable, Equatable {
     var path: Substring {
         uri.prefix { $0 != "?" && $0 != "#" }
     }
+
+    /// The query's `name=value` pairs, percent-decoded (`+` is not a space here: no endpoint takes text).
+    var queryItems: [(name: String, value: String)] {
+        guard let question = uri.firstIndex(of: "?") else { return [] }
+        let query = uri[uri.index(after: question)...].prefix { $0 != "#" }
+        return query.split(separator: "&").map { item in
+            let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(pair[0]).removingPercentEncoding ?? String(pair[0])
+            let value = pair.count > 1 ? (String(pair[1]).removingPercentEncoding ?? String(pair[1])) : ""
+            return (name, value)
+        }
+    }
 }
 
-/// A complete response. `HEAD` gets the same headers and no body; the connection handler does that.
+/// A response: status, headers and a body that is either bytes in hand or pulled piece by piece
+/// (`ResponseChunks`) while the connection can take it. `HEAD` gets the same headers and no body;
+/// the connection handler does that.
 public struct ExporterResponse: Sendable {
     public var status: HTTPResponseStatus
     public var contentType: String
     public var extraHeaders: [(String, String)]
-    public var body: [UInt8]
+    var body: Body
+
+    enum Body: Sendable {
+        case bytes([UInt8])
+        /// Length unknown until the last piece: sent with chunked transfer encoding.
+        case chunks(any ResponseChunks)
+    }
 
     public init(status: HTTPResponseStatus, contentType: String, extraHeaders: [(String, String)] = [], body: [UInt8]) {
         self.status = status
         self.contentType = contentType
         self.extraHeaders = extraHeaders
-        self.body = body
+        self.body = .bytes(body)
+    }
+
+    public init(status: HTTPResponseStatus, contentType: String, extraHeaders: [(String, String)] = [],
+                chunks: any ResponseChunks) {
+        self.status = status
+        self.contentType = contentType
+        self.extraHeaders = extraHeaders
+        self.body = .chunks(chunks)
     }
 
     static func text(_ status: HTTPResponseStatus, _ message: String, extraHeaders: [(String, String)] = []) -> ExporterResponse {
@@ -39,11 +67,11 @@ public struct ExporterResponse: Sendable {
 }
 
 /// The endpoints. Everything else is 404.
-enum ExporterRoute: String, CaseIterable {
-    case index = "/"
-    case metrics = "/metrics"
-    case health = "/health"
-    case streams = "/streams"
+enum ExporterRoute: Equatable {
+    case index
+    case metrics
+    case health
+    case streams
 }
 
 /// Maps a request to a response. Free of networking so that every route is testable directly;
@@ -51,39 +79,83 @@ enum ExporterRoute: String, CaseIterable {
 public struct ExporterRouter: Sendable {
     let provider: any ExporterSnapshotProvider
     let renderer: MetricsRenderer
+    /// `--web.telemetry-path`.
+    let telemetryPath: String
 
-    public init(provider: any ExporterSnapshotProvider, renderer: MetricsRenderer) {
+    public init(provider: any ExporterSnapshotProvider, renderer: MetricsRenderer, telemetryPath: String = "/metrics") {
         self.provider = provider
         self.renderer = renderer
+        self.telemetryPath = telemetryPath
     }
 
-    public func respond(to request: ExporterRequest) async -> ExporterResponse {
-        guard let route = ExporterRoute(rawValue: String(request.path)) else {
-            return .text(.notFound, "not found")
+    /// What a request asks for: a response that needs no snapshot, or a route that does.
+    enum Resolution {
+        case response(ExporterResponse)
+        case route(ExporterRoute)
+    }
+
+    func resolve(_ request: ExporterRequest) -> Resolution {
+        let route: ExporterRoute
+        switch request.path {
+        case Substring(telemetryPath): route = .metrics
+        case "/": route = .index
+        case "/health": route = .health
+        case "/streams": route = .streams
+        default: return .response(.text(.notFound, "not found"))
         }
         guard request.method == .GET || request.method == .HEAD else {
-            return .text(.methodNotAllowed, "method not allowed", extraHeaders: [("Allow", "GET, HEAD")])
+            return .response(.text(.methodNotAllowed, "method not allowed", extraHeaders: [("Allow", "GET, HEAD")]))
         }
         switch route {
         case .index:
-            return ExporterResponse(status: .ok, contentType: "text/html; charset=utf-8", body: Array(IndexPage.html.utf8))
-        case .metrics:
-            return await metrics()
-        case .health:
-            let health = HealthDocument(await provider.snapshot())
-            return json(health, status: health.isHealthy ? .ok : .serviceUnavailable)
+            return .response(ExporterResponse(status: .ok, contentType: "text/html; charset=utf-8",
+                                              body: Array(IndexPage.html(telemetryPath: telemetryPath).utf8)))
         case .streams:
-            return json(await provider.snapshot().report, status: .ok)
+            if case .failure(let error) = StreamsPage.Window.parse(request.queryItems) {
+                return .response(.text(.badRequest, error.description))
+            }
+            return .route(route)
+        case .metrics, .health:
+            return .route(route)
         }
     }
 
-    private func metrics() async -> ExporterResponse {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let snapshot = await provider.snapshot()
-        let text = renderer.render(snapshot)
-        renderer.processMetrics.recordScrape(duration: clock.now - start)
-        return ExporterResponse(status: .ok, contentType: MetricsRenderer.contentType, body: Array(text.utf8))
+    public func respond(to request: ExporterRequest) async -> ExporterResponse {
+        switch resolve(request) {
+        case .response(let response):
+            return response
+        case .route(let route):
+            let clock = ContinuousClock()
+            let start = clock.now
+            let snapshot = await provider.snapshot()
+            return response(route, request: request, snapshot: snapshot, scrapeStart: (clock, start))
+        }
+    }
+
+    /// The response of a route that needs a snapshot. `scrapeStart` times `/metrics` from the moment
+    /// the snapshot was asked for until its last piece is rendered.
+    func response(_ route: ExporterRoute, request: ExporterRequest, snapshot: ExporterSnapshot,
+                  scrapeStart: (ContinuousClock, ContinuousClock.Instant)? = nil) -> ExporterResponse {
+        switch route {
+        case .index:
+            return ExporterResponse(status: .ok, contentType: "text/html; charset=utf-8",
+                                    body: Array(IndexPage.html(telemetryPath: telemetryPath).utf8))
+        case .metrics:
+            let (clock, start) = scrapeStart ?? (ContinuousClock(), ContinuousClock().now)
+            let processMetrics = renderer.processMetrics
+            let chunks = TimedChunks(renderer.chunks(snapshot)) { processMetrics.recordScrape(duration: clock.now - start) }
+            return ExporterResponse(status: .ok, contentType: MetricsRenderer.contentType, chunks: chunks)
+        case .health:
+            let health = HealthDocument(snapshot)
+            return json(health, status: health.isHealthy ? .ok : .serviceUnavailable)
+        case .streams:
+            switch StreamsPage.Window.parse(request.queryItems) {
+            case .success(let window):
+                return json(StreamsPage(report: snapshot.report, window: window), status: .ok)
+            case .failure(let error):
+                return .text(.badRequest, error.description)
+            }
+        }
     }
 
     private func json(_ value: some Encodable, status: HTTPResponseStatus) -> ExporterResponse {
@@ -94,6 +166,24 @@ public struct ExporterRouter: Sendable {
         } catch {
             return .text(.internalServerError, "could not encode the response: \(error)")
         }
+    }
+}
+
+/// A body whose completion is timed: `done` runs once, when the last piece has been produced.
+final class TimedChunks: ResponseChunks, @unchecked Sendable {
+    private let inner: any ResponseChunks
+    private var done: (() -> Void)?
+
+    init(_ inner: any ResponseChunks, done: @escaping () -> Void) {
+        self.inner = inner
+        self.done = done
+    }
+
+    func next() -> [UInt8]? {
+        if let chunk = inner.next() { return chunk }
+        done?()
+        done = nil
+        return nil
     }
 }
 

@@ -22,11 +22,22 @@ public enum ExporterServerError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// The HTTP endpoint of the exporter: `/metrics`, `/health`, `/streams` and `/`, on swift-nio.
+/// The HTTP endpoint of the exporter: `/metrics` (or `--web.telemetry-path`), `/health`, `/streams`
+/// and `/`, on swift-nio, with the web config's TLS, basic auth and headers.
 ///
-/// Defensive limits, since the port is often reachable from a network: the request line plus
-/// headers are capped (`maxRequestHeadBytes`, 431 beyond), malformed requests get 400 and the
-/// connection is closed, idle keep-alive connections are closed after `idleTimeout`.
+/// Built for a port reachable from a network, where clients may be hostile:
+/// - a request must arrive whole (head and body) within `requestTimeout` of its first byte, however
+///   slowly it is trickled (`ConnectionGuard`); idle keep-alive connections close after `idleTimeout`;
+/// - up to `maxConnections` connections; at the cap the longest-idle one is evicted rather than the
+///   newcomer refused (`ConnectionRegistry`), so silent or trickling connections cannot lock out scrapes;
+/// - per-connection backpressure: a body is rendered piece by piece only while the client reads
+///   (`ExporterHTTPHandler`), at most `maxPipelinedRequests` requests queue per connection
+///   (`PipelineLimiter`), and a response stuck behind a non-reading client for `writeStallTimeout`
+///   ends the connection;
+/// - the request head is capped (`maxRequestHeadBytes`, 431 beyond), malformed requests get 400;
+/// - with basic auth configured, a request without valid credentials gets 401 before anything is
+///   rendered.
+/// Every connection the server drops is counted (`rtpscope_exporter_connections_dropped_total`).
 ///
 /// Use `start()`/`shutdown()`, or `run()` (which is what a swift-service-lifecycle `Service`
 /// needs: `extension ExporterServer: Service {}` in the CLI, run under a `ServiceGroup` with
@@ -38,41 +49,74 @@ public final class ExporterServer: Sendable {
         public var port: Int
         /// Upper bound for the request target plus all header names and values.
         public var maxRequestHeadBytes: Int
+        /// A keep-alive connection with no request for this long is closed.
         public var idleTimeout: TimeAmount
-        /// Connections beyond this are closed on accept, so a flood of clients cannot make the
-        /// exporter hold unbounded per-connection buffers. Scrapers need a handful.
+        /// A request (head and body) must arrive within this time of its first byte (of the accept,
+        /// for a connection's first request).
+        public var requestTimeout: TimeAmount
+        /// A response that cannot be written for this long (the client does not read) ends the connection.
+        public var writeStallTimeout: TimeAmount
+        /// Open connections; at the cap the longest-idle one is evicted for a new one.
         public var maxConnections: Int
+        /// Requests a client may pipeline ahead of their responses; beyond it the connection is
+        /// closed after answering those.
+        public var maxPipelinedRequests: Int
+        /// `--web.telemetry-path`: where the metrics are served.
+        public var telemetryPath: String
+        /// `--web.config.file`, loaded (nil: plain HTTP, no authentication).
+        public var webConfig: WebConfig?
 
         public init(host: String, port: Int, maxRequestHeadBytes: Int = 8 * 1024, idleTimeout: TimeAmount = .seconds(30),
-                    maxConnections: Int = 64) {
+                    requestTimeout: TimeAmount = .seconds(10), writeStallTimeout: TimeAmount = .seconds(30),
+                    maxConnections: Int = 1024, maxPipelinedRequests: Int = 16, telemetryPath: String = "/metrics",
+                    webConfig: WebConfig? = nil) {
             self.host = host
             self.port = port
             self.maxRequestHeadBytes = maxRequestHeadBytes
             self.idleTimeout = idleTimeout
+            self.requestTimeout = requestTimeout
+            self.writeStallTimeout = writeStallTimeout
             self.maxConnections = maxConnections
+            self.maxPipelinedRequests = maxPipelinedRequests
+            self.telemetryPath = telemetryPath
+            self.webConfig = webConfig
         }
     }
 
     public let configuration: Configuration
-    private let router: ExporterRouter
+    private let responder: RouterResponder
+    private let policy: ResponsePolicy
+    private let tls: TLSServerContext?
+    private let metrics: ExporterHTTPMetrics
+    private let registry: ConnectionRegistry
     private let logger: Logger
     private let group: any EventLoopGroup
     private let state = LockedValue<Channel?>(nil)
-    private let openConnections = LockedValue(0)
 
+    /// Throws `WebConfigError` when the web config's certificates or keys cannot be used.
     public init(configuration: Configuration, provider: any ExporterSnapshotProvider,
                 processMetrics: ProcessMetrics, logger: Logger,
-                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         self.configuration = configuration
-        self.router = ExporterRouter(provider: provider, renderer: MetricsRenderer(processMetrics: processMetrics))
+        self.responder = RouterResponder(router: ExporterRouter(
+            provider: provider, renderer: MetricsRenderer(processMetrics: processMetrics),
+            telemetryPath: configuration.telemetryPath))
+        let webConfig = configuration.webConfig ?? WebConfig()
+        self.policy = ResponsePolicy(
+            headers: webConfig.headers.map { ($0.name, $0.value) },
+            authenticator: webConfig.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: webConfig.basicAuthUsers))
+        self.tls = try webConfig.tls.map(TLSServerContext.init)
+        self.metrics = processMetrics.http
+        self.registry = ConnectionRegistry(limit: configuration.maxConnections)
         self.logger = logger
         self.group = eventLoopGroup
     }
 
     public convenience init(host: String, port: Int, provider: any ExporterSnapshotProvider,
                             buildInfo: BuildInfo, logger: Logger) {
-        self.init(configuration: Configuration(host: host, port: port), provider: provider,
-                  processMetrics: ProcessMetrics(buildInfo: buildInfo), logger: logger)
+        // Without a web config nothing can fail.
+        try! self.init(configuration: Configuration(host: host, port: port), provider: provider,
+                       processMetrics: ProcessMetrics(buildInfo: buildInfo), logger: logger)
     }
 
     /// The port actually listened on (useful with port 0); nil before `start()` and after `shutdown()`.
@@ -102,6 +146,7 @@ public final class ExporterServer: Sendable {
         }
         logger.info("exporter listening", metadata: [
             "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
+            "tls": "\(tls != nil)", "basic_auth": "\(policy.authenticator != nil)",
         ])
     }
 
@@ -133,60 +178,84 @@ public final class ExporterServer: Sendable {
     }
 
     /// Connections currently admitted (for tests and diagnostics).
-    public var openConnectionCount: Int { openConnections.withLock { $0 } }
+    public var openConnectionCount: Int { registry.count }
+
+    /// Response bytes the server holds for its clients right now: NIO's outbound buffers of every
+    /// open connection (what a client that does not read makes the server keep).
+    public func bufferedResponseBytes() async -> Int {
+        var total = 0
+        for channel in registry.channels {
+            total += (try? await channel.getOption(.bufferedWritableBytes).get()) ?? 0
+        }
+        return total
+    }
 
     private func makeBootstrap() -> ServerBootstrap {
-        let router = self.router
-        let configuration = self.configuration
-        let logger = self.logger
-        let openConnections = self.openConnections
+        let connection = ConnectionSetup(
+            configuration: configuration, responder: responder, policy: policy, tls: tls, metrics: metrics,
+            registry: registry, logger: logger)
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelInitializer { channel in
-                guard Self.admit(channel, into: openConnections, limit: configuration.maxConnections) else {
+                switch connection.registry.admit(channel) {
+                case .refused:
+                    connection.metrics.connectionDropped(.refused)
                     return channel.eventLoop.makeFailedFuture(ConnectionLimitReached())
+                case .admittedEvicting:
+                    connection.metrics.connectionDropped(.evicted)
+                case .admitted:
+                    break
                 }
+                connection.metrics.connectionOpened()
+                channel.closeFuture.whenComplete { _ in connection.metrics.connectionClosed() }
                 return channel.eventLoop.makeCompletedFuture {
-                    try Self.configurePipeline(channel.pipeline.syncOperations, router: router,
-                                               configuration: configuration, logger: logger)
+                    try connection.configure(channel.pipeline.syncOperations)
                 }
             }
     }
+}
 
-    /// Counts the connection against the limit until it closes; false (and the caller drops the
-    /// connection) when the limit is reached.
-    private static func admit(_ channel: Channel, into openConnections: LockedValue<Int>, limit: Int) -> Bool {
-        let admitted = openConnections.withLock { count -> Bool in
-            guard count < limit else { return false }
-            count += 1
-            return true
-        }
-        if admitted {
-            channel.closeFuture.whenComplete { _ in openConnections.withLock { $0 -= 1 } }
-        }
-        return admitted
-    }
+/// Everything a new connection's pipeline is made of (also used by the HTTP fuzzer on an
+/// `EmbeddedChannel`, so the fuzzed path is the served path).
+struct ConnectionSetup: Sendable {
+    let configuration: ExporterServer.Configuration
+    let responder: any ExporterResponder
+    let policy: ResponsePolicy
+    let tls: TLSServerContext?
+    let metrics: ExporterHTTPMetrics
+    let registry: ConnectionRegistry
+    let logger: Logger
 
-    private static func configurePipeline(_ pipeline: ChannelPipeline.SynchronousOperations,
-                                          router: ExporterRouter, configuration: Configuration,
-                                          logger: Logger) throws {
+    /// TLS (with the plain-HTTP responder in front), timeouts, HTTP/1.1 codec, pipelining limit and
+    /// NIO's pipelining handler, error answers, then the exporter's handler.
+    func configure(_ pipeline: ChannelPipeline.SynchronousOperations) throws {
+        if let tls {
+            try pipeline.addHandler(PlainHTTPOnTLSPortResponder())
+            try pipeline.addHandler(tls.makeHandler())
+        }
+        try pipeline.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout,
+                                                 writeTimeout: configuration.writeStallTimeout))
+        try pipeline.addHandler(ConnectionGuard(registry: registry, metrics: metrics,
+                                                requestTimeout: configuration.requestTimeout))
         var limits = NIOHTTPDecoderLimitConfiguration()
         // NIO counts the request target and every header name and value against these, so one
         // limit bounds the memory a single request head can make the decoder buffer.
         limits.maxHeaderFieldSize = configuration.maxRequestHeadBytes
         limits.maxHeaderListSize = configuration.maxRequestHeadBytes
         limits.maxHeaderFieldCount = 100
-        try pipeline.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout))
         try pipeline.configureHTTPServerPipeline(
             withPipeliningAssistance: true,
             withErrorHandling: false,
             withEncoderConfiguration: .init(),
             withDecoderLimitConfiguration: limits)
-        try pipeline.addHandler(HTTPErrorResponder())
-        try pipeline.addHandler(ExporterHTTPHandler(router: router, logger: logger))
+        let pipelining = try pipeline.handler(type: HTTPServerPipelineHandler.self)
+        try pipeline.addHandler(PipelineLimiter(maxQueued: configuration.maxPipelinedRequests, metrics: metrics),
+                                position: .before(pipelining))
+        try pipeline.addHandler(HTTPErrorResponder(metrics: metrics))
+        try pipeline.addHandler(ExporterHTTPHandler(responder: responder, policy: policy, metrics: metrics, logger: logger))
     }
 }
 

@@ -12,11 +12,17 @@ final class HTTPErrorResponder: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// A response can only be sent when none is partly written already.
     private var responseInProgress = false
+    private let metrics: ExporterHTTPMetrics
+
+    init(metrics: ExporterHTTPMetrics) {
+        self.metrics = metrics
+    }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let parserError = error as? HTTPParserError, !responseInProgress {
             let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
             let headers = HTTPHeaders([("Connection", "close"), ("Content-Length", "0")])
+            metrics.responseSent(status: Int(status.code))
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
                           promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)

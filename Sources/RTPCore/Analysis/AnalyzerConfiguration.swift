@@ -24,10 +24,25 @@ public struct AnalyzerConfiguration: Sendable {
     /// a=rtpmap from `--sdp` files. (SDP seen inside the capture, in SIP bodies, is learnt as well, for
     /// streams that start after it; these configured rates win over it.)
     public var sdpClockRates: [UInt8: Int] = [:]
+    /// The `a=rtpmap` encoding names of the same files, for the reports ("H264", "G726-32").
+    public var sdpEncodingNames: [UInt8: String] = [:]
     /// Live: streams idle longer than this are removed (and counted). nil = never (offline).
     public var streamIdleTimeout: Nanoseconds? = nil
-    /// Live: at most this many streams; the least recently seen are evicted beyond it.
+    /// Live: at most this many streams; the least recently seen are evicted beyond it (O(1), counted).
     public var maxStreams: Int = .max
+    /// Bytes for single-packet stream candidates (sources seen once, waiting for the second packet
+    /// that confirms them): `CandidateTable` holds ~1 M in the default 64 MiB, allocated as they come.
+    public var candidateMemoryBytes: Int = 64 << 20
+    /// Candidates that sent more than one packet without confirming (a gap, a duplicate, a jump right
+    /// at the start) keep full statistics: at most this many (~1 KiB each), least recently seen dropped.
+    public var maxUnconfirmedStreams: Int = 16_384
+    /// RTCP reporters kept; nil: as many as `maxStreams` (at least 4096). Least recently heard dropped.
+    public var maxRTCPReporters: Int? = nil
+    /// Report blocks kept per RTCP reporter (one per reported source): beyond it, the reporter's least
+    /// recently updated block is dropped.
+    public var maxReportBlocksPerReporter: Int = 64
+    /// Report blocks kept in all; nil: twice `maxStreams` (at least 8192). Least recently updated dropped.
+    public var maxRTCPReportBlocks: Int? = nil
     /// Live: track the send pacing of outgoing streams; a gap longer than this many expected
     /// intervals is a send stall. nil = off (offline there is no "outgoing").
     public var sendStallFactor: Double? = nil

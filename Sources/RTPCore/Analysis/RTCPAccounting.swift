@@ -7,23 +7,16 @@
 /// ends: RTT = arrival(RR) − arrival(matched SR) − DLSR. Captured at the SR sender this equals the RFC
 /// value; captured elsewhere it is the round trip between the capture point and the reporter. LSR = 0
 /// means "no SR received yet" and gives no RTT.
+///
+/// Bounds (every one O(1), least recently used first, counted): reporters (`Limits.reporters`), report
+/// blocks per reporter (`blocksPerReporter`: a reporter naming ever-new sources replaces its own oldest
+/// block) and in all (`blocks`), and the SR times kept for RTT matching (one history per SR sender, as
+/// many as reporters). Live, a block expires on its own age, however active its reporter stays.
 final class RTCPAccounting {
-    final class Reporter {
-        let ssrc: UInt32
-        let source: Endpoint
-        let destination: Endpoint
-        let process: ProcessContext?
-        var lastSeen: Nanoseconds = 0
-        var senderReports: UInt64 = 0
-        var receiverReports: UInt64 = 0
-        var packetsByType: [String: UInt64] = [:]
-        var cname: String?
-        /// Latest block per reported source, with the RTT computed when it arrived.
-        var blocks: [UInt32: (block: RTCPReportBlock, roundTripMs: Double?)] = [:]
-
-        init(ssrc: UInt32, source: Endpoint, destination: Endpoint, process: ProcessContext?) {
-            self.ssrc = ssrc; self.source = source; self.destination = destination; self.process = process
-        }
+    struct Limits {
+        var reporters: Int = .max
+        var blocksPerReporter: Int = 64
+        var blocks: Int = .max
     }
 
     struct ReporterKey: Hashable {
@@ -34,121 +27,286 @@ final class RTCPAccounting {
         var direction: Direction?
     }
 
-    /// Recent SRs per sender SSRC: (compact NTP, capture arrival). Bounded.
-    private var senderReportTimes: [UInt32: [(compactNTP: UInt32, arrival: Nanoseconds)]] = [:]
-    private static let senderReportsKept = 16
-    /// Live bound: beyond this many reporters the least recently heard is dropped.
-    static let maxReporters = 4096
-    private(set) var reporters: [ReporterKey: Reporter] = [:]
-    private var order: [ReporterKey] = []
+    struct Reporter {
+        let ssrc: UInt32
+        let source: Endpoint
+        let destination: Endpoint
+        let process: ProcessContext?
+        /// First-seen order, for reports.
+        let order: UInt64
+        var lastSeen: Nanoseconds
+        var senderReports: UInt64 = 0
+        var receiverReports: UInt64 = 0
+        /// Packets by `RTCPPacket.typeName`, in `PacketTypeCounts.names` order (inline, no dictionary).
+        var packetsByType = PacketTypeCounts()
+        var cname: String?
+        /// Reported source → slot of its latest block.
+        var blocks: [UInt32: Int32] = [:]
+        /// This reporter's blocks, least recently updated first.
+        var blockOrder = RecencyList()
+    }
+
+    /// Counts per RTCP packet type.
+    struct PacketTypeCounts {
+        static let names = ["sr", "rr", "sdes", "bye", "app", "rtpfb", "psfb", "xr", "other"]
+        private var counts = InlineArray<9, UInt64>(repeating: 0)
+
+        mutating func add(_ packet: RTCPPacket) {
+            let index: Int = switch packet {
+            case .senderReport: 0
+            case .receiverReport: 1
+            case .sourceDescription: 2
+            case .goodbye: 3
+            case .applicationDefined: 4
+            case .feedback(let f): f.kind == .transportLayer ? 5 : 6
+            case .extendedReport: 7
+            case .unknown: 8
+            }
+            counts[index] &+= 1
+        }
+
+        var dictionary: [String: UInt64] {
+            var result: [String: UInt64] = [:]
+            for (index, name) in Self.names.enumerated() where counts[index] > 0 { result[name] = counts[index] }
+            return result
+        }
+    }
+
+    /// The latest block a reporter sent about one source, with the RTT computed when it arrived.
+    struct StoredBlock {
+        var block: RTCPReportBlock
+        var roundTripMs: Double?
+        var arrival: Nanoseconds
+        var reporter: Int32
+    }
+
+    /// The last SRs of one sender SSRC: (compact NTP, capture arrival), newest last.
+    struct SenderReportHistory {
+        static let kept = 16
+        private var compactNTP = InlineArray<16, UInt32>(repeating: 0)
+        private var arrival = InlineArray<16, Nanoseconds>(repeating: 0)
+        private var count = 0
+        private var next = 0
+        private(set) var latest: Nanoseconds = .min
+
+        mutating func append(_ ntp: UInt32, at time: Nanoseconds) {
+            compactNTP[next] = ntp
+            arrival[next] = time
+            next = (next + 1) % Self.kept
+            count = min(count + 1, Self.kept)
+            latest = time
+        }
+
+        /// Arrival of the newest SR whose compact NTP time is `ntp`.
+        func arrival(of ntp: UInt32) -> Nanoseconds? {
+            for age in 0..<count {
+                let index = (next - 1 - age + Self.kept) % Self.kept
+                if compactNTP[index] == ntp { return arrival[index] }
+            }
+            return nil
+        }
+    }
+
+    let limits: Limits
+    private var reporters: LRUMap<ReporterKey, Reporter>
+    private var senderReportTimes: LRUMap<UInt32, SenderReportHistory>
+    private var blocks: [StoredBlock?] = []
+    private var freeBlocks: [Int32] = []
+    /// All blocks, least recently updated first (the total cap and per-block expiry pop its front).
+    private var blockLinks = SlotLinks()
+    private var blockOrder = RecencyList()
+    /// Links of each reporter's own `blockOrder` (a block is in exactly one reporter's list).
+    private var reporterBlockLinks = SlotLinks()
+    private var nextOrder: UInt64 = 0
+
+    /// Reporters dropped by the cap or idle expiry.
+    private(set) var reportersEvicted: UInt64 = 0
+    /// Report blocks dropped by a cap (not by idle expiry, which is the normal end of a block).
+    private(set) var blocksDropped: UInt64 = 0
+
+    init(limits: Limits = Limits()) {
+        self.limits = limits
+        reporters = LRUMap(capacity: limits.reporters)
+        senderReportTimes = LRUMap(capacity: limits.reporters)
+    }
+
+    var reporterCount: Int { reporters.count }
+    var blockCount: Int { blockOrder.count }
+
+    /// Heap bytes held (approximate: slabs, maps and links; reporters' block dictionaries).
+    var allocatedBytes: Int {
+        var total = reporters.allocatedBytes + senderReportTimes.allocatedBytes
+            + blocks.capacity * MemoryLayout<StoredBlock?>.stride + freeBlocks.capacity * 4
+            + blockLinks.allocatedBytes + reporterBlockLinks.allocatedBytes
+        reporters.forEach { _, reporter in
+            total += reporter.blocks.isEmpty ? 0 : HeapSize.malloc(32 + reporter.blocks.capacity * 9)
+        }
+        return total
+    }
 
     func ingest(_ packets: [RTCPPacket], datagram: Datagram) {
         for packet in packets {
             switch packet {
             case .senderReport(let sr):
                 let reporter = reporterFor(sr.ssrc, datagram)
-                reporter.senderReports &+= 1
-                count(packet, in: reporter)
+                reporters[slot: reporter].senderReports &+= 1
+                reporters[slot: reporter].packetsByType.add(packet)
                 rememberSenderReport(sr, at: datagram.time)
                 record(sr.reports, by: reporter, at: datagram.time)
             case .receiverReport(let rr):
                 let reporter = reporterFor(rr.ssrc, datagram)
-                reporter.receiverReports &+= 1
-                count(packet, in: reporter)
+                reporters[slot: reporter].receiverReports &+= 1
+                reporters[slot: reporter].packetsByType.add(packet)
                 record(rr.reports, by: reporter, at: datagram.time)
             case .sourceDescription(let sdes):
                 for chunk in sdes.chunks {
                     let reporter = reporterFor(chunk.ssrc, datagram)
-                    if let cname = chunk.cname { reporter.cname = cname }
+                    if let cname = chunk.cname { reporters[slot: reporter].cname = cname }
                 }
-                if let first = sdes.chunks.first { count(packet, in: reporterFor(first.ssrc, datagram)) }
+                if let first = sdes.chunks.first { count(packet, by: first.ssrc, datagram) }
             case .goodbye(let bye):
-                if let first = bye.ssrcs.first { count(packet, in: reporterFor(first, datagram)) }
+                if let first = bye.ssrcs.first { count(packet, by: first, datagram) }
             case .applicationDefined(let app):
-                count(packet, in: reporterFor(app.ssrc, datagram))
+                count(packet, by: app.ssrc, datagram)
             case .feedback(let fb):
-                count(packet, in: reporterFor(fb.senderSSRC, datagram))
+                count(packet, by: fb.senderSSRC, datagram)
             case .extendedReport(let xr):
-                count(packet, in: reporterFor(xr.ssrc, datagram))
+                count(packet, by: xr.ssrc, datagram)
             case .unknown:
                 break
             }
         }
     }
 
-    private func reporterFor(_ ssrc: UInt32, _ datagram: Datagram) -> Reporter {
+    private func count(_ packet: RTCPPacket, by ssrc: UInt32, _ datagram: Datagram) {
+        reporters[slot: reporterFor(ssrc, datagram)].packetsByType.add(packet)
+    }
+
+    /// The slot of the reporter, created (and the least recently heard one dropped at the cap) if new.
+    private func reporterFor(_ ssrc: UInt32, _ datagram: Datagram) -> Int {
         let key = ReporterKey(ssrc: ssrc, source: datagram.source, destination: datagram.destination,
                               pid: datagram.process?.pid, direction: datagram.process?.direction)
-        if let existing = reporters[key] {
-            existing.lastSeen = datagram.time
-            return existing
+        if let slot = reporters.touch(key) {
+            reporters[slot: slot].lastSeen = datagram.time
+            return slot
         }
-        if reporters.count >= Self.maxReporters, let oldest = reporters.min(by: { $0.value.lastSeen < $1.value.lastSeen }) {
-            forget(oldest.key)
-        }
+        // Make room first: the evicted reporter's blocks must be released before its slot is reused.
+        if reporters.count >= reporters.capacity, let oldest = reporters.oldest { forget(reporterAt: oldest) }
+        nextOrder &+= 1
         let reporter = Reporter(ssrc: ssrc, source: datagram.source, destination: datagram.destination,
-                                process: datagram.process)
-        reporter.lastSeen = datagram.time
-        reporters[key] = reporter
-        order.append(key)
-        return reporter
+                                process: datagram.process, order: nextOrder, lastSeen: datagram.time)
+        return reporters.insert(key, reporter).slot
     }
 
-    /// Live: forgets reporters, and SR times, not heard from since `cutoff`.
+    /// Live: forgets reporters, report blocks and SR times not heard from since `cutoff`.
     func evict(before cutoff: Nanoseconds) {
-        for (key, reporter) in reporters where reporter.lastSeen < cutoff { forget(key) }
-        senderReportTimes = senderReportTimes.filter { ($0.value.last?.arrival ?? .min) >= cutoff }
+        while let oldest = reporters.oldest, reporters[slot: oldest].lastSeen < cutoff {
+            forget(reporterAt: oldest)
+        }
+        while let oldest = blockOrder.first, let block = blocks[oldest], block.arrival < cutoff {
+            removeBlock(at: oldest)
+        }
+        while let oldest = senderReportTimes.oldest, senderReportTimes[slot: oldest].latest < cutoff {
+            senderReportTimes.remove(slot: oldest)
+        }
     }
 
-    private func forget(_ key: ReporterKey) {
-        reporters[key] = nil
-        order.removeAll { $0 == key }
-    }
-
-    private func count(_ packet: RTCPPacket, in reporter: Reporter) {
-        reporter.packetsByType[packet.typeName, default: 0] &+= 1
+    private func forget(reporterAt slot: Int) {
+        for blockSlot in reporters[slot: slot].blocks.values { removeBlock(at: Int(blockSlot)) }
+        reporters.remove(slot: slot)
+        reportersEvicted &+= 1
     }
 
     private func rememberSenderReport(_ sr: RTCPSenderReport, at time: Nanoseconds) {
-        var times = senderReportTimes[sr.ssrc] ?? []
-        if times.count >= Self.senderReportsKept { times.removeFirst() }
-        times.append((sr.compactNTP, time))
-        senderReportTimes[sr.ssrc] = times
+        let slot: Int
+        if let existing = senderReportTimes.touch(sr.ssrc) {
+            slot = existing
+        } else {
+            slot = senderReportTimes.insert(sr.ssrc, SenderReportHistory()).slot
+        }
+        senderReportTimes[slot: slot].append(sr.compactNTP, at: time)
     }
 
-    private func record(_ blocks: [RTCPReportBlock], by reporter: Reporter, at time: Nanoseconds) {
-        for block in blocks {
-            reporter.blocks[block.ssrc] = (block, roundTrip(block, at: time))
+    private func record(_ reported: [RTCPReportBlock], by reporter: Int, at time: Nanoseconds) {
+        for block in reported {
+            let stored = StoredBlock(block: block, roundTripMs: roundTrip(block, at: time), arrival: time,
+                                     reporter: Int32(reporter))
+            if let existing = reporters[slot: reporter].blocks[block.ssrc].map(Int.init) {
+                blocks[existing] = stored
+                blockOrder.moveToBack(existing, &blockLinks)
+                reporters[slot: reporter].blockOrder.moveToBack(existing, &reporterBlockLinks)
+                continue
+            }
+            if reporters[slot: reporter].blocks.count >= limits.blocksPerReporter,
+               let oldest = reporters[slot: reporter].blockOrder.first {
+                removeBlock(at: oldest)
+                blocksDropped &+= 1
+            }
+            if blockOrder.count >= limits.blocks, let oldest = blockOrder.first {
+                removeBlock(at: oldest)
+                blocksDropped &+= 1
+            }
+            guard limits.blocksPerReporter > 0, limits.blocks > 0 else {
+                blocksDropped &+= 1
+                continue
+            }
+            let slot: Int
+            if let reused = freeBlocks.popLast() {
+                slot = Int(reused)
+                blocks[slot] = stored
+            } else {
+                slot = blocks.count
+                blocks.append(stored)
+                blockLinks.reserve(slots: slot + 1)
+                reporterBlockLinks.reserve(slots: slot + 1)
+            }
+            blockOrder.append(slot, &blockLinks)
+            reporters[slot: reporter].blockOrder.append(slot, &reporterBlockLinks)
+            reporters[slot: reporter].blocks[block.ssrc] = Int32(slot)
         }
+    }
+
+    private func removeBlock(at slot: Int) {
+        guard let stored = blocks[slot] else { return }
+        let owner = Int(stored.reporter)
+        reporters[slot: owner].blocks[stored.block.ssrc] = nil
+        reporters[slot: owner].blockOrder.remove(slot, &reporterBlockLinks)
+        blockOrder.remove(slot, &blockLinks)
+        blocks[slot] = nil
+        freeBlocks.append(Int32(slot))
     }
 
     /// See the type's documentation for the clock choice.
     func roundTrip(_ block: RTCPReportBlock, at time: Nanoseconds) -> Double? {
-        guard block.lastSR != 0,
-              let sr = senderReportTimes[block.ssrc]?.last(where: { $0.compactNTP == block.lastSR }) else { return nil }
-        let sinceSR = Double(time &- sr.arrival) / 1e6
+        guard block.lastSR != 0, let slot = senderReportTimes.slot(of: block.ssrc),
+              let arrival = senderReportTimes[slot: slot].arrival(of: block.lastSR) else { return nil }
+        let sinceSR = Double(time &- arrival) / 1e6
         let delay = Double(block.delaySinceLastSR) * 1000 / 65536
         return sinceSR - delay
     }
 
     /// Reporters in first-seen order. `clockRate` finds the media clock of a reported SSRC, if known.
     func reports(clockRate: (UInt32) -> Int?) -> [RTCPReporterReport] {
-        order.compactMap { key -> RTCPReporterReport? in
-            guard let reporter = reporters[key] else { return nil }
-            let blocks = reporter.blocks.keys.sorted().compactMap { ssrc -> RTCPReportBlockReport? in
-                guard let (block, rtt) = reporter.blocks[ssrc] else { return nil }
-                let jitterMs = clockRate(ssrc).map { Double(block.jitter) * 1000 / Double($0) }
+        var all: [Reporter] = []
+        all.reserveCapacity(reporters.count)
+        reporters.forEach { _, reporter in all.append(reporter) }
+        all.sort { $0.order < $1.order }
+        return all.map { reporter in
+            let reportBlocks = reporter.blocks.sorted { $0.key < $1.key }.compactMap { _, slot -> RTCPReportBlockReport? in
+                guard let stored = blocks[Int(slot)] else { return nil }
+                let block = stored.block
+                let jitterMs = clockRate(block.ssrc).map { Double(block.jitter) * 1000 / Double($0) }
                 return RTCPReportBlockReport(
                     sourceSSRC: block.ssrc, fractionLost: Double(block.fractionLost) / 256,
                     cumulativeLost: block.cumulativeLost, highestSequence: block.extendedHighestSequence,
                     jitterTimestampUnits: block.jitter, jitterMs: jitterMs, lastSR: block.lastSR,
-                    delaySinceLastSR: block.delaySinceLastSR, roundTripMs: rtt)
+                    delaySinceLastSR: block.delaySinceLastSR, roundTripMs: stored.roundTripMs)
             }
             return RTCPReporterReport(
                 reporterSSRC: reporter.ssrc, src: reporter.source.description,
                 dst: reporter.destination.description, senderReports: reporter.senderReports,
-                receiverReports: reporter.receiverReports, packetsByType: reporter.packetsByType,
-                cname: reporter.cname, reportBlocks: blocks, pid: reporter.process?.pid,
+                receiverReports: reporter.receiverReports, packetsByType: reporter.packetsByType.dictionary,
+                cname: reporter.cname, reportBlocks: reportBlocks, pid: reporter.process?.pid,
                 comm: reporter.process?.comm, direction: reporter.process?.direction)
         }
     }

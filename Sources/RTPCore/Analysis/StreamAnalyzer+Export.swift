@@ -3,22 +3,24 @@
 /// streams it exports (`stateCopy(at:)`); their reports are built from the copies after the lock is
 /// released (`StreamStateCopy.snapshot()`). `streamSnapshots()` builds every report at once instead.
 ///
-/// Relies on the analyzer's internals only here: the stream table's `entries` (confirmed flag, key,
-/// process name, measurements), `droppedCandidatePackets` and the RTCP accounting's `reports`.
+/// Relies on the analyzer's internals only here: the stream table's `entries` (confirmed flag, process
+/// name, measurements) and `key(at:)`, `StreamStatistics.report(key:mode:resolver:)`, `resolver`, `droppedCandidatePackets`
+/// and the RTCP accounting's `reports`, `reporterCount`, `blocksDropped` and `reportersEvicted`.
 extension StreamAnalyzer {
     /// Calls `body` with the figures of every confirmed stream, in table order. Builds no report and
     /// allocates nothing; strict (RFC 3550) figures whatever the mode.
     public func forEachConfirmedStream(_ body: (StreamFigures) -> Void) {
         let count = streams.entries.count
         for index in 0..<count where streams.entries[index].isConfirmed {
+            // Read in place (a copy of the measurements would retain their boxes per stream).
             let clockRate = streams.entries[index].measurements.clockRate
             let clockKnown = clockRate != nil && streams.entries[index].measurements.clockRateSource != .unknown
             var jitterSeconds: Double?
-            if clockKnown, let estimator = streams.entries[index].measurements.jitter.current {
+            if clockKnown, let estimator = streams.entries[index].measurements.jitter {
                 jitterSeconds = estimator.milliseconds(estimator.jitter) / 1000
             }
             body(StreamFigures(
-                key: streams.entries[index].key,
+                key: streams.key(at: index),
                 processName: streams.entries[index].processName,
                 firstTime: streams.entries[index].firstTime,
                 packets: streams.entries[index].measurements.packets,
@@ -33,15 +35,18 @@ extension StreamAnalyzer {
     /// A value copy of the stream at `position`, which must come from `forEachConfirmedStream` with
     /// no change to the analyzer since (hold the owner's lock across both).
     public func stateCopy(at position: StreamPosition) -> StreamStateCopy {
-        StreamStateCopy(statistics: streams[position.index], mode: configuration.mode)
+        StreamStateCopy(statistics: streams[position.index], mode: configuration.mode, resolver: resolver)
     }
 
     /// The summary as counted so far, with `unconfirmedRTP` the packets of candidate streams dropped
-    /// before RFC 3550 probation confirmed them: cumulative, it never decreases (`report()` adds the
-    /// candidates still on probation, whose packets move to their stream once it confirms).
+    /// before RFC 3550 probation confirmed them (evicted ones included): cumulative, it never decreases
+    /// (`report()` adds the candidates still on probation, whose packets move to their stream once it
+    /// confirms), so `discarded` can be exported as counters. The RTCP caps' counts as `report()` has them.
     public var runningSummary: AnalysisSummary {
         var running = summary
         running.unconfirmedRTP = droppedCandidatePackets
+        running.rtcpReportBlocksDropped = rtcp.blocksDropped
+        running.rtcpReportersEvicted = rtcp.reportersEvicted
         return running
     }
 
@@ -52,7 +57,7 @@ extension StreamAnalyzer {
     }
 
     /// Whether any RTCP reporter is tracked (so a scrape can skip building the SSRC → clock map).
-    public var hasRTCPReporters: Bool { !rtcp.reporters.isEmpty }
+    public var hasRTCPReporters: Bool { rtcp.reporterCount > 0 }
 }
 
 /// What a scrape needs of one confirmed stream to choose the streams to export and to sum them per
@@ -102,12 +107,15 @@ public struct StreamStateCopy: @unchecked Sendable {
     // declared without Sendable because the analyzer itself is single-threaded.
     let statistics: StreamStatistics
     let mode: AnalyzerConfiguration.Mode
+    /// The analyzer's payload-type names when the copy was taken.
+    let resolver: ClockRateResolver
 
-    public var key: StreamKey { statistics.key }
+    public var key: StreamKey { StreamKey(statistics.key) }
 
     /// The stream's report, interval histogram and pacing, as `StreamAnalyzer.streamSnapshots()` gives them.
     public func snapshot() -> StreamSnapshot {
-        StreamSnapshot(key: statistics.key, report: statistics.report(mode: mode),
+        let key = self.key
+        return StreamSnapshot(key: key, report: statistics.report(key: key, mode: mode, resolver: resolver),
                        intervalHistogram: statistics.measurements.intervals, lastSeen: statistics.lastTime,
                        pacing: statistics.measurements.pacing)
     }

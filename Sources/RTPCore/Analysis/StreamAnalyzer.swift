@@ -2,22 +2,29 @@
 /// per monitor (live); not thread-safe — the owner serialises access.
 ///
 /// Per datagram: RFC 7983 classification; STUN/DTLS/ZRTP/TURN are counted; RTCP goes to the RTCP
-/// decoder and the reporter table; RTP is decoded and accounted to its stream with one dictionary
-/// lookup in `StreamTable`. Nothing on the RTP path allocates except the creation of a new stream.
+/// decoder and the reporter table; RTP is decoded and accounted to its stream with one lookup in
+/// `StreamTable`. Nothing on the RTP path of a known stream allocates.
 ///
 /// Detection (`configuration.mode`):
 /// - **strict (default), heuristic:** a new (5-tuple, SSRC) is a *candidate* until RFC 3550 A.1
-///   probation succeeds (MIN_SEQUENTIAL = 2 consecutive sequence numbers). Its statistics are kept from
-///   its first packet, so a confirmed stream includes them. Candidates that never confirm are not
-///   reported; their packets are `summary.unconfirmedRTP`. At most `maxCandidates` are tracked (oldest
-///   dropped first), so random traffic cannot grow memory. A single RTP-looking datagram never
-///   becomes a stream.
+///   probation succeeds (MIN_SEQUENTIAL = 2 consecutive sequence numbers). A candidate seen once is a
+///   32-byte record in `CandidateTable` (sized in bytes: ~1 M in the default 64 MiB, so any number of
+///   streams starting together confirm, and a flood of single packets is dropped oldest-first, garbage
+///   before sources on a 5-tuple that already carries a stream). Its second packet builds the stream and
+///   replays the first into it, so a confirmed stream counts all its packets. A candidate whose second
+///   packet does not confirm it (a gap, a repeat) keeps full statistics, at most
+///   `maxUnconfirmedStreams` of them. Candidates that never confirm are not reported; their packets are
+///   `summary.unconfirmedRTP` (`rtp_unconfirmed` / `rtp_candidate_evicted` in `summary.discarded`).
 /// - **wireshark:** tshark's heuristic accepts any version-2 datagram whose payload type is not 72–76
 ///   and whose header fits, as a stream of its own from the first packet — so do we (streams of one
 ///   packet included), except on ports tshark would have given to another dissector (well-known ports
 ///   below 1024 and a few registered ones: SIP, mDNS, SSDP…), where its RTP heuristic never runs.
 /// - `forcedUDPPorts` (tshark's decode-as) confirms immediately in both modes; with `heuristic` off only
 ///   forced ports (and TCP, which the source only delivers for configured RFC 4571 ports) carry RTP.
+///
+/// Bounds (live): `maxStreams` evicts the least recently seen stream, `streamIdleTimeout` expires idle
+/// streams, candidates and RTCP state — each in O(1) per entry through recency lists, never a scan.
+/// Offline nothing is capped but candidates (memory), unconfirmed streams and RTCP blocks per reporter.
 public final class StreamAnalyzer {
     public let configuration: AnalyzerConfiguration
     /// Sources add their own counts here (packets read, link errors, fragments skipped, link type).
@@ -30,32 +37,50 @@ public final class StreamAnalyzer {
     /// per datagram.
     @exclusivity(unchecked) public var sampler: CaptureTimeSampler?
 
-    /// Candidate streams tracked at once before the oldest is dropped.
-    public static let maxCandidates = 4096
-
     // Internal (not private) for the exporter's read-only pass in StreamAnalyzer+Export.swift.
     @exclusivity(unchecked) var streams = StreamTable()
-    private var confirmedCount = 0
-    private var candidateCount = 0
-    /// Candidates in creation order (entries go stale when a candidate confirms or is evicted; they are
-    /// skipped when popped), so dropping the oldest is amortised O(1) even under a flood of garbage.
-    private var candidateOrder: [StreamKey] = []
-    private var candidateOrderHead = 0
-    /// Packets of candidates that were dropped or evicted without ever confirming.
+    @exclusivity(unchecked) private var candidates: CandidateTable
+    /// Confirmed streams per socket pair (`PackedStreamKey.flow`, folded): a new source on a pair that
+    /// already carries a stream is a better candidate than one on an unknown pair.
+    private var flows: [UInt64: UInt32] = [:]
+    /// Whether the confirmed streams' recency order is kept (a cap or an idle timeout needs it).
+    private let tracksRecency: Bool
+    /// Half of each cap: see `StreamTable.touch`.
+    private let confirmedRecencyWindow: UInt32
+    private let unconfirmedRecencyWindow: UInt32
+    /// Packets of candidates (single-packet or not) removed without ever confirming.
     private(set) var droppedCandidatePackets: UInt64 = 0
-    private var resolver: ClockRateResolver
+    // private(set), not private: the exporter's stream copies (StreamAnalyzer+Export.swift) name payload types with it.
+    @exclusivity(unchecked) private(set) var resolver: ClockRateResolver
     private let forcedPorts: PortBitmap?
-    let rtcp = RTCPAccounting()
+    let rtcp: RTCPAccounting
     /// Relative-time base (ns) for tshark-compatible times: the capture's first frame.
     @exclusivity(unchecked) private var timeBase: Nanoseconds?
     /// Send stalls detected since the last `takeSendStalls()` (live, outgoing streams).
-    private var newStalls: [(key: StreamKey, stall: SendStall)] = []
+    @exclusivity(unchecked) private var newStalls: [(key: StreamKey, stall: SendStall)] = []
 
     public init(configuration: AnalyzerConfiguration) {
         self.configuration = configuration
         self.resolver = ClockRateResolver(explicitRates: configuration.explicitClockRates,
                                           sdpRates: configuration.sdpClockRates)
+        for (payloadType, name) in configuration.sdpEncodingNames {
+            resolver.learn(payloadType: payloadType, encodingName: name, clockRate: nil)
+        }
         self.forcedPorts = configuration.forcedUDPPorts.isEmpty ? nil : PortBitmap(configuration.forcedUDPPorts)
+        candidates = CandidateTable(byteBudget: configuration.candidateMemoryBytes)
+        tracksRecency = configuration.maxStreams < .max || configuration.streamIdleTimeout != nil
+        if configuration.maxStreams < 1 << 24 {
+            // A live cap: the table's final size is known (see `StreamTable.reserve`).
+            streams.reserve(capacity: max(configuration.maxStreams, 0) + max(configuration.maxUnconfirmedStreams, 0) + 1)
+        }
+        confirmedRecencyWindow = UInt32(clamping: max(configuration.maxStreams / 2, 1))
+        unconfirmedRecencyWindow = UInt32(clamping: max(configuration.maxUnconfirmedStreams / 2, 1))
+        let bounded = configuration.maxStreams < .max
+        rtcp = RTCPAccounting(limits: RTCPAccounting.Limits(
+            reporters: configuration.maxRTCPReporters ?? (bounded ? max(configuration.maxStreams, 4096) : .max),
+            blocksPerReporter: configuration.maxReportBlocksPerReporter,
+            blocks: configuration.maxRTCPReportBlocks
+                ?? (bounded ? max(configuration.maxStreams > Int.max / 2 ? .max : 2 * configuration.maxStreams, 8192) : .max)))
     }
 
     /// A payload type's clock learnt while running (e.g. from SDP seen inside the capture). Applies to
@@ -63,10 +88,7 @@ public final class StreamAnalyzer {
     /// `encodingName` is the rtpmap encoding (e.g. `opus`, `telephone-event`), when known.
     public func learnClockRate(payloadType: UInt8, rate: Int, encodingName: String? = nil) {
         guard rate > 0 else { return }
-        resolver.sdpRates[payloadType] = rate
-        if let name = encodingName, name.lowercased().hasPrefix("telephone-event") {
-            resolver.telephoneEventTypes.insert(payloadType)
-        }
+        resolver.learn(payloadType: payloadType, encodingName: encodingName ?? "", clockRate: rate)
     }
 
     // MARK: - Ingest
@@ -122,8 +144,11 @@ public final class StreamAnalyzer {
             return
         }
         let header: RTPHeader
-        switch RTPHeader.decode(datagram.payload) {
+        switch RTPHeader.decode(datagram.payload, originalLength: datagram.originalLength) {
         case .success(let decoded): header = decoded
+        case .failure(.headerTruncated):
+            summary.truncatedHeaders &+= 1
+            return
         case .failure(let reason):
             summary.malformed[Self.malformedKey(reason), default: 0] &+= 1
             return
@@ -140,6 +165,7 @@ public final class StreamAnalyzer {
             }
         }
         summary.rtpPackets &+= 1
+        if header.isTruncated { summary.truncatedRTP &+= 1 }
         let relativeMs = configuration.mode == .wireshark ? relativeMilliseconds(datagram.time) : 0
         let packedKey = PackedStreamKey(transport: datagram.transport, source: datagram.source,
                                         destination: datagram.destination, ssrc: header.ssrc,
@@ -147,45 +173,70 @@ public final class StreamAnalyzer {
         let hash = streams.hash(packedKey)
         if let index = streams.index(of: packedKey, hash: hash) {
             let confirmedNow = streams[index].measurements.ingest(
-                header, time: datagram.time, wireLength: datagram.originalLength, relativeMilliseconds: relativeMs)
-            // Before promote(): enforcing the stream cap may evict and move entries, so `index` is
-            // only valid until then.
+                header, time: datagram.time, wireLength: datagram.originalLength, relativeMilliseconds: relativeMs,
+                resolver: resolver)
             if configuration.sendStallFactor != nil, let stall = streams[index].measurements.takeNewStall() {
-                newStalls.append((streams[index].key, stall))
+                newStalls.append((streams.key(at: index), stall))
             }
-            if confirmedNow { promote() }
+            if confirmedNow {
+                streams.didConfirm(index)
+                didConfirm(index)   // may evict and move entries: `index` is not valid after this
+            } else if streams[index].isConfirmed {
+                if tracksRecency { streams.touch(index, at: datagram.time, window: confirmedRecencyWindow) }
+            } else {
+                streams.touch(index, at: datagram.time, window: unconfirmedRecencyWindow)
+            }
             return
         }
-        let key = StreamKey(transport: datagram.transport, source: datagram.source,
-                            destination: datagram.destination, ssrc: header.ssrc,
-                            pid: datagram.process?.pid, direction: datagram.process?.direction)
-        let confirmed = forced || configuration.mode == .wireshark
-        let stream = StreamStatistics(
-            key: key, processName: datagram.process?.comm,
-            measurements: StreamMeasurements(firstTime: datagram.time, payloadType: header.payloadType,
-                                             resolver: resolver, confirmed: confirmed,
-                                             tracksWireshark: configuration.mode == .wireshark,
-                                             pacingStallFactor: datagram.process?.direction == .sent
-                                                 ? configuration.sendStallFactor : nil))
-        if confirmed {
-            confirmedCount += 1
-        } else {
-            if candidateCount >= Self.maxCandidates { dropOldestCandidate() }
-            candidateCount += 1
-            recordCandidate(key)
+        if forced || configuration.mode == .wireshark {
+            var measurements = newMeasurements(firstTime: datagram.time, payloadType: header.payloadType,
+                                               confirmed: true, process: datagram.process)
+            measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
+                                relativeMilliseconds: relativeMs, resolver: resolver)
+            let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm, container: datagram.process?.container,
+                                                        measurements: measurements), hash: hash)
+            didConfirm(index)
+            return
         }
-        let index = streams.insert(stream, hash: hash)
-        if streams[index].measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
-                                              relativeMilliseconds: relativeMs) {
-            promote()
+        let fingerprint = CandidateTable.fingerprint(packedKey)
+        if let slot = candidates.find(fingerprint) {
+            // The second packet of a source: the stream starts with its first packet, replayed.
+            let first = candidates.remove(at: slot)
+            var measurements = newMeasurements(firstTime: first.time, payloadType: first.payloadType,
+                                               confirmed: false, process: datagram.process)
+            measurements.ingest(payloadType: first.payloadType, marker: first.marker, sequenceNumber: first.sequence,
+                                timestamp: first.timestamp, time: first.time, wireLength: Int(first.wireLength),
+                                relativeMilliseconds: 0, resolver: resolver)
+            let confirmedNow = measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
+                                                   relativeMilliseconds: relativeMs, resolver: resolver)
+            let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm, container: datagram.process?.container,
+                                                        measurements: measurements), hash: hash)
+            if confirmedNow { didConfirm(index) } else { enforceUnconfirmedCap() }
+            return
         }
-        if confirmed { enforceStreamCap() }
+        if candidates.isFull, candidates.evictOne() != nil {
+            summary.candidatesEvicted &+= 1
+            summary.candidatePacketsEvicted &+= 1
+            droppedCandidatePackets &+= 1
+        }
+        let knownFlow = !flows.isEmpty && flows[packedKey.flow.folded] != nil
+        candidates.insert(CandidateTable.Record(
+            fingerprint: fingerprint, time: datagram.time, timestamp: header.timestamp,
+            wireLength: UInt32(clamping: datagram.originalLength), sequence: header.sequenceNumber,
+            markerAndPayloadType: (header.marker ? 0x80 : 0) | header.payloadType,
+            tier: knownFlow ? CandidateTable.Tier.knownFlow.rawValue : CandidateTable.Tier.unknownFlow.rawValue))
     }
 
-    /// A candidate just confirmed.
-    private func promote() {
-        candidateCount -= 1
-        confirmedCount += 1
+    private func newMeasurements(firstTime: Nanoseconds, payloadType: UInt8, confirmed: Bool,
+                                 process: ProcessContext?) -> StreamMeasurements {
+        StreamMeasurements(firstTime: firstTime, payloadType: payloadType, resolver: resolver, confirmed: confirmed,
+                           tracksWireshark: configuration.mode == .wireshark,
+                           pacingStallFactor: process?.direction == .sent ? configuration.sendStallFactor : nil)
+    }
+
+    /// The stream at `index` was just confirmed (and is in the table's confirmed list).
+    private func didConfirm(_ index: Int) {
+        flows[streams.packedKey(at: index).flow.folded, default: 0] &+= 1
         enforceStreamCap()
     }
 
@@ -199,78 +250,80 @@ public final class StreamAnalyzer {
     }
 
     private func ingestRTCP(_ datagram: Datagram) {
-        let result = RTCPDecoder.decodeCompound(datagram.payload)
-        if let rejection = result.rejection {
-            summary.malformed[Self.malformedKey(rejection), default: 0] &+= 1
-        }
+        let result = RTCPDecoder.decodeCompound(datagram.payload, originalLength: datagram.originalLength)
         if result.isSRTCP {
             // SRTCP report blocks are encrypted: count, never parse.
             summary.srtcpPackets &+= 1
             return
+        }
+        if result.truncated {
+            // What the copy holds did not decode: SRTCP whose trailer was cut off, or malformed. Its
+            // packets (if any) may be ciphertext: none is used.
+            guard result.rejection == nil else {
+                summary.truncatedUndecodableRTCP &+= 1
+                return
+            }
+            summary.rtcpPackets &+= 1
+            summary.truncatedRTCP &+= 1
+            if !result.packets.isEmpty { rtcp.ingest(result.packets, datagram: datagram) }
+            return
+        }
+        if let rejection = result.rejection {
+            let key = Self.malformedKey(rejection)
+            summary.malformed[key, default: 0] &+= 1
+            if !result.packets.isEmpty { summary.rtcpPartiallyDecoded[key, default: 0] &+= 1 }
         }
         guard !result.packets.isEmpty else { return }
         summary.rtcpPackets &+= 1
         rtcp.ingest(result.packets, datagram: datagram)
     }
 
-    // MARK: - Bounds (live)
+    // MARK: - Bounds
 
-    /// Live: removes streams idle since before `now - streamIdleTimeout`; returns how many.
+    /// Live: removes streams idle since before `now - streamIdleTimeout` (and idle candidates and RTCP
+    /// state); returns how many streams. O(1) per entry removed: recency lists, oldest first.
     @discardableResult
     public func evictIdleStreams(now: Nanoseconds) -> Int {
         guard let timeout = configuration.streamIdleTimeout else { return 0 }
         let cutoff = now &- timeout
-        let idle = streams.entries.filter { $0.lastTime < cutoff }.map(\.key)
-        for key in idle {
-            if let index = streams.index(of: key) { remove(at: index) }
+        var removed = 0
+        while let oldest = streams.confirmedOrder.first, streams[oldest].lastTime < cutoff {
+            remove(at: oldest)
+            removed += 1
         }
+        while let oldest = streams.candidateOrder.first, streams[oldest].lastTime < cutoff {
+            remove(at: oldest)
+        }
+        droppedCandidatePackets &+= UInt64(candidates.removeOlder(than: cutoff))
         rtcp.evict(before: cutoff)
-        return idle.count
+        return removed
     }
 
-    /// Beyond `maxStreams` confirmed streams, evicts the least recently seen ones (a scan, but only
-    /// when a stream is confirmed while at the cap).
+    /// Beyond `maxStreams` confirmed streams, evicts the least recently seen (O(1) each).
     private func enforceStreamCap() {
-        while confirmedCount > max(configuration.maxStreams, 0) {
-            var oldest: (index: Int, lastTime: Nanoseconds)?
-            for (index, stream) in streams.entries.enumerated() where stream.isConfirmed {
-                if let current = oldest, current.lastTime <= stream.lastTime { continue }
-                oldest = (index, stream.lastTime)
-            }
-            guard let oldest else { return }
-            remove(at: oldest.index)
+        while streams.confirmedOrder.count > max(configuration.maxStreams, 0), let oldest = streams.confirmedOrder.first {
+            remove(at: oldest)
         }
     }
 
-    private func dropOldestCandidate() {
-        while candidateOrderHead < candidateOrder.count {
-            let key = candidateOrder[candidateOrderHead]
-            candidateOrderHead += 1
-            if let index = streams.index(of: key), !streams[index].isConfirmed {
-                remove(at: index)
-                break
-            }
-        }
-    }
-
-    private func recordCandidate(_ key: StreamKey) {
-        candidateOrder.append(key)
-        // Keep the order bounded: drop consumed and stale (confirmed or evicted) entries now and then.
-        if candidateOrder.count > 2 * Self.maxCandidates {
-            candidateOrder = candidateOrder[candidateOrderHead...].filter { key in
-                streams.index(of: key).map { !streams[$0].isConfirmed } ?? false
-            }
-            candidateOrderHead = 0
+    /// Beyond `maxUnconfirmedStreams` multi-packet candidates, drops the least recently seen.
+    private func enforceUnconfirmedCap() {
+        while streams.candidateOrder.count > max(configuration.maxUnconfirmedStreams, 0),
+              let oldest = streams.candidateOrder.first {
+            let packets = streams[oldest].packets
+            remove(at: oldest)
+            summary.candidatesEvicted &+= 1
+            summary.candidatePacketsEvicted &+= packets
         }
     }
 
     private func remove(at index: Int) {
+        let flow = streams.packedKey(at: index).flow.folded
         let stream = streams.remove(at: index)
         if stream.isConfirmed {
-            confirmedCount -= 1
             evictedStreams &+= 1
+            if let count = flows[flow] { flows[flow] = count > 1 ? count - 1 : nil }
         } else {
-            candidateCount -= 1
             droppedCandidatePackets &+= stream.packets
         }
     }
@@ -278,22 +331,46 @@ public final class StreamAnalyzer {
     // MARK: - Output
 
     /// Number of confirmed streams currently tracked.
-    public var streamCount: Int { confirmedCount }
+    public var streamCount: Int { streams.confirmedOrder.count }
 
-    /// Confirmed streams ordered by first packet time (then key text, for stable output).
-    private var confirmedStreams: [StreamStatistics] {
-        streams.entries.filter(\.isConfirmed).sorted {
-            ($0.firstTime, $0.key.source, $0.key.destination, $0.key.ssrc)
-                < ($1.firstTime, $1.key.source, $1.key.destination, $1.key.ssrc)
+    /// What the engine holds and the bytes it uses for it (its own accounting: tables, records and
+    /// per-stream allocations, not the allocator's slack). O(streams): for tests and diagnostics.
+    public var footprint: EngineFootprint {
+        var streamHeap = 0
+        for entry in streams.entries { streamHeap += entry.measurements.heapBytes + entry.containerHeapBytes }
+        return EngineFootprint(
+            streams: streams.confirmedOrder.count, unconfirmedStreams: streams.candidateOrder.count,
+            candidates: candidates.count, candidateCapacity: candidates.capacity,
+            rtcpReporters: rtcp.reporterCount, rtcpReportBlocks: rtcp.blockCount,
+            streamBytes: streams.occupiedBytes + streamHeap + flows.capacity * (MemoryLayout<UInt64>.stride + MemoryLayout<UInt32>.stride + 1),
+            candidateBytes: candidates.occupiedBytes,
+            candidateByteLimit: candidates.byteLimit,
+            rtcpBytes: rtcp.allocatedBytes)
+    }
+
+    /// Confirmed streams (index, key) ordered by first packet time (then key, for stable output).
+    private var confirmedStreams: [(index: Int, key: StreamKey)] {
+        var result: [(index: Int, key: StreamKey)] = []
+        result.reserveCapacity(streams.confirmedOrder.count)
+        for index in streams.entries.indices where streams[index].isConfirmed {
+            result.append((index, streams.key(at: index)))
         }
+        let entries = streams.entries
+        result.sort {
+            (entries[$0.index].firstTime, $0.key.source, $0.key.destination, $0.key.ssrc)
+                < (entries[$1.index].firstTime, $1.key.source, $1.key.destination, $1.key.ssrc)
+        }
+        return result
     }
 
     /// A snapshot of every confirmed stream, the RTCP reporters and the summary.
     public func report() -> AnalysisReport {
-        let streamReports = confirmedStreams.map { $0.report(mode: configuration.mode) }
+        let streamReports = confirmedStreams.map { streams[$0.index].report(key: $0.key, mode: configuration.mode, resolver: resolver) }
         var summary = self.summary
-        summary.unconfirmedRTP = droppedCandidatePackets
+        summary.unconfirmedRTP = droppedCandidatePackets &+ UInt64(candidates.count)
             &+ streams.entries.reduce(0) { $1.isConfirmed ? $0 : $0 &+ $1.packets }
+        summary.rtcpReportBlocksDropped = rtcp.blocksDropped
+        summary.rtcpReportersEvicted = rtcp.reportersEvicted
         let clocks = Dictionary(streamReports.compactMap { r in r.clockRate.map { (r.ssrc, $0) } },
                                 uniquingKeysWith: { first, _ in first })
         return AnalysisReport(streams: streamReports, rtcp: rtcp.reports { clocks[$0] }, summary: summary)
@@ -301,10 +378,11 @@ public final class StreamAnalyzer {
 
     /// Live view for the exporter: every confirmed stream's report, interval histogram and last arrival.
     public func streamSnapshots() -> [StreamSnapshot] {
-        confirmedStreams.map {
-            StreamSnapshot(key: $0.key, report: $0.report(mode: configuration.mode),
-                           intervalHistogram: $0.measurements.intervals, lastSeen: $0.lastTime,
-                           pacing: $0.measurements.pacing)
+        confirmedStreams.map { index, key in
+            let stream = streams[index]
+            return StreamSnapshot(key: key, report: stream.report(key: key, mode: configuration.mode, resolver: resolver),
+                                  intervalHistogram: stream.measurements.intervals, lastSeen: stream.lastTime,
+                                  pacing: stream.measurements.pacing)
         }
     }
 
@@ -345,6 +423,7 @@ public final class StreamAnalyzer {
 
     static func malformedKey(_ reason: RTPRejection) -> String {
         switch reason {
+        case .headerTruncated: return "rtp_header_truncated"
         case .tooShort: return "rtp_too_short"
         case .badVersion: return "rtp_bad_version"
         case .csrcOverrun: return "rtp_csrc_overrun"
@@ -385,5 +464,31 @@ enum WiresharkPorts {
         case 1900, 3702, 5060, 5061, 5353, 5355: return true   // SSDP, WS-Discovery, SIP, mDNS, LLMNR
         default: return false
         }
+    }
+}
+
+/// What the engine holds, and the bytes it accounts for it (`StreamAnalyzer.footprint`).
+public struct EngineFootprint: Sendable, Equatable {
+    /// Confirmed streams.
+    public var streams: Int
+    /// Candidates that sent more than one packet without confirming (full statistics).
+    public var unconfirmedStreams: Int
+    /// Single-packet candidates, and how many the candidate memory holds at most.
+    public var candidates: Int
+    public var candidateCapacity: Int
+    public var rtcpReporters: Int
+    public var rtcpReportBlocks: Int
+    /// Stream table (entries, keys, links, buckets), per-stream allocations and the flow index.
+    /// Bytes written, not address space reserved by arrays that grow by doubling.
+    public var streamBytes: Int
+    /// Candidate records, links and buckets in use, and the most they may take.
+    public var candidateBytes: Int
+    public var candidateByteLimit: Int
+    public var rtcpBytes: Int
+
+    public var totalBytes: Int { streamBytes + candidateBytes + rtcpBytes }
+    /// Bytes per tracked stream (confirmed or not), candidates and RTCP left out.
+    public var bytesPerStream: Double {
+        streams + unconfirmedStreams == 0 ? 0 : Double(streamBytes) / Double(streams + unconfirmedStreams)
     }
 }

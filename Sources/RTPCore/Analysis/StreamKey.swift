@@ -65,6 +65,24 @@ struct PackedStreamKey: Equatable {
                   pid: key.pid, direction: key.direction)
     }
 
+    /// The key with SSRC 0 and no process context, endpoints in a fixed order: what two streams on
+    /// one socket pair (either direction, any process) share.
+    var flow: PackedStreamKey {
+        var flow = self
+        let swap = (destinationHigh, destinationLow, portsAndSSRC >> 32 & 0xFFFF) < (sourceHigh, sourceLow, portsAndSSRC >> 48)
+        if swap {
+            (flow.sourceHigh, flow.destinationHigh) = (destinationHigh, sourceHigh)
+            (flow.sourceLow, flow.destinationLow) = (destinationLow, sourceLow)
+        }
+        let sourcePort = portsAndSSRC >> 48, destinationPort = portsAndSSRC >> 32 & 0xFFFF
+        flow.portsAndSSRC = swap ? destinationPort << 48 | sourcePort << 32 : sourcePort << 48 | destinationPort << 32
+        // Families (bits 4…19, swapped with the endpoints) and transport; no pid, no direction.
+        let sourceFamily = context >> 12 & 0xFF, destinationFamily = context >> 4 & 0xFE
+        let families = swap ? destinationFamily << 8 | sourceFamily : sourceFamily << 8 | destinationFamily
+        flow.context = families << 4 | context & 0x1F
+        return flow
+    }
+
     /// The four address words mixed into one.
     @inline(__always)
     var foldedAddresses: UInt64 {
@@ -98,4 +116,25 @@ public struct StreamSnapshot: Sendable {
     public var lastSeen: Nanoseconds
     /// Outgoing streams of a live analysis: stalls and per-second worst send interval.
     public var pacing: SendPacing?
+}
+
+extension StreamKey {
+    /// The key a `PackedStreamKey` was packed from (the packing is injective).
+    init(_ packed: PackedStreamKey) {
+        func address(family: UInt64, high: UInt64, low: UInt64) -> IPAddress {
+            family == UInt64(IPAddress.Family.v6.rawValue)
+                ? IPAddress(v6High: high, low: low) : IPAddress(v4: UInt32(truncatingIfNeeded: low))
+        }
+        let context = packed.context
+        let transport: TransportProtocol = context & 0x1F == UInt64(TransportProtocol.tcp.rawValue) ? .tcp : .udp
+        let source = Endpoint(address: address(family: context >> 12 & 0xFF, high: packed.sourceHigh, low: packed.sourceLow),
+                              port: UInt16(truncatingIfNeeded: packed.portsAndSSRC >> 48))
+        let destination = Endpoint(
+            address: address(family: context >> 4 & 0xFE, high: packed.destinationHigh, low: packed.destinationLow),
+            port: UInt16(truncatingIfNeeded: packed.portsAndSSRC >> 32))
+        let direction: Direction? = switch context >> 20 & 0x3 { case 1: .sent; case 2: .received; default: nil }
+        let pid: Int32? = context >> 56 & 1 == 1 ? Int32(bitPattern: UInt32(truncatingIfNeeded: context >> 24)) : nil
+        self.init(transport: transport, source: source, destination: destination,
+                  ssrc: UInt32(truncatingIfNeeded: packed.portsAndSSRC), pid: pid, direction: direction)
+    }
 }

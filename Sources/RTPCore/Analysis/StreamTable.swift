@@ -6,22 +6,29 @@
 /// class instance it returned. Here the key is folded into one word by a few multiplies, and entries
 /// are structs mutated in place through the array (no reference counting per packet).
 ///
+/// Cache misses are the cost at scale (10,000 interleaved streams do not fit in the caches; a profile
+/// of the live monitor put most of the lookup on the bucket load): a lookup reads one bucket and then
+/// the entry's first cache line, which holds the packed key and which the update needs anyway.
+///
 /// Hash flooding: keys come from packets, so the final mix is seeded randomly per table and is a
 /// bijection — keys whose folds differ never collide in 64 bits, and which ones share a bucket
 /// cannot be predicted from outside. Capacity stays at most half full, so probes stay short.
 struct StreamTable {
     /// Streams in insertion order, except that removal moves the last entry into the gap.
     private(set) var entries: [StreamStatistics] = []
-    /// Each entry's full hash and key (same index as `entries`): a probe compares these in a compact
-    /// array instead of touching the large entries, and growing or removing never rehashes keys.
-    private var identities: [Identity] = []
     /// 0 for an empty bucket, else the entry's index + 1 in the low 32 bits and the top 32 bits of its
     /// hash in the high ones: a probe past another stream's bucket then rarely has to touch that
-    /// stream's identity (a cache miss: streams take turns, so little of their state stays in L1).
-    /// Count is a power of two.
+    /// stream's entry. Count is a power of two.
     private var buckets: [UInt64]
     private var mask: Int
     private let seed: UInt64
+    /// Recency: confirmed streams in one list, unconfirmed (multi-packet candidates) in the other;
+    /// the front of each is the least recently seen (see `touch`). Caps and idle expiry pop fronts.
+    private var links = SlotLinks()
+    private(set) var confirmedOrder = RecencyList()
+    private(set) var candidateOrder = RecencyList()
+    /// Appends to either list so far (inserts and moves), wrapping: how far back an entry's last move is.
+    private var appends: UInt32 = 0
 
     init() {
         buckets = [UInt64](repeating: 0, count: 64)
@@ -31,9 +38,28 @@ struct StreamTable {
 
     var count: Int { entries.count }
 
-    private struct Identity {
-        var hash: UInt64
-        var key: PackedStreamKey
+    /// Sizes the table for `capacity` entries up front (a live cap): the entries' and links' address
+    /// space is reserved, not written (not resident until streams arrive), and the buckets are
+    /// allocated at their final size, so reaching the cap never copies a 50 MB array or rehashes
+    /// 100,000 keys while the ring buffer fills.
+    mutating func reserve(capacity: Int) {
+        guard capacity > entries.count else { return }
+        entries.reserveCapacity(capacity)
+        links.reserveCapacity(capacity)
+        var size = buckets.count
+        while size < 2 * capacity { size *= 2 }
+        guard size > buckets.count else { return }
+        buckets = [UInt64](repeating: 0, count: size)
+        mask = size - 1
+        for index in entries.indices { place(slot: index + 1, hash: hash(entries[index].key)) }
+    }
+
+    /// Bytes the table's entries occupy (entries, links) and its buckets, not counting what entries
+    /// own. Arrays grow by doubling: the capacity beyond the entries is reserved address space that
+    /// nothing has written, so it is not resident (RSS), and is not counted here.
+    var occupiedBytes: Int {
+        entries.count * (MemoryLayout<StreamStatistics>.stride + MemoryLayout<UInt64>.stride)
+            + buckets.count * MemoryLayout<UInt64>.stride
     }
 
     @inline(__always)
@@ -61,7 +87,7 @@ struct StreamTable {
             if word == 0 { return nil }
             if word & Self.tagMask == tag {
                 let slot = Self.slot(word)
-                if identities[slot - 1].key == key { return slot - 1 }
+                if entries[slot - 1].key == key { return slot - 1 }
             }
             bucket = (bucket + 1) & mask
         }
@@ -77,29 +103,78 @@ struct StreamTable {
         _modify { yield &entries[index] }
     }
 
-    /// Adds a stream whose key is not in the table yet; returns its index.
+    /// The stream key of the entry at `index`.
+    func key(at index: Int) -> StreamKey { StreamKey(entries[index].key) }
+
+    func packedKey(at index: Int) -> PackedStreamKey { entries[index].key }
+
+    /// Adds a stream whose key (`entry.key`) is not in the table yet, as the most recently seen of its
+    /// list (confirmed or not, from the entry); returns its index.
     @discardableResult
     mutating func insert(_ entry: StreamStatistics, hash: UInt64) -> Int {
         if (entries.count + 1) * 2 > buckets.count { grow() }
         entries.append(entry)
-        identities.append(Identity(hash: hash, key: PackedStreamKey(entry.key)))
+        let index = entries.count - 1
+        entries[index].recencySequence = appends
+        appends &+= 1
+        links.reserve(slots: entries.count)
+        if entry.isConfirmed { confirmedOrder.append(index, &links) } else { candidateOrder.append(index, &links) }
         place(slot: entries.count, hash: hash)
-        return entries.count - 1
+        return index
+    }
+
+    /// The entry at `index` was just seen at `time`: it becomes the most recently seen of its list.
+    ///
+    /// Moving costs a few cache misses (its neighbours' links), so an entry moves only when its last
+    /// move is in an earlier recency tick (2^30 ns, ~1.07 s) or `window` or more appends ago. So the
+    /// list is in move-tick order (idle expiry popping the front is late by at most a tick), and an
+    /// entry seen within the last `window` appends is never at the front when fewer than `2 × window`
+    /// entries were appended behind it: with `window` = half a cap, a stream that sends at least once
+    /// per half a cap of new streams is never evicted, however fast streams churn (more than a cap of
+    /// new streams within one tick is what an SSRC flood does).
+    @inline(__always)
+    mutating func touch(_ index: Int, at time: Nanoseconds, window: UInt32) {
+        let tick = Self.recencyTick(time)
+        guard entries[index].recencyTick != tick || appends &- entries[index].recencySequence >= window else { return }
+        entries[index].recencyTick = tick
+        entries[index].recencySequence = appends
+        appends &+= 1
+        if entries[index].isConfirmed {
+            confirmedOrder.moveToBack(index, &links)
+        } else {
+            candidateOrder.moveToBack(index, &links)
+        }
+    }
+
+    @inline(__always)
+    static func recencyTick(_ time: Nanoseconds) -> UInt32 { UInt32(truncatingIfNeeded: time >> 30) }
+
+    /// The entry at `index` was just confirmed (it was a candidate): it moves to the confirmed list.
+    mutating func didConfirm(_ index: Int) {
+        candidateOrder.remove(index, &links)
+        confirmedOrder.append(index, &links)
+        entries[index].recencySequence = appends
+        appends &+= 1
     }
 
     /// Removes the entry at `index` (the last entry takes its place) and returns it.
     @discardableResult
     mutating func remove(at index: Int) -> StreamStatistics {
-        let removedHash = identities[index].hash
-        deleteBucket(holding: index, hash: removedHash)
+        deleteBucket(holding: index, hash: hash(entries[index].key))
+        if entries[index].isConfirmed { confirmedOrder.remove(index, &links) } else { candidateOrder.remove(index, &links) }
         let last = entries.count - 1
         if index != last {
-            // The last entry moves into the gap: its bucket must point at its new index.
-            let movedBucket = bucket(holding: last, hash: identities[last].hash)
-            buckets[movedBucket] = Self.bucketWord(slot: index + 1, hash: identities[last].hash)
+            // The last entry moves into the gap: its bucket and its neighbours must point at its new index.
+            let lastHash = hash(entries[last].key)
+            let movedBucket = bucket(holding: last, hash: lastHash)
+            buckets[movedBucket] = Self.bucketWord(slot: index + 1, hash: lastHash)
+            if entries[last].isConfirmed {
+                confirmedOrder.relocate(from: last, to: index, &links)
+            } else {
+                candidateOrder.relocate(from: last, to: index, &links)
+            }
         }
-        identities.swapAt(index, last)
-        identities.removeLast()
+        links.removeLast()
         entries.swapAt(index, last)
         return entries.removeLast()
     }
@@ -134,7 +209,7 @@ struct StreamTable {
         var hole = bucket(holding: index, hash: hash)
         var next = (hole + 1) & mask
         while buckets[next] != 0 {
-            let home = Int(truncatingIfNeeded: identities[Self.slot(buckets[next]) - 1].hash) & mask
+            let home = Int(truncatingIfNeeded: self.hash(entries[Self.slot(buckets[next]) - 1].key)) & mask
             // The entry at `next` may move to `hole` only if its home is not cyclically in (hole, next].
             let homeInRange = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
             if !homeInRange {
@@ -149,6 +224,6 @@ struct StreamTable {
     private mutating func grow() {
         buckets = [UInt64](repeating: 0, count: buckets.count * 2)
         mask = buckets.count - 1
-        for (index, identity) in identities.enumerated() { place(slot: index + 1, hash: identity.hash) }
+        for index in entries.indices { place(slot: index + 1, hash: hash(entries[index].key)) }
     }
 }

@@ -1,35 +1,70 @@
 /// The largest value observed in each of the last `capacity` wall-clock seconds: the per-second
 /// "worst" series that stall correlation compares (worst send interval, worst codec call).
 ///
-/// A fixed ring indexed by epoch second, allocated once: recording is O(1) and never allocates.
+/// A window ending at the latest second recorded, stored inline (every outgoing live stream carries
+/// one, so its bytes count per stream): recording is O(1) and never allocates. Values are kept as
+/// IEEE half-precision floats (120 bytes for the minute instead of 960 as two arrays): three
+/// significant digits from 60 ns to 65,000 s, plenty for a correlation of per-second maxima; the
+/// current second is kept exact.
+/// A time older than the window is ignored rather than allowed to overwrite a newer second.
 public struct PerSecondMaxima: Sendable {
+    public static let maximumCapacity = 60
     public let capacity: Int
-    private var seconds: [Int64]
-    private var maxima: [Double]
+    /// The latest second recorded (`Int64.min` before the first), and its maximum so far at full
+    /// precision: a value is converted to half precision once, when its second is over, not per call.
+    private var latestSecond: Int64 = .min
+    private var latestMaximum: Double = 0
+    /// Slot `second % maximumCapacity` for the seconds before the latest; NaN when nothing was
+    /// recorded in that second of the window.
+    private var maxima = InlineArray<60, Float16>(repeating: .nan)
 
     public init(capacity: Int = 60) {
-        precondition(capacity > 0)
+        precondition(capacity > 0 && capacity <= Self.maximumCapacity)
         self.capacity = capacity
-        seconds = Array(repeating: .min, count: capacity)
-        maxima = Array(repeating: 0, count: capacity)
     }
 
     /// Records `value` in the second containing `time` (epoch nanoseconds).
     public mutating func record(_ value: Double, at time: Nanoseconds) {
         let second = Self.second(of: time)
-        let slot = Int(UInt64(bitPattern: second) % UInt64(capacity))
-        if seconds[slot] != second {
-            seconds[slot] = second
-            maxima[slot] = value
-        } else if value > maxima[slot] {
-            maxima[slot] = value
+        if second == latestSecond {
+            if value > latestMaximum { latestMaximum = value }
+            return
         }
+        if latestSecond == .min || second > latestSecond {
+            // The window moves forward: the latest second is stored, the seconds skipped are empty.
+            let advance = latestSecond == .min ? Int64(Self.maximumCapacity) : second &- latestSecond
+            if advance >= Int64(Self.maximumCapacity) || advance < 0 {
+                for slot in maxima.indices { maxima[slot] = .nan }
+            } else {
+                maxima[Self.slot(latestSecond)] = Float16(latestMaximum)
+                var cleared = latestSecond &+ 1
+                while cleared < second {
+                    maxima[Self.slot(cleared)] = .nan
+                    cleared &+= 1
+                }
+            }
+            latestSecond = second
+            latestMaximum = value
+            return
+        }
+        guard second > latestSecond &- Int64(capacity) else { return }
+        // A late value for an earlier second of the window.
+        let slot = Self.slot(second)
+        let current = maxima[slot]
+        let half = Float16(value)
+        if current.isNaN || half > current { maxima[slot] = half }
     }
 
     /// The maximum recorded in epoch second `second`, nil when nothing was (or it left the window).
     public func maximum(inSecond second: Int64) -> Double? {
-        let slot = Int(UInt64(bitPattern: second) % UInt64(capacity))
-        return seconds[slot] == second ? maxima[slot] : nil
+        guard latestSecond != .min, second <= latestSecond, second > latestSecond &- Int64(capacity) else { return nil }
+        if second == latestSecond { return latestMaximum }
+        let value = maxima[Self.slot(second)]
+        return value.isNaN ? nil : Double(value)
+    }
+
+    private static func slot(_ second: Int64) -> Int {
+        Int(UInt64(bitPattern: second) % UInt64(maximumCapacity))
     }
 
     public static func second(of time: Nanoseconds) -> Int64 {
@@ -37,7 +72,6 @@ public struct PerSecondMaxima: Sendable {
         time >= 0 ? time / 1_000_000_000 : (time + 1) / 1_000_000_000 - 1
     }
 }
-
 /// Pearson's correlation coefficient of paired samples.
 public enum PearsonCorrelation {
     /// nil with fewer than `minimumPairs` pairs or when either side is constant (undefined).

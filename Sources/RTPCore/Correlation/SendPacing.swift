@@ -58,17 +58,24 @@ public struct SendPacing: Sendable {
     public private(set) var worstInterval = PerSecondMaxima()
     private var lastSend: Nanoseconds?
     private var lastFrameTimestamp: UInt32?
-    private var frameSteps: [Nanoseconds] = []
-    private var nextStep = 0
+    /// The last `stepWindow` frame steps in nanoseconds (a ring, inline: no allocation per stream;
+    /// 32 bits hold `maximumStep`).
+    private var frameSteps = InlineArray<16, UInt32>(repeating: 0)
+    private var stepCount: UInt8 = 0
+    private var nextStep: UInt8 = 0
+    /// The lower quartile of `frameSteps`, recomputed when a step is added (not per packet).
+    public private(set) var expectedInterval: Nanoseconds?
     static let stepWindow = 16
     static let minimumSteps = 4
     /// Steps beyond this are discontinuities (a new source, a pause), not a frame duration.
-    static let maximumStep: Nanoseconds = 5_000_000_000
+    static let maximumStep: Nanoseconds = 4_000_000_000
 
     public init(stallFactor: Double) {
         self.stallFactor = stallFactor
-        frameSteps.reserveCapacity(Self.stepWindow)
     }
+
+    /// Heap bytes (none: the window and the steps are inline).
+    var heapBytes: Int { 0 }
 
     /// One sent packet. Returns the stall it ended, if any (counted as pending until classified).
     public mutating func observe(time: Nanoseconds, timestamp: UInt32, clockRate: Int?) -> SendStall? {
@@ -94,13 +101,6 @@ public struct SendPacing: Sendable {
         return stall
     }
 
-    /// The expected interval between sends, once enough frames were seen.
-    public var expectedInterval: Nanoseconds? {
-        guard frameSteps.count >= Self.minimumSteps else { return nil }
-        let sorted = frameSteps.sorted()
-        return sorted[(sorted.count - 1) / 4]
-    }
-
     /// A pending stall got its cause.
     public mutating func classify(_ cause: StallCause) {
         guard counts.pending > 0 else { return }
@@ -112,11 +112,27 @@ public struct SendPacing: Sendable {
     }
 
     private mutating func remember(_ step: Nanoseconds) {
-        if frameSteps.count < Self.stepWindow {
-            frameSteps.append(step)
-        } else {
-            frameSteps[nextStep] = step
-            nextStep = (nextStep + 1) % Self.stepWindow
+        let value = UInt32(step)
+        // A steady stream replaces a step by an equal one: the window's values, and so the quartile,
+        // stay the same (audio takes this path on every packet).
+        let unchanged = Int(stepCount) == Self.stepWindow && frameSteps[Int(nextStep)] == value
+        frameSteps[Int(nextStep)] = value
+        nextStep = UInt8((Int(nextStep) + 1) % Self.stepWindow)
+        stepCount = UInt8(min(Int(stepCount) + 1, Self.stepWindow))
+        let count = Int(stepCount)
+        guard count >= Self.minimumSteps, !unchanged else { return }
+        // Insertion sort of at most 16 values on the stack: cheaper than the array sort it replaces,
+        // and only when a frame step arrives.
+        var sorted = InlineArray<16, UInt32>(repeating: .max)
+        for i in 0..<count {
+            var j = i
+            let value = frameSteps[i]
+            while j > 0 && sorted[j - 1] > value {
+                sorted[j] = sorted[j - 1]
+                j -= 1
+            }
+            sorted[j] = value
         }
+        expectedInterval = Nanoseconds(sorted[(count - 1) / 4])
     }
 }

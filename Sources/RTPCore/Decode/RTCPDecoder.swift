@@ -29,6 +29,10 @@ public struct RTCPDecodeResult: Sendable {
     public var rejection: RTCPRejection?
     /// Set when the datagram is SRTCP; see `SRTCPRecognizer` for the rule.
     public var srtcp: SRTCPHeader?
+    /// The source copied only a prefix of the datagram and the walk reached its end: `packets` holds
+    /// what the copy holds (a packet cut in the middle keeps its readable part: the report blocks,
+    /// SDES items … that were copied whole). Not a rejection.
+    public var truncated: Bool = false
 
     public var isSRTCP: Bool { srtcp != nil }
 
@@ -38,26 +42,32 @@ public struct RTCPDecodeResult: Sendable {
         return firstType != 200 && firstType != 201
     }
 
-    public init(packets: [RTCPPacket], rejection: RTCPRejection?, srtcp: SRTCPHeader? = nil) {
+    public init(packets: [RTCPPacket], rejection: RTCPRejection?, srtcp: SRTCPHeader? = nil, truncated: Bool = false) {
         self.packets = packets
         self.rejection = rejection
         self.srtcp = srtcp
+        self.truncated = truncated
     }
 }
 
 public enum RTCPDecoder {
     /// Decodes an RTCP compound datagram (or recognises SRTCP). Never traps.
-    public static func decodeCompound(_ bytes: UnsafeRawBufferPointer) -> RTCPDecodeResult {
-        let walk = RTCPCompoundWalk(bytes)
+    ///
+    /// `originalLength` is the datagram's length on the wire when `bytes` is only its first part
+    /// (`Datagram.originalLength`): lengths are checked against it, and the walk stops, without a
+    /// rejection, where the copy ends (`truncated`). A cut datagram cannot be recognised as SRTCP (its
+    /// trailer is gone): one whose copied part does not decode as plain RTCP keeps its rejection.
+    public static func decodeCompound(_ bytes: UnsafeRawBufferPointer, originalLength: Int? = nil) -> RTCPDecodeResult {
+        let walk = RTCPCompoundWalk(bytes, originalLength: originalLength ?? bytes.count)
         guard let rejection = walk.rejection else {
-            return RTCPDecodeResult(packets: walk.packets, rejection: nil)
+            return RTCPDecodeResult(packets: walk.packets, rejection: nil, truncated: walk.truncated)
         }
         // Only a datagram the plain walk cannot account for is a candidate for SRTCP: a valid plain
         // compound is never relabelled.
-        if let srtcp = SRTCPRecognizer.recognize(bytes, walk: walk) {
+        if !walk.truncated, let srtcp = SRTCPRecognizer.recognize(bytes, walk: walk) {
             return srtcp
         }
-        return RTCPDecodeResult(packets: walk.packets, rejection: rejection)
+        return RTCPDecodeResult(packets: walk.packets, rejection: rejection, truncated: walk.truncated)
     }
 }
 
@@ -69,17 +79,21 @@ struct RTCPCompoundWalk {
     private(set) var rejection: RTCPRejection?
     /// Offset of the packet the walk stopped at: `bytes.count` when everything decoded.
     private(set) var stoppedAt = 0
+    /// The datagram is longer than the copy (`originalLength > bytes.count`).
+    private(set) var truncated = false
 
-    init(_ bytes: UnsafeRawBufferPointer) {
-        guard !bytes.isEmpty else {
+    init(_ bytes: UnsafeRawBufferPointer, originalLength: Int? = nil) {
+        let length = max(originalLength ?? bytes.count, bytes.count)
+        truncated = length > bytes.count
+        guard length > 0 else {
             rejection = .tooShort
             return
         }
         while stoppedAt < bytes.count {
             do {
-                let (packet, length) = try Self.decodePacket(bytes, at: stoppedAt)
-                packets.append(packet)
-                stoppedAt += length
+                let (packet, packetLength) = try Self.decodePacket(bytes, at: stoppedAt, datagramLength: length)
+                if let packet { packets.append(packet) }
+                stoppedAt += packetLength
             } catch {
                 rejection = error
                 return
@@ -88,17 +102,30 @@ struct RTCPCompoundWalk {
     }
 
     /// Validates the common header at `offset` and decodes the packet; returns it with its length in bytes.
-    static func decodePacket(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(RTCPRejection) -> (RTCPPacket, Int) {
-        let remaining = bytes.count - offset
+    /// A packet the copy cuts (only in a datagram longer than `bytes`) yields what is readable of it, nil
+    /// when not even its fixed part was copied; the walk then ends at the copy's end.
+    static func decodePacket(_ bytes: UnsafeRawBufferPointer, at offset: Int,
+                             datagramLength: Int? = nil) throws(RTCPRejection) -> (RTCPPacket?, Int) {
+        let copied = bytes.count - offset
+        let remaining = max(datagramLength ?? bytes.count, bytes.count) - offset
         guard remaining >= 4 else { throw .tooShort }
         let first = bytes[offset]
         guard first >> 6 == 2 else { throw .badVersion }
+        // A header cut by the copy: nothing more can be read or checked.
+        guard copied >= 2 else { return (nil, copied) }
         let packetType = bytes[offset + 1]
         // RFC 5761 §4: RTCP types are 192–223; anything else is not RTCP (or is encrypted data).
         guard packetType >= 192 && packetType <= 223 else { throw .badVersion }
+        guard copied >= 4 else { return (nil, copied) }
         // The length field counts 32-bit words minus one, so a packet is 4…262144 bytes.
         let length = (Int(bytes.loadBigEndianUInt16(at: offset + 2)) + 1) * 4
         guard length <= remaining else { throw .lengthOverrun }
+        guard length <= copied else {
+            // Cut: the padding count (the packet's last byte) was not copied either.
+            let view = RTCPPacketView(bytes: bytes, start: offset, length: length, contentLength: copied,
+                                      packetType: packetType, countField: first & 0x1F)
+            return (view.decodeReadablePart(), copied)
+        }
         var contentLength = length
         if first & 0x20 != 0 {
             // The last octet counts the padding, itself included (RFC 3550 §6.4.1).
@@ -140,6 +167,59 @@ struct RTCPPacketView {
         case 207: return .extendedReport(try extendedReport())
         default: return .unknown(packetType: packetType, length: length)
         }
+    }
+
+    /// A packet the copy cut (`contentLength` is what was copied, `length` what the header declares):
+    /// the fields and whole list entries (report blocks, SDES items, BYE sources, XR blocks) that were
+    /// copied; nil when not even the fixed part was.
+    func decodeReadablePart() -> RTCPPacket? {
+        switch packetType {
+        case 200:
+            guard contentLength >= 28 else { return nil }
+            return .senderReport(RTCPSenderReport(
+                ssrc: uint32(4), ntpTimestamp: uint64(8), rtpTimestamp: uint32(16), packetCount: uint32(20),
+                octetCount: uint32(24), reports: readableReportBlocks(from: 28)))
+        case 201:
+            guard contentLength >= 8 else { return nil }
+            return .receiverReport(RTCPReceiverReport(ssrc: uint32(4), reports: readableReportBlocks(from: 8)))
+        case 202:
+            return (try? sourceDescription(stoppingAtCut: true)).map { .sourceDescription($0) }
+        case 203:
+            let count = min(Int(countField), (contentLength - 4) / 4)
+            return .goodbye(RTCPGoodbye(ssrcs: (0..<max(count, 0)).map { uint32(4 + 4 * $0) }, reason: nil))
+        case 204:
+            guard contentLength >= 12 else { return nil }
+            return .applicationDefined(RTCPApplicationDefined(subtype: countField, ssrc: uint32(4),
+                                                              name: text(8, count: 4), dataLength: length - 12))
+        case 205, 206:
+            guard contentLength >= 12 else { return nil }
+            return .feedback(RTCPFeedback(kind: packetType == 205 ? .transportLayer : .payloadSpecific,
+                                          format: countField, senderSSRC: uint32(4), mediaSSRC: uint32(8),
+                                          fciLength: length - 12))
+        case 207:
+            guard contentLength >= 8 else { return nil }
+            return .extendedReport(RTCPExtendedReport(ssrc: uint32(4), blocks: readableExtendedReportBlocks()))
+        default:
+            return .unknown(packetType: packetType, length: length)
+        }
+    }
+
+    private func readableReportBlocks(from offset: Int) -> [RTCPReportBlock] {
+        let count = min(Int(countField), (contentLength - offset) / 24)
+        return (0..<max(count, 0)).map { reportBlock(at: offset + 24 * $0) }
+    }
+
+    private func readableExtendedReportBlocks() -> [RTCPExtendedReport.Block] {
+        var blocks: [RTCPExtendedReport.Block] = []
+        var offset = 8
+        while offset + 4 <= contentLength {
+            let blockLength = (Int(uint16(offset + 2)) + 1) * 4
+            guard offset + blockLength <= contentLength,
+                  let block = try? extendedReportBlock(at: offset, length: blockLength) else { break }
+            blocks.append(block)
+            offset += blockLength
+        }
+        return blocks
     }
 
     // MARK: Readers
@@ -194,24 +274,35 @@ struct RTCPPacketView {
 
     // MARK: SDES (RFC 3550 §6.5)
 
-    private func sourceDescription() throws(RTCPRejection) -> RTCPSourceDescription {
+    /// `stoppingAtCut`: the packet was cut by the copy, so running out of bytes ends the chunks read so
+    /// far (a chunk keeps the items copied whole) instead of being malformed.
+    private func sourceDescription(stoppingAtCut: Bool = false) throws(RTCPRejection) -> RTCPSourceDescription {
         var chunks: [RTCPSourceDescription.Chunk] = []
         var offset = 4
         for _ in 0..<countField {
-            guard offset + 4 <= contentLength else { throw .badItem }
+            guard offset + 4 <= contentLength else {
+                if stoppingAtCut { break }
+                throw .badItem
+            }
             let ssrc = uint32(offset)
             offset += 4
             var items: [(type: UInt8, text: String)] = []
+            var cut = false
             // Items run until a null octet; a list that reaches the end of the packet without one is malformed.
             while true {
-                guard offset < contentLength else { throw .badItem }
+                guard offset < contentLength else { cut = true; break }
                 let type = byte(offset)
                 if type == 0 { break }
-                guard offset + 2 <= contentLength else { throw .badItem }
+                guard offset + 2 <= contentLength else { cut = true; break }
                 let textLength = Int(byte(offset + 1))
-                guard offset + 2 + textLength <= contentLength else { throw .badItem }
+                guard offset + 2 + textLength <= contentLength else { cut = true; break }
                 items.append((type: type, text: text(offset + 2, count: textLength)))
                 offset += 2 + textLength
+            }
+            if cut {
+                guard stoppingAtCut else { throw .badItem }
+                chunks.append(RTCPSourceDescription.Chunk(ssrc: ssrc, items: items))
+                break
             }
             // Skip the null octet and the nulls padding the chunk to the next 32-bit boundary.
             offset = (offset + 4) & ~3
@@ -390,7 +481,8 @@ enum SRTCPRecognizer {
     /// Only an 8-byte first packet (e.g. an RR without report blocks) is entirely in the clear.
     private static func clearFirstPacket(_ bytes: UnsafeRawBufferPointer, firstLength: Int) -> [RTCPPacket] {
         guard firstLength == 8,
-              let (packet, _) = try? RTCPCompoundWalk.decodePacket(UnsafeRawBufferPointer(rebasing: bytes[0..<8]), at: 0)
+              let (decoded, _) = try? RTCPCompoundWalk.decodePacket(UnsafeRawBufferPointer(rebasing: bytes[0..<8]), at: 0),
+              let packet = decoded
         else { return [] }
         return [packet]
     }

@@ -5,6 +5,9 @@ public enum RTPRejection: String, Error, Sendable, Codable, CaseIterable {
     case csrcOverrun = "csrc_overrun"                 // CSRC list runs past the end
     case extensionOverrun = "extension_overrun"       // header extension runs past the end
     case badPadding = "bad_padding"                   // padding count 0 or larger than the payload
+    /// Not malformed: the source copied fewer than 12 bytes of a longer datagram (a snaplen cut
+    /// inside the fixed header), so the SSRC and sequence number cannot be read.
+    case headerTruncated = "header_truncated"
 }
 
 /// RFC 8285 header-extension profiles, identified by the "defined by profile" word.
@@ -42,31 +45,50 @@ public struct RTPHeader: Equatable, Sendable {
         return .other(extensionProfile)
     }
 
+    /// The datagram's length on the wire; larger than the buffer decoded when the source copied only
+    /// a prefix (a snaplen). Then `isTruncated` is set.
+    public var originalLength: Int
+    /// The copy ends before the packet does: the fields that lie beyond it (CSRCs, the extension,
+    /// the padding count in the last byte) could not all be read; what could is checked. Such a packet
+    /// is valid RTP as far as anyone can tell and is counted as RTP, never as malformed.
+    public var isTruncated: Bool
+
     /// Decodes the header. On failure returns the reason, never traps.
-    public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<RTPHeader, RTPRejection> {
+    ///
+    /// `originalLength` is the datagram's length on the wire when `bytes` is only its first part
+    /// (`Datagram.originalLength`). Every length check runs against the real length; bytes beyond the
+    /// copy are cut off, not missing: a CSRC list, extension or padding that the real length holds but
+    /// the copy does not is accepted (`isTruncated`), and only what was copied is validated. Padding is
+    /// then unknown (its count is the packet's last byte) and taken as 0.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, originalLength: Int? = nil) -> Result<RTPHeader, RTPRejection> {
         let count = bytes.count
-        guard count >= 12 else { return .failure(.tooShort) }
+        let length = max(originalLength ?? count, count)
+        guard length >= 12 else { return .failure(.tooShort) }
+        if count >= 1 && bytes[0] >> 6 != 2 { return .failure(.badVersion) }
+        guard count >= 12 else { return .failure(.headerTruncated) }
         let b0 = bytes[0]
-        guard b0 >> 6 == 2 else { return .failure(.badVersion) }
         let b1 = bytes[1]
         let csrcCount = Int(b0 & 0x0F)
         var offset = 12 + 4 * csrcCount
-        guard offset <= count else { return .failure(.csrcOverrun) }
+        guard offset <= length else { return .failure(.csrcOverrun) }
         let hasExtension = b0 & 0x10 != 0
         var extensionProfile: UInt16 = 0
         var extensionLength = 0
         var extensionOffset = 0
         if hasExtension {
-            guard offset + 4 <= count else { return .failure(.extensionOverrun) }
-            extensionProfile = bytes.loadBigEndianUInt16(at: offset)
-            extensionLength = Int(bytes.loadBigEndianUInt16(at: offset + 2)) * 4
+            guard offset + 4 <= length else { return .failure(.extensionOverrun) }
             extensionOffset = offset + 4
+            if offset + 4 <= count {
+                extensionProfile = bytes.loadBigEndianUInt16(at: offset)
+                extensionLength = Int(bytes.loadBigEndianUInt16(at: offset + 2)) * 4
+            }
+            // A cut extension header: its length is unknown, the payload starts somewhere after it.
             offset = extensionOffset + extensionLength
-            guard offset <= count else { return .failure(.extensionOverrun) }
+            guard offset <= length else { return .failure(.extensionOverrun) }
         }
         let hasPadding = b0 & 0x20 != 0
         var paddingLength = 0
-        if hasPadding {
+        if hasPadding && count == length {
             paddingLength = Int(bytes[count - 1])
             guard paddingLength > 0, paddingLength <= count - offset else { return .failure(.badPadding) }
         }
@@ -84,7 +106,9 @@ public struct RTPHeader: Equatable, Sendable {
             extensionOffset: extensionOffset,
             paddingLength: paddingLength,
             payloadOffset: offset,
-            payloadLength: count - offset - paddingLength
+            payloadLength: length - offset - paddingLength,
+            originalLength: length,
+            isTruncated: count < length
         ))
     }
 

@@ -8,16 +8,41 @@ public enum Direction: String, Sendable, Codable, Hashable {
     case received
 }
 
+/// The container a live datagram's socket belongs to, resolved from the socket's cgroup: a
+/// container runtime's id and, on Kubernetes, the pod. Empty strings where not applicable.
+public struct ContainerContext: Hashable, Sendable {
+    /// The runtime's container id (64 hex digits: Docker, containerd, CRI-O, Podman).
+    public var id: String
+    /// Kubernetes pod uid (from the cgroup path), "" outside Kubernetes.
+    public var podUID: String
+    /// Pod name and namespace, where the node keeps /var/log/pods/<namespace>_<name>_<uid>.
+    public var podName: String
+    public var namespace: String
+
+    public init(id: String, podUID: String = "", podName: String = "", namespace: String = "") {
+        self.id = id
+        self.podUID = podUID
+        self.podName = podName
+        self.namespace = namespace
+    }
+
+    /// The `pod` label: the pod's name where known, else its uid.
+    public var pod: String { podName.isEmpty ? podUID : podName }
+}
+
 /// Which process a live datagram belongs to. Offline (capture) datagrams have none.
 public struct ProcessContext: Hashable, Sendable {
     public var pid: Int32
     public var comm: String
     public var direction: Direction
+    /// The socket's container, nil when it is not in one (or the host has no cgroup v2).
+    public var container: ContainerContext?
 
-    public init(pid: Int32, comm: String, direction: Direction) {
+    public init(pid: Int32, comm: String, direction: Direction, container: ContainerContext? = nil) {
         self.pid = pid
         self.comm = comm
         self.direction = direction
+        self.container = container
     }
 }
 

@@ -45,6 +45,12 @@ public struct StreamReport: Codable, Sendable, Equatable {
     public var pid: Int32?
     public var comm: String?
     public var direction: Direction?
+    /// Live, a socket in a container: the container id, and on Kubernetes the pod (its name where
+    /// the node has it, else its uid), the pod's uid and its namespace. Nil elsewhere.
+    public var container: String? = nil
+    public var pod: String? = nil
+    public var podUID: String? = nil
+    public var namespace: String? = nil
     /// `strict` (RFC 3550) or `wireshark` (tshark -z rtp,streams rules).
     public var mode: String
     /// Live, outgoing streams: send stalls by cause.
@@ -52,6 +58,16 @@ public struct StreamReport: Codable, Sendable, Equatable {
     /// Live, outgoing streams of a process with codec probes: Pearson's r per probed function
     /// between its per-second worst call latency and this stream's per-second worst send interval.
     public var codecCorrelation: [String: Double]? = nil
+    /// The encoding name of each payload type in `payloadTypes` that has one: SDP's `a=rtpmap` name (an
+    /// `--sdp` file, or SIP/SDP in the capture), else RFC 3551's for a static type. A dynamic type no
+    /// SDP described has none.
+    public var encodingNames: EncodingNames = [:]
+    /// Offline: the capture file the stream was read from, as named on the command line ("stdin" for
+    /// `-`). Each file is analysed on its own, so a stream belongs to exactly one.
+    public var file: String? = nil
+
+    /// The media's encoding (that of `payloadType`), nil when no SDP or static table names it.
+    public var encodingName: String? { encodingNames[payloadType] }
 
     public init(ssrc: UInt32, src: String, dst: String, transport: String = "udp", payloadType: UInt8,
                 payloadTypes: [UInt8] = [], clockRate: Int?, clockRateSource: ClockRateSource,
@@ -87,18 +103,30 @@ public struct StreamReport: Codable, Sendable, Equatable {
         case frames, meanPacketsPerFrame = "mean_packets_per_frame", frameJitterMs = "frame_jitter_ms"
         case startTime = "start_time", endTime = "end_time"
         case pid, comm, direction, mode
+        case container, pod, podUID = "pod_uid", namespace
         case sendStalls = "send_stalls", codecCorrelation = "codec_correlation"
+        case encodingNames = "encoding_names", file
+    }
+
+    /// Written for readers, derived from the fields above (and not read back).
+    private enum DerivedKeys: String, CodingKey {
+        case ssrcHex = "ssrc_hex", encodingName = "encoding_name"
     }
 
     /// Explicit nulls (not missing keys) for unknown values: consumers can tell "unknown" from "absent".
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        var derived = encoder.container(keyedBy: DerivedKeys.self)
         try c.encode(ssrc, forKey: .ssrc)
+        try derived.encode(SSRCText.hex(ssrc), forKey: .ssrcHex)
+        try c.encodeIfPresent(file, forKey: .file)
         try c.encode(src, forKey: .src)
         try c.encode(dst, forKey: .dst)
         try c.encode(transport, forKey: .transport)
         try c.encode(payloadType, forKey: .payloadType)
         try c.encode(payloadTypes, forKey: .payloadTypes)
+        try derived.encode(encodingName, forKey: .encodingName)
+        try c.encode(encodingNames, forKey: .encodingNames)
         try c.encode(clockRate, forKey: .clockRate)
         try c.encode(clockRateSource, forKey: .clockRateSource)
         try c.encode(packets, forKey: .packets)
@@ -126,9 +154,50 @@ public struct StreamReport: Codable, Sendable, Equatable {
         try c.encodeIfPresent(pid, forKey: .pid)
         try c.encodeIfPresent(comm, forKey: .comm)
         try c.encodeIfPresent(direction, forKey: .direction)
+        try c.encodeIfPresent(container, forKey: .container)
+        try c.encodeIfPresent(pod, forKey: .pod)
+        try c.encodeIfPresent(podUID, forKey: .podUID)
+        try c.encodeIfPresent(namespace, forKey: .namespace)
         try c.encode(mode, forKey: .mode)
         try c.encodeIfPresent(sendStalls, forKey: .sendStalls)
         try c.encodeIfPresent(codecCorrelation, forKey: .codecCorrelation)
+    }
+}
+
+extension StreamReport {
+    /// Fills the container fields from a live stream's container (nil: they stay nil).
+    public mutating func setContainer(_ container: ContainerContext?) {
+        guard let container else { return }
+        self.container = container.id
+        pod = container.pod.isEmpty ? nil : container.pod
+        podUID = container.podUID.isEmpty ? nil : container.podUID
+        namespace = container.namespace.isEmpty ? nil : container.namespace
+    }
+}
+
+/// Encoding names by payload type. In JSON an object keyed by the payload type's decimal text
+/// (`{"8": "PCMA", "101": "telephone-event"}`), as a dictionary with integer keys would not be.
+public struct EncodingNames: Codable, Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    public var byPayloadType: [UInt8: String]
+
+    public init(_ byPayloadType: [UInt8: String]) { self.byPayloadType = byPayloadType }
+
+    public init(dictionaryLiteral elements: (UInt8, String)...) {
+        byPayloadType = Dictionary(elements, uniquingKeysWith: { _, last in last })
+    }
+
+    public subscript(payloadType: UInt8) -> String? {
+        get { byPayloadType[payloadType] }
+        set { byPayloadType[payloadType] = newValue }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try [String: String](from: decoder)
+        byPayloadType = Dictionary(uniqueKeysWithValues: text.compactMap { key, name in UInt8(key).map { ($0, name) } })
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try Dictionary(uniqueKeysWithValues: byPayloadType.map { (String($0.key), $0.value) }).encode(to: encoder)
     }
 }
 
@@ -187,6 +256,8 @@ public struct RTCPReporterReport: Codable, Sendable, Equatable {
     public var pid: Int32?
     public var comm: String?
     public var direction: Direction?
+    /// Offline: the capture file the reporter was seen in (see `StreamReport.file`).
+    public var file: String? = nil
 
     public init(reporterSSRC: UInt32, src: String, dst: String, senderReports: UInt64, receiverReports: UInt64,
                 packetsByType: [String: UInt64], cname: String?, reportBlocks: [RTCPReportBlockReport],
@@ -200,11 +271,18 @@ public struct RTCPReporterReport: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case reporterSSRC = "reporter_ssrc", src, dst, senderReports = "sender_reports"
         case receiverReports = "receiver_reports", packetsByType = "packets_by_type", cname
-        case reportBlocks = "report_blocks", pid, comm, direction
+        case reportBlocks = "report_blocks", pid, comm, direction, file
     }
 }
 
 /// What the source and the decoders saw beyond streams: every packet is accounted for here.
+///
+/// Accounting identity (checked by the tests): every datagram the engine was given (`datagrams`) is
+/// exactly one of an RTP packet (`rtpPackets`), an RTCP datagram with at least one decoded packet
+/// (`rtcpPackets`), SRTCP (`srtcpPackets`), or one of the engine's reasons in `discarded` (every reason
+/// but the `rtp_unconfirmed`/`rtp_candidate_evicted` packets, which decoded as RTP, and what the capture
+/// source adds: `ip_fragment` and the link/IP/UDP/TCP keys of `malformed`). `discarded` is the one
+/// place to read why anything was not counted.
 public struct AnalysisSummary: Codable, Sendable, Equatable {
     public var packetsRead: UInt64 = 0
     public var datagrams: UInt64 = 0
@@ -215,8 +293,11 @@ public struct AnalysisSummary: Codable, Sendable, Equatable {
     /// Payloads classified by RFC 7983 first byte: stun, dtls, zrtp, turn_channel, other.
     public var demultiplexed: [String: UInt64] = [:]
     /// Rejected RTP/RTCP by reason (RTPRejection / RTCP decode error raw values), and link/IP errors.
+    /// An RTCP compound whose walk stopped after decoding some packets is listed here too (and in
+    /// `rtcpPartiallyDecoded`): its decoded packets still count.
     public var malformed: [String: UInt64] = [:]
-    /// RTP-looking packets in candidate streams that never confirmed (heuristic false positives).
+    /// RTP-looking packets in candidate streams that never confirmed (heuristic false positives,
+    /// or candidates dropped under memory pressure: `candidatePacketsEvicted` of them).
     public var unconfirmedRTP: UInt64 = 0
     public var fragmentsSkipped: UInt64 = 0
     public var linkType: String? = nil
@@ -225,14 +306,185 @@ public struct AnalysisSummary: Codable, Sendable, Equatable {
     public var firstPacketTime: Double? = nil
     public var truncated: Bool = false
     public var warnings: [String] = []
+    /// RTP packets counted although the source copied only part of them (a snaplen shorter than the
+    /// datagram): the header fields that were copied are checked, the rest is taken on trust.
+    public var truncatedRTP: UInt64 = 0
+    /// RTCP datagrams counted although cut by the copy (their readable part was used).
+    public var truncatedRTCP: UInt64 = 0
+    /// Datagrams cut inside the RTP/RTCP fixed header: nothing to count them by (`truncated_header`).
+    public var truncatedHeaders: UInt64 = 0
+    /// Cut RTCP datagrams whose copied part does not decode as RTCP — SRTCP (its trailer was cut off,
+    /// so it cannot be recognised) or malformed (`rtcp_truncated_undecodable`).
+    public var truncatedUndecodableRTCP: UInt64 = 0
+    /// RTCP rejections after at least one decoded packet, by reason (a subset of `malformed`).
+    public var rtcpPartiallyDecoded: [String: UInt64] = [:]
+    /// Candidate streams dropped before confirming because the candidate memory was full, and their
+    /// packets (part of `unconfirmedRTP`).
+    public var candidatesEvicted: UInt64 = 0
+    public var candidatePacketsEvicted: UInt64 = 0
+    /// RTCP report blocks dropped by the per-reporter or total cap, and reporters dropped by the cap
+    /// or (live) idle expiry.
+    public var rtcpReportBlocksDropped: UInt64 = 0
+    public var rtcpReportersEvicted: UInt64 = 0
+    /// Offline: each capture file analysed, in command-line order.
+    public var files: [CaptureFileSummary] = []
 
     public init() {}
+
+    /// Everything that did not become part of a stream's or an RTCP reporter's statistics, by reason,
+    /// each datagram (or frame, or RTP packet) under one reason — the labels of
+    /// `rtpscope_datagrams_discarded_total{reason}`:
+    /// - `not_rtp`: neither RTP nor RTCP, nor a protocol demultiplexed beside them;
+    /// - `stun`, `dtls`, `zrtp`, `turn_channel`: RFC 7983 demultiplexing (WebRTC's other protocols);
+    /// - every key of `malformed` (e.g. `rtp_bad_padding`, `rtcp_length_overrun`, `udp_truncated`),
+    ///   without the RTCP compounds that were partly decoded (they counted);
+    /// - `ip_fragment`: non-first IPv4/IPv6 fragments (`fragmentsSkipped`);
+    /// - `truncated_header`, `rtcp_truncated_undecodable`: cut by the source's copy (see the fields);
+    /// - `rtp_unconfirmed`: RTP packets of sources that never confirmed as streams (still waiting,
+    ///   or gone idle), `rtp_candidate_evicted`: those dropped because candidate memory was full.
+    /// The two `rtp_` reasons are also in `rtpPackets` (they decoded as RTP). Reasons with a zero count
+    /// are left out.
+    public var discarded: [String: UInt64] {
+        var reasons: [String: UInt64] = [:]
+        func add(_ reason: String, _ count: UInt64) {
+            if count > 0 { reasons[reason, default: 0] &+= count }
+        }
+        add("not_rtp", nonRTP)
+        for (kind, count) in demultiplexed { add(kind, count) }
+        for (reason, count) in malformed {
+            let partial = rtcpPartiallyDecoded[reason] ?? 0
+            add(reason, count >= partial ? count - partial : 0)
+        }
+        add("ip_fragment", fragmentsSkipped)
+        add("truncated_header", truncatedHeaders)
+        add("rtcp_truncated_undecodable", truncatedUndecodableRTCP)
+        add("rtp_candidate_evicted", candidatePacketsEvicted)
+        add("rtp_unconfirmed", unconfirmedRTP >= candidatePacketsEvicted ? unconfirmedRTP - candidatePacketsEvicted : 0)
+        return reasons
+    }
 
     enum CodingKeys: String, CodingKey {
         case packetsRead = "packets_read", datagrams, rtpPackets = "rtp_packets", rtcpPackets = "rtcp_packets"
         case srtcpPackets = "srtcp_packets", nonRTP = "non_rtp", demultiplexed, malformed
         case unconfirmedRTP = "unconfirmed_rtp", fragmentsSkipped = "fragments_skipped"
-        case linkType = "link_type", firstPacketTime = "first_packet_time", truncated, warnings
+        case linkType = "link_type", firstPacketTime = "first_packet_time", truncated, warnings, files
+        case truncatedRTP = "truncated_rtp", truncatedRTCP = "truncated_rtcp", truncatedHeaders = "truncated_headers"
+        case truncatedUndecodableRTCP = "truncated_undecodable_rtcp", rtcpPartiallyDecoded = "rtcp_partially_decoded"
+        case candidatesEvicted = "candidates_evicted", candidatePacketsEvicted = "candidate_packets_evicted"
+        case rtcpReportBlocksDropped = "rtcp_report_blocks_dropped", rtcpReportersEvicted = "rtcp_reporters_evicted"
+        case discarded
+    }
+
+    /// Fields added after the first release decode as zero when absent (older JSON stays readable).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        packetsRead = try c.decode(UInt64.self, forKey: .packetsRead)
+        datagrams = try c.decode(UInt64.self, forKey: .datagrams)
+        rtpPackets = try c.decode(UInt64.self, forKey: .rtpPackets)
+        rtcpPackets = try c.decode(UInt64.self, forKey: .rtcpPackets)
+        srtcpPackets = try c.decode(UInt64.self, forKey: .srtcpPackets)
+        nonRTP = try c.decode(UInt64.self, forKey: .nonRTP)
+        demultiplexed = try c.decode([String: UInt64].self, forKey: .demultiplexed)
+        malformed = try c.decode([String: UInt64].self, forKey: .malformed)
+        unconfirmedRTP = try c.decode(UInt64.self, forKey: .unconfirmedRTP)
+        fragmentsSkipped = try c.decode(UInt64.self, forKey: .fragmentsSkipped)
+        linkType = try c.decodeIfPresent(String.self, forKey: .linkType)
+        firstPacketTime = try c.decodeIfPresent(Double.self, forKey: .firstPacketTime)
+        truncated = try c.decode(Bool.self, forKey: .truncated)
+        warnings = try c.decode([String].self, forKey: .warnings)
+        files = try c.decodeIfPresent([CaptureFileSummary].self, forKey: .files) ?? []
+        truncatedRTP = try c.decodeIfPresent(UInt64.self, forKey: .truncatedRTP) ?? 0
+        truncatedRTCP = try c.decodeIfPresent(UInt64.self, forKey: .truncatedRTCP) ?? 0
+        truncatedHeaders = try c.decodeIfPresent(UInt64.self, forKey: .truncatedHeaders) ?? 0
+        truncatedUndecodableRTCP = try c.decodeIfPresent(UInt64.self, forKey: .truncatedUndecodableRTCP) ?? 0
+        rtcpPartiallyDecoded = try c.decodeIfPresent([String: UInt64].self, forKey: .rtcpPartiallyDecoded) ?? [:]
+        candidatesEvicted = try c.decodeIfPresent(UInt64.self, forKey: .candidatesEvicted) ?? 0
+        candidatePacketsEvicted = try c.decodeIfPresent(UInt64.self, forKey: .candidatePacketsEvicted) ?? 0
+        rtcpReportBlocksDropped = try c.decodeIfPresent(UInt64.self, forKey: .rtcpReportBlocksDropped) ?? 0
+        rtcpReportersEvicted = try c.decodeIfPresent(UInt64.self, forKey: .rtcpReportersEvicted) ?? 0
+    }
+
+    /// Writes every field and `discarded` (derived, for readers of the JSON).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(packetsRead, forKey: .packetsRead)
+        try c.encode(datagrams, forKey: .datagrams)
+        try c.encode(rtpPackets, forKey: .rtpPackets)
+        try c.encode(rtcpPackets, forKey: .rtcpPackets)
+        try c.encode(srtcpPackets, forKey: .srtcpPackets)
+        try c.encode(nonRTP, forKey: .nonRTP)
+        try c.encode(demultiplexed, forKey: .demultiplexed)
+        try c.encode(malformed, forKey: .malformed)
+        try c.encode(unconfirmedRTP, forKey: .unconfirmedRTP)
+        try c.encode(fragmentsSkipped, forKey: .fragmentsSkipped)
+        try c.encodeIfPresent(linkType, forKey: .linkType)
+        try c.encodeIfPresent(firstPacketTime, forKey: .firstPacketTime)
+        try c.encode(truncated, forKey: .truncated)
+        try c.encode(warnings, forKey: .warnings)
+        try c.encode(files, forKey: .files)
+        try c.encode(truncatedRTP, forKey: .truncatedRTP)
+        try c.encode(truncatedRTCP, forKey: .truncatedRTCP)
+        try c.encode(truncatedHeaders, forKey: .truncatedHeaders)
+        try c.encode(truncatedUndecodableRTCP, forKey: .truncatedUndecodableRTCP)
+        try c.encode(rtcpPartiallyDecoded, forKey: .rtcpPartiallyDecoded)
+        try c.encode(candidatesEvicted, forKey: .candidatesEvicted)
+        try c.encode(candidatePacketsEvicted, forKey: .candidatePacketsEvicted)
+        try c.encode(rtcpReportBlocksDropped, forKey: .rtcpReportBlocksDropped)
+        try c.encode(rtcpReportersEvicted, forKey: .rtcpReportersEvicted)
+        try c.encode(discarded, forKey: .discarded)
+    }
+
+    /// Adds another analysis' counts (another capture file) to these: counters add up, the link types
+    /// and files are listed, the first packet time is the earliest. A field added to this type must be
+    /// added here too (ReportingTests' `summaryMergeCoversEveryField` fails until it is).
+    public mutating func add(_ other: AnalysisSummary) {
+        packetsRead &+= other.packetsRead
+        datagrams &+= other.datagrams
+        rtpPackets &+= other.rtpPackets
+        rtcpPackets &+= other.rtcpPackets
+        srtcpPackets &+= other.srtcpPackets
+        nonRTP &+= other.nonRTP
+        demultiplexed.merge(other.demultiplexed, uniquingKeysWith: &+)
+        malformed.merge(other.malformed, uniquingKeysWith: &+)
+        unconfirmedRTP &+= other.unconfirmedRTP
+        fragmentsSkipped &+= other.fragmentsSkipped
+        for name in other.linkType?.split(separator: ",") ?? [] {
+            let known = linkType?.split(separator: ",") ?? []
+            if !known.contains(name) { linkType = linkType.map { $0 + "," + name } ?? String(name) }
+        }
+        if let time = other.firstPacketTime { firstPacketTime = min(firstPacketTime ?? time, time) }
+        truncated = truncated || other.truncated
+        warnings += other.warnings
+        truncatedRTP &+= other.truncatedRTP
+        truncatedRTCP &+= other.truncatedRTCP
+        truncatedHeaders &+= other.truncatedHeaders
+        truncatedUndecodableRTCP &+= other.truncatedUndecodableRTCP
+        rtcpPartiallyDecoded.merge(other.rtcpPartiallyDecoded, uniquingKeysWith: &+)
+        candidatesEvicted &+= other.candidatesEvicted
+        candidatePacketsEvicted &+= other.candidatePacketsEvicted
+        rtcpReportBlocksDropped &+= other.rtcpReportBlocksDropped
+        rtcpReportersEvicted &+= other.rtcpReportersEvicted
+        files += other.files
+    }
+}
+
+/// One capture file of an offline analysis: its name and where its time starts.
+public struct CaptureFileSummary: Codable, Sendable, Equatable {
+    /// As named on the command line; "stdin" for `-`.
+    public var name: String
+    /// Time of the file's first record, seconds since the epoch; nil for a file without records.
+    /// Stream times of this file are shown relative to it.
+    public var firstPacketTime: Double?
+    public var packetsRead: UInt64
+
+    public init(name: String, firstPacketTime: Double?, packetsRead: UInt64) {
+        self.name = name
+        self.firstPacketTime = firstPacketTime
+        self.packetsRead = packetsRead
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, firstPacketTime = "first_packet_time", packetsRead = "packets_read"
     }
 }
 
@@ -246,5 +498,17 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         self.streams = streams
         self.rtcp = rtcp
         self.summary = summary
+    }
+
+    /// The reports of several captures analysed one by one, as one: streams and reporters in the
+    /// order given (each keeps its `file`), the summaries added up (`AnalysisSummary.add`).
+    public static func merging(_ reports: [AnalysisReport]) -> AnalysisReport {
+        guard var merged = reports.first else { return AnalysisReport(streams: [], rtcp: [], summary: AnalysisSummary()) }
+        for report in reports.dropFirst() {
+            merged.streams += report.streams
+            merged.rtcp += report.rtcp
+            merged.summary.add(report.summary)
+        }
+        return merged
     }
 }

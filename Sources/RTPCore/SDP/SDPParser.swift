@@ -78,14 +78,19 @@ public struct SessionDescription: Equatable, Sendable {
     /// in two sections (e.g. 96 as VP8/90000 for video and opus/48000 for audio): then the *first* section
     /// wins, because earlier sections are the primary media and a later one should not silently change a
     /// rate already in use. When the port is known, prefer `clockRate(forPayloadType:port:)`.
-    public var clockRates: [UInt8: Int] {
-        var rates: [UInt8: Int] = [:]
+    public var clockRates: [UInt8: Int] { firstMappings(\.clockRate) }
+
+    /// Every `a=rtpmap` encoding name by payload type, the first section winning as in `clockRates`.
+    public var encodingNames: [UInt8: String] { firstMappings(\.encoding) }
+
+    private func firstMappings<Value>(_ value: (RTPMap) -> Value) -> [UInt8: Value] {
+        var values: [UInt8: Value] = [:]
         for section in media {
-            for map in section.rtpMaps where rates[map.payloadType] == nil {
-                rates[map.payloadType] = map.clockRate
+            for map in section.rtpMaps where values[map.payloadType] == nil {
+                values[map.payloadType] = value(map)
             }
         }
-        return rates
+        return values
     }
 
     /// The rate from the section announcing `port` (RTP port or RTCP-mux port) if any, else `clockRates`.

@@ -35,6 +35,9 @@ public struct ClockRateEstimator: Sendable {
     /// Index into `candidates` once decided.
     public private(set) var decidedIndex: Int?
 
+    /// Heap bytes of one estimator's two per-candidate arrays.
+    static var heapBytes: Int { 2 * HeapSize.array(count: candidates.count, stride: MemoryLayout<Double>.stride) }
+
     public init() {
         minimumTransit = Array(repeating: .infinity, count: Self.candidates.count)
         maximumTransit = Array(repeating: -.infinity, count: Self.candidates.count)

@@ -27,8 +27,39 @@ public enum StaticClockRates {
     }
 }
 
+/// Encoding names of the static payload types as SDP writes them (`a=rtpmap:<pt> <name>/…`): RFC 3551
+/// §6 tables 4 and 5 with the IANA registry's spelling. The names every other tool, SDP and codec
+/// configuration use for the media, so the default views print these.
+public enum StaticEncodingNames {
+    public static func name(for payloadType: UInt8) -> String? {
+        switch payloadType {
+        case 0: return "PCMU"
+        case 3: return "GSM"
+        case 4: return "G723"
+        case 5, 6, 16, 17: return "DVI4"
+        case 7: return "LPC"
+        case 8: return "PCMA"
+        case 9: return "G722"
+        case 10, 11: return "L16"
+        case 12: return "QCELP"
+        case 13: return "CN"
+        case 14: return "MPA"
+        case 15: return "G728"
+        case 18: return "G729"
+        case 25: return "CelB"
+        case 26: return "JPEG"
+        case 28: return "nv"
+        case 31: return "H261"
+        case 32: return "MPV"
+        case 33: return "MP2T"
+        case 34: return "H263"
+        default: return nil   // 1, 2 and 19 are reserved (formerly FS-1016, G721, CN); 96–127 are dynamic
+        }
+    }
+}
+
 /// Short payload-type names as tshark prints them in the `-z rtp,streams` Payload column
-/// (`rtp_payload_type_short_vals`), for the table view.
+/// (`rtp_payload_type_short_vals`) when no SDP named the type: what `--compat wireshark` shows.
 public enum PayloadTypeNames {
     public static func name(for payloadType: UInt8) -> String {
         switch payloadType {
@@ -65,6 +96,14 @@ public enum PayloadTypeNames {
         default: return "RTPType-\(payloadType)"
         }
     }
+
+    /// tshark's Payload cell for a stream: the name of every payload type it carried, ascending, joined
+    /// by ", " ("g711A, telephone-event"). A dynamic type (96 and up) takes its name from SDP when SDP
+    /// named it; a static one keeps tshark's short name even then.
+    public static func tsharkCell(payloadTypes: [UInt8], encodingNames: [UInt8: String]) -> String {
+        payloadTypes.map { pt in pt >= 96 ? encodingNames[pt] ?? name(for: pt) : name(for: pt) }
+            .joined(separator: ", ")
+    }
 }
 
 /// Resolves a payload type's clock rate from the configured sources, in precedence order:
@@ -76,10 +115,38 @@ public struct ClockRateResolver: Sendable {
     /// Dynamic types SDP named `telephone-event`: tshark gives them clock 0 (RFC 4733 timestamps do not
     /// advance during an event), so `--compat wireshark` must too.
     public var telephoneEventTypes: Set<UInt8> = []
+    /// The `a=rtpmap` encoding name of each payload type SDP described (an `--sdp` file, or SIP/SDP seen
+    /// in the capture), as written there ("G726-32", "H264", "telephone-event").
+    public private(set) var sdpEncodingNames: [UInt8: String] = [:]
 
     public init(explicitRates: [UInt8: Int] = [:], sdpRates: [UInt8: Int] = [:]) {
         self.explicitRates = explicitRates
         self.sdpRates = sdpRates
+    }
+
+    /// Records what an `a=rtpmap` line says about a payload type: its clock rate (when positive) and its
+    /// encoding name. A later mapping of the same number replaces the earlier one (a new call reusing it).
+    public mutating func learn(payloadType: UInt8, encodingName: String, clockRate: Int?) {
+        if let clockRate, clockRate > 0 { sdpRates[payloadType] = clockRate }
+        guard !encodingName.isEmpty else { return }
+        sdpEncodingNames[payloadType] = encodingName
+        if encodingName.lowercased().hasPrefix("telephone-event") {
+            telephoneEventTypes.insert(payloadType)
+        } else {
+            telephoneEventTypes.remove(payloadType)
+        }
+    }
+
+    /// The encoding of `payloadType`: SDP's name, else the static table's; nil for a dynamic type no SDP named.
+    public func encodingName(_ payloadType: UInt8) -> String? {
+        sdpEncodingNames[payloadType] ?? StaticEncodingNames.name(for: payloadType)
+    }
+
+    /// `encodingName` of each of `payloadTypes` that has one.
+    public func encodingNames(_ payloadTypes: [UInt8]) -> [UInt8: String] {
+        var names: [UInt8: String] = [:]
+        for pt in payloadTypes { names[pt] = encodingName(pt) }
+        return names
     }
 
     /// The configured (non-inferred) rate for `payloadType`; nil when only inference could tell.

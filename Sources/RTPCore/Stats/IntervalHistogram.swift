@@ -12,7 +12,11 @@ public struct IntervalHistogram: Sendable, Equatable {
     private var buckets: Buckets = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     /// Sum of all observed intervals, seconds.
     public private(set) var sum: Double = 0
-    public private(set) var count: UInt64 = 0
+    /// Observations (the buckets' total: not stored, one counter less per stream).
+    public var count: UInt64 {
+        let b = buckets
+        return b.0 &+ b.1 &+ b.2 &+ b.3 &+ b.4 &+ b.5 &+ b.6 &+ b.7 &+ b.8 &+ b.9 &+ b.10 &+ b.11
+    }
 
     public init() {}
 
@@ -41,7 +45,6 @@ public struct IntervalHistogram: Sendable, Equatable {
             else { buckets.11 &+= 1 }
         }
         sum += seconds
-        count &+= 1
     }
 
     /// Cumulative counts per bound (`le`), the last element being +Inf (== `count`).

@@ -11,7 +11,6 @@
 /// spliced streams) is counted and not folded into J — otherwise a single discontinuity would report
 /// ~60 ms of "jitter" for the next hundred packets.
 public struct JitterEstimator: Sendable {
-    public let clockRate: Int
     /// Current J, in timestamp units.
     public private(set) var jitter: Double = 0
     public private(set) var maxJitter: Double = 0
@@ -23,23 +22,25 @@ public struct JitterEstimator: Sendable {
     public private(set) var timestampJumps: UInt64 = 0
     private var lastArrival: Nanoseconds = 0
     private var lastTimestamp: UInt32 = 0
+    // The clock is stored as 32 bits and its derived constants are recomputed per packet (the same
+    // operations, so the same values): one estimator per stream, two per stream when frames are
+    // tracked, six of each while a clock is being inferred — bytes here count per stream.
+    private var rate: UInt32
     private var hasPrevious = false
 
-    /// Clock ticks per nanosecond of arrival time, and one second of media in ticks (the jump limit).
-    private let ticksPerNanosecond: Double
-    private let oneSecond: Double
+    public var clockRate: Int { Int(rate) }
 
     public init(clockRate: Int) {
-        self.clockRate = clockRate
-        ticksPerNanosecond = Double(clockRate) / 1e9
-        oneSecond = Double(clockRate)
+        rate = UInt32(clamping: clockRate)
     }
 
     /// One packet: its arrival time and RTP timestamp.
     public mutating func update(arrival: Nanoseconds, timestamp: UInt32) {
         defer { lastArrival = arrival; lastTimestamp = timestamp; hasPrevious = true }
         guard hasPrevious else { return }
-        let arrivalDelta = Double(arrival &- lastArrival) * ticksPerNanosecond
+        // Clock ticks per nanosecond of arrival time; one second of media in ticks is the jump limit.
+        let oneSecond = Double(rate)
+        let arrivalDelta = Double(arrival &- lastArrival) * (oneSecond / 1e9)
         let timestampDelta = Double(Int32(bitPattern: timestamp &- lastTimestamp))
         let d = abs(arrivalDelta - timestampDelta)
         if d > oneSecond {
@@ -116,4 +117,7 @@ public struct MultiRateJitter: Sendable {
 
     /// The estimator that counts, nil while the clock is unknown.
     public var current: JitterEstimator? { isDecided ? chosen : nil }
+
+    /// Heap bytes of the candidate bank (none once decided).
+    var heapBytes: Int { HeapSize.array(count: candidates.count, stride: MemoryLayout<JitterEstimator>.stride) }
 }

@@ -36,12 +36,7 @@ public struct SequenceTracker: Sendable {
         case restarted
     }
 
-    // A.1 state
-    public private(set) var maxSeq: UInt16 = 0
-    public private(set) var cycles: UInt32 = 0          // count of wraps, shifted (<< 16 kept implicit)
-    public private(set) var baseSeq: UInt32 = 0
-    private var badSeq: UInt32 = Self.noBadSeq
-    private var probation = Self.minSequential
+    // Declared widest first so the tracker packs without padding (it is inline in every stream).
     private var received: UInt64 = 0
     private var expectedPrior: Int64 = 0
     private var receivedPrior: UInt64 = 0
@@ -50,12 +45,19 @@ public struct SequenceTracker: Sendable {
     private var earlierReceived: UInt64 = 0
     // Duplicate window: bit i set = extended sequence (extendedMax − i) was received.
     private var window: (UInt64, UInt64) = (0, 0)
-    private var started = false
 
     public private(set) var duplicates: UInt64 = 0
     public private(set) var reordered: UInt64 = 0
     public private(set) var restarts: UInt64 = 0
     public private(set) var badJumps: UInt64 = 0
+
+    // A.1 state
+    public private(set) var cycles: UInt32 = 0          // count of wraps, shifted (<< 16 kept implicit)
+    public private(set) var baseSeq: UInt32 = 0
+    private var badSeq: UInt32 = Self.noBadSeq
+    public private(set) var maxSeq: UInt16 = 0
+    private var probation = UInt8(Self.minSequential)
+    private var started = false
 
     private static let noBadSeq: UInt32 = 0x1_0001   // RTP_SEQ_MOD + 1: matches no 16-bit value
 
@@ -72,7 +74,7 @@ public struct SequenceTracker: Sendable {
             // A.1: init_seq on the first packet, which is the first of MIN_SEQUENTIAL probation packets.
             initialise(seq)
             received = 1
-            probation = Self.minSequential - 1
+            probation = UInt8(Self.minSequential - 1)
             started = true
             return probation == 0 ? .inOrder : .probation
         }
@@ -143,14 +145,14 @@ public struct SequenceTracker: Sendable {
             // A forward gap: probation starts over at this packet, but the packets in the gap were
             // lost, not imaginary — keep the base so they count (A.1 would forget the first packets).
             if seq < maxSeq { cycles &+= 1 }
-            probation = Self.minSequential - 1
+            probation = UInt8(Self.minSequential - 1)
             maxSeq = seq
             received &+= 1
             shiftWindow(by: UInt32(udelta))
             return .probation
         }
         // Backwards or a large jump: probation restarts at this packet.
-        probation = Self.minSequential - 1
+        probation = UInt8(Self.minSequential - 1)
         initialise(seq)
         received = 1
         return .probation

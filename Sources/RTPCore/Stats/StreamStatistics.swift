@@ -1,15 +1,29 @@
-/// One RTP stream as the analyzer holds it: identity plus measurements. A struct kept in
-/// `StreamTable`'s array, so the per-packet update mutates it in place (no reference counting, no
-/// allocation per packet).
+/// One RTP stream as the analyzer holds it: its key, its measurements (and, live, the process name).
+/// A struct kept in `StreamTable`'s array, so the per-packet update mutates it in place (no reference
+/// counting, no allocation per packet). The key comes first: the lookup compares it in the cache line
+/// the update touches next.
 struct StreamStatistics {
-    let key: StreamKey
+    let key: PackedStreamKey
     let processName: String?
+    /// Live: the socket's container (fixed per stream, like the process). Boxed: 8 bytes inline where
+    /// the context's four strings are 64, which took a stream past the 1 KiB budget
+    /// (`EngineScaleTests.liveStreamsCostUnderOneKibibyteEach`); most streams have none.
+    private let containerBox: ContainerBox?
+    var container: ContainerContext? { containerBox?.context }
+    /// The box's heap allocation (object header and the context), for the engine's footprint.
+    var containerHeapBytes: Int { containerBox == nil ? 0 : 16 + MemoryLayout<ContainerContext>.stride }
+    /// When the table last moved this entry in its recency list: the tick, and the table's append
+    /// count then (`StreamTable.touch`).
+    var recencyTick: UInt32 = 0
+    var recencySequence: UInt32 = 0
     var measurements: StreamMeasurements
 
-    init(key: StreamKey, processName: String?, measurements: StreamMeasurements) {
+    init(key: PackedStreamKey, processName: String?, container: ContainerContext? = nil, measurements: StreamMeasurements) {
         self.key = key
         self.processName = processName
+        self.containerBox = container.map(ContainerBox.init)
         self.measurements = measurements
+        recencyTick = StreamTable.recencyTick(measurements.lastTime)
     }
 
     var isConfirmed: Bool { measurements.isConfirmed }
@@ -17,16 +31,31 @@ struct StreamStatistics {
     var lastTime: Nanoseconds { measurements.lastTime }
     var packets: UInt64 { measurements.packets }
 
-    func report(mode: AnalyzerConfiguration.Mode) -> StreamReport {
-        measurements.report(key: key, processName: processName, mode: mode)
+    /// `resolver` names the payload types (the analyzer's, as it stands: streams do not keep a copy).
+    func report(key: StreamKey, mode: AnalyzerConfiguration.Mode, resolver: ClockRateResolver) -> StreamReport {
+        var report = measurements.report(key: key, processName: processName, mode: mode, resolver: resolver)
+        report.setContainer(container)
+        return report
     }
+}
+
+/// A stream's container context on the heap (see `StreamStatistics.container`).
+final class ContainerBox: Sendable {
+    let context: ContainerContext
+    init(_ context: ContainerContext) { self.context = context }
 }
 
 /// Everything measured about one RTP stream.
 ///
-/// Strict (RFC 3550) and Wireshark-compatible statistics are both kept — the compat model costs a few
-/// arithmetic operations — and `AnalyzerConfiguration.mode` only chooses which of them a report shows
-/// in the columns they share (packets, expected, lost, deltas, jitter).
+/// Strict (RFC 3550) statistics are kept inline; state only some streams need lives in separately
+/// allocated boxes that other streams do not pay for: the Wireshark-compatible model (`--compat
+/// wireshark` only), clock inference (dynamic payload types without a known clock, until decided) and
+/// send pacing (live outgoing streams). `AnalyzerConfiguration.mode` chooses which statistics a report
+/// shows in the columns they share (packets, expected, lost, deltas, jitter).
+///
+/// Memory (steady state, measured by `MemoryLayout` and the tests): ~540 bytes inline per stream, plus
+/// ~420 for an outgoing live stream's pacing box; a stream whose clock is still being inferred holds
+/// two candidate jitter banks and the estimator (~1.4 KB) until the clock is decided.
 public struct StreamMeasurements {
     // Identity and volume
     public private(set) var firstTime: Nanoseconds
@@ -35,12 +64,6 @@ public struct StreamMeasurements {
     /// UDP payload bytes (RTP header + payload + padding) as they were on the wire.
     public private(set) var bytes: UInt64 = 0
     public private(set) var markers: UInt64 = 0
-    /// The first payload type seen: the stream's media. Jitter, frames and clock inference use only its
-    /// packets, so an RFC 4733 telephone-event (whose timestamp stands still for an event) or comfort noise
-    /// mixed into the same SSRC does not distort them. A stream that starts with comfort noise adopts its
-    /// first non-CN payload type instead.
-    public private(set) var primaryPayloadType: UInt8
-    public private(set) var lastPayloadType: UInt8
     public private(set) var payloadTypeChanges: UInt64 = 0
     private var payloadTypesSeen: (UInt64, UInt64) = (0, 0)
 
@@ -48,76 +71,123 @@ public struct StreamMeasurements {
     // that a packet touches few cache lines (streams take turns, so their state rarely stays in L1).
 
     // Arrival deltas in capture order, every packet after the first (strict mode's min/mean/max delta:
-    // plain statistics of the inter-arrival times, nothing excluded)
+    // plain statistics of the inter-arrival times, nothing excluded). Their count is `packets − 1`.
     private var minDelta: Nanoseconds = .max
     private var maxDelta: Nanoseconds = .min
     private var deltaSum: Double = 0
-    private var deltaCount: UInt64 = 0
     public private(set) var intervals = IntervalHistogram()
 
+    /// The first payload type seen: the stream's media. Jitter, frames and clock inference use only its
+    /// packets, so an RFC 4733 telephone-event (whose timestamp stands still for an event) or comfort noise
+    /// mixed into the same SSRC does not distort them. A stream that starts with comfort noise adopts its
+    /// first non-CN payload type instead.
+    public private(set) var primaryPayloadType: UInt8
+    public private(set) var lastPayloadType: UInt8
     /// Heuristic detection: a stream is reported only once confirmed.
     public private(set) var isConfirmed: Bool
-    /// Whether `wireshark` is kept (`--compat wireshark` only: strict mode does not pay for it).
-    private let tracksWireshark: Bool
+    public private(set) var clockRateSource: ClockRateSource
+    /// The media clock in Hz, 0 while unknown (see `clockRate`).
+    private var knownClockRate: UInt32
 
     // RFC 3550
     public private(set) var sequence = SequenceTracker()
-    public private(set) var clockRate: Int?
-    public private(set) var clockRateSource: ClockRateSource
-    private var clockEstimator: ClockRateEstimator?
-    public private(set) var jitter: MultiRateJitter
-    public private(set) var frameJitter: MultiRateJitter
+    /// RFC 3550 A.8 over packets and over frame starts, at the known clock (meaningless while
+    /// `clockInference` runs: its candidate banks hold the jitter then).
+    private var packetJitter: JitterEstimator
+    private var frameStartJitter: JitterEstimator
     public private(set) var frames = FrameTracker()
+    /// Clock inference while the clock is unknown (nil otherwise, and once decided).
+    private var clockInference: ClockInference?
     /// Outgoing live streams only (nil otherwise: one branch per packet).
-    public private(set) var pacing: SendPacing?
-    /// The stall the latest packet ended, until the analyzer takes it.
-    private var newStall: SendStall?
+    private var pacingState: PacingState?
+    /// `--compat wireshark` only: tshark's model of the stream.
+    private var wiresharkState: WiresharkState?
 
-    // tshark model
-    public private(set) var wireshark = WiresharkRTPStatistics()
-    private let resolver: ClockRateResolver
-    /// tshark's clock for the last payload type, recomputed only when the payload type changes.
-    private var wiresharkClockPayloadType: UInt8
-    private var wiresharkClock: UInt32
+    /// Separately allocated: a stream with a known clock (most) carries neither the estimator nor
+    /// the two candidate jitter banks (one estimator per candidate rate, until the rate is decided).
+    // The boxes' properties skip Swift's dynamic exclusivity checks (begin/end access per packet were
+    // ~5 % of the live consumer's profile): a box belongs to one stream, which the single-threaded
+    // analyzer updates one packet at a time.
+    private final class ClockInference {
+        @exclusivity(unchecked) var estimator = ClockRateEstimator()
+        @exclusivity(unchecked) var jitter = MultiRateJitter(candidates: ClockRateEstimator.candidates)
+        @exclusivity(unchecked) var frameJitter = MultiRateJitter(candidates: ClockRateEstimator.candidates)
+    }
+
+    private final class PacingState {
+        @exclusivity(unchecked) var pacing: SendPacing
+        /// The stall the latest packet ended, until the analyzer takes it.
+        @exclusivity(unchecked) var newStall: SendStall?
+        init(stallFactor: Double) { pacing = SendPacing(stallFactor: stallFactor) }
+    }
+
+    private final class WiresharkState {
+        @exclusivity(unchecked) var statistics = WiresharkRTPStatistics()
+        /// tshark's clock for the last payload type, recomputed only when the payload type changes.
+        @exclusivity(unchecked) var clockPayloadType: UInt8
+        @exclusivity(unchecked) var clock: UInt32
+        init(payloadType: UInt8, clock: UInt32) {
+            clockPayloadType = payloadType
+            self.clock = clock
+        }
+    }
+
+    public var clockRate: Int? { knownClockRate == 0 ? nil : Int(knownClockRate) }
+    /// Packet jitter at the stream's clock; nil while the clock is unknown.
+    public var jitter: JitterEstimator? { clockInference == nil ? packetJitter : nil }
+    /// Jitter of frame starts at the stream's clock; nil while the clock is unknown.
+    public var frameJitter: JitterEstimator? { clockInference == nil ? frameStartJitter : nil }
+    /// Outgoing live streams: send pacing and stalls.
+    public var pacing: SendPacing? { pacingState?.pacing }
+    /// tshark's model (a fresh, empty one when the stream does not keep it).
+    public var wireshark: WiresharkRTPStatistics { wiresharkState?.statistics ?? WiresharkRTPStatistics() }
 
     init(firstTime: Nanoseconds, payloadType: UInt8, resolver: ClockRateResolver, confirmed: Bool,
          tracksWireshark: Bool, pacingStallFactor: Double? = nil) {
-        self.pacing = pacingStallFactor.map { SendPacing(stallFactor: $0) }
+        pacingState = pacingStallFactor.map { PacingState(stallFactor: $0) }
         self.firstTime = firstTime
         self.lastTime = firstTime
         self.primaryPayloadType = payloadType
         self.lastPayloadType = payloadType
         self.isConfirmed = confirmed
-        self.tracksWireshark = tracksWireshark
-        self.resolver = resolver
-        self.wiresharkClockPayloadType = payloadType
-        self.wiresharkClock = UInt32(clamping: resolver.wiresharkRate(payloadType))
-        (clockRate, clockRateSource, jitter, frameJitter, clockEstimator) = Self.clock(for: payloadType, resolver)
+        if tracksWireshark {
+            wiresharkState = WiresharkState(payloadType: payloadType,
+                                            clock: UInt32(clamping: resolver.wiresharkRate(payloadType)))
+        }
+        (knownClockRate, clockRateSource, packetJitter, frameStartJitter, clockInference) = Self.clock(for: payloadType, resolver)
     }
 
     /// The clock of the stream's media and the jitter machinery it implies: a single estimator for a
     /// known clock, or the candidate bank plus inference for an unknown one.
     private static func clock(for payloadType: UInt8, _ resolver: ClockRateResolver)
-        -> (Int?, ClockRateSource, MultiRateJitter, MultiRateJitter, ClockRateEstimator?) {
+        -> (UInt32, ClockRateSource, JitterEstimator, JitterEstimator, ClockInference?) {
         if let (rate, source) = resolver.resolve(payloadType) {
-            return (rate, source, MultiRateJitter(clockRate: rate), MultiRateJitter(clockRate: rate), nil)
+            return (UInt32(clamping: rate), source, JitterEstimator(clockRate: rate), JitterEstimator(clockRate: rate), nil)
         }
-        let candidates = ClockRateEstimator.candidates
-        return (nil, .unknown, MultiRateJitter(candidates: candidates), MultiRateJitter(candidates: candidates),
-                ClockRateEstimator())
+        return (0, .unknown, JitterEstimator(clockRate: 1), JitterEstimator(clockRate: 1), ClockInference())
     }
 
     /// Accounts one RTP packet of this stream. `relativeMilliseconds` is the arrival relative to the
-    /// capture's first frame (tshark's time base). Returns true if this packet confirmed the stream.
+    /// capture's first frame (tshark's time base); `resolver` gives clocks (a stream that starts with
+    /// comfort noise, tshark's clock on a payload-type change). Returns true if this packet confirmed
+    /// the stream.
     @discardableResult
-    mutating func ingest(_ header: RTPHeader, time: Nanoseconds, wireLength: Int, relativeMilliseconds: Double) -> Bool {
-        let pt = header.payloadType
+    mutating func ingest(_ header: RTPHeader, time: Nanoseconds, wireLength: Int, relativeMilliseconds: Double,
+                         resolver: ClockRateResolver) -> Bool {
+        ingest(payloadType: header.payloadType, marker: header.marker, sequenceNumber: header.sequenceNumber,
+               timestamp: header.timestamp, time: time, wireLength: wireLength,
+               relativeMilliseconds: relativeMilliseconds, resolver: resolver)
+    }
+
+    @discardableResult
+    mutating func ingest(payloadType pt: UInt8, marker: Bool, sequenceNumber: UInt16, timestamp: UInt32,
+                         time: Nanoseconds, wireLength: Int, relativeMilliseconds: Double,
+                         resolver: ClockRateResolver) -> Bool {
         if packets > 0 {
             let delta = time &- lastTime
             if delta < minDelta { minDelta = delta }
             if delta > maxDelta { maxDelta = delta }
             deltaSum += Double(delta)
-            deltaCount &+= 1
             // Capture time can step back (merged files, clock adjustments): a Prometheus histogram must
             // not see negative observations, so such an interval counts as 0.
             intervals.observe(seconds: Double(max(delta, 0)) * 1e-9)
@@ -125,7 +195,7 @@ public struct StreamMeasurements {
         }
         packets &+= 1
         bytes &+= UInt64(clamping: wireLength)
-        if header.marker { markers &+= 1 }
+        if marker { markers &+= 1 }
         lastTime = time
         lastPayloadType = pt
         if pt < 64 { payloadTypesSeen.0 |= 1 << UInt64(pt) } else { payloadTypesSeen.1 |= 1 << UInt64(pt - 64) }
@@ -133,19 +203,19 @@ public struct StreamMeasurements {
         if StaticClockRates.isComfortNoise(primaryPayloadType) && !StaticClockRates.isComfortNoise(pt) {
             // Started in silence: the media proper decides the clock (CN's 8 kHz may not be the codec's).
             primaryPayloadType = pt
-            (clockRate, clockRateSource, jitter, frameJitter, clockEstimator) = Self.clock(for: pt, resolver)
+            (knownClockRate, clockRateSource, packetJitter, frameStartJitter, clockInference) = Self.clock(for: pt, resolver)
         }
-        let outcome = sequence.update(header.sequenceNumber)
-        measureTiming(header, time: time, outcome: outcome)
+        let outcome = sequence.update(sequenceNumber)
+        measureTiming(payloadType: pt, timestamp: timestamp, time: time, outcome: outcome)
 
-        if tracksWireshark {
-            if pt != wiresharkClockPayloadType {
-                wiresharkClockPayloadType = pt
-                wiresharkClock = UInt32(clamping: resolver.wiresharkRate(pt))
+        if let wiresharkState {
+            if pt != wiresharkState.clockPayloadType {
+                wiresharkState.clockPayloadType = pt
+                wiresharkState.clock = UInt32(clamping: resolver.wiresharkRate(pt))
             }
-            wireshark.analyse(currentTime: relativeMilliseconds, sequence: header.sequenceNumber,
-                              timestamp: header.timestamp, payloadType: pt, marker: header.marker,
-                              clockRate: wiresharkClock)
+            wiresharkState.statistics.analyse(currentTime: relativeMilliseconds, sequence: sequenceNumber,
+                                              timestamp: timestamp, payloadType: pt, marker: marker,
+                                              clockRate: wiresharkState.clock)
         }
 
         if !isConfirmed && sequence.isValidated {
@@ -155,43 +225,79 @@ public struct StreamMeasurements {
         return false
     }
 
-    private mutating func measureTiming(_ header: RTPHeader, time: Nanoseconds, outcome: SequenceTracker.Outcome) {
+    private mutating func measureTiming(payloadType: UInt8, timestamp: UInt32, time: Nanoseconds,
+                                        outcome: SequenceTracker.Outcome) {
         switch outcome {
         case .badJump:
             return   // a lone jumped packet may be garbage: its timing must not touch J
         case .restarted:
-            jitter.resynchronize()
-            frameJitter.resynchronize()
+            packetJitter.resynchronize()
+            frameStartJitter.resynchronize()
+            if let clockInference {
+                clockInference.jitter.resynchronize()
+                clockInference.frameJitter.resynchronize()
+            }
         case .probation, .inOrder, .reordered, .duplicate:
             break
         }
-        guard header.payloadType == primaryPayloadType else { return }
+        guard payloadType == primaryPayloadType else { return }
         // A.8 runs on every packet in arrival order, late and duplicated ones included (as the RFC's
         // sample code and tshark do): a copy delivered late is real delay variation seen by a receiver.
-        jitter.update(arrival: time, timestamp: header.timestamp)
+        guard let clockInference else {
+            packetJitter.update(arrival: time, timestamp: timestamp)
+            guard outcome != .reordered && outcome != .duplicate else { return }
+            if let pacingState {
+                pacingState.newStall = pacingState.pacing.observe(time: time, timestamp: timestamp, clockRate: clockRate)
+            }
+            if frames.observe(timestamp: timestamp) {
+                frameStartJitter.update(arrival: time, timestamp: timestamp)
+            }
+            return
+        }
+        clockInference.jitter.update(arrival: time, timestamp: timestamp)
         guard outcome != .reordered && outcome != .duplicate else { return }
-        if pacing != nil {
-            newStall = pacing!.observe(time: time, timestamp: header.timestamp, clockRate: clockRate)
+        if let pacingState {
+            pacingState.newStall = pacingState.pacing.observe(time: time, timestamp: timestamp, clockRate: nil)
         }
-        if frames.observe(timestamp: header.timestamp) {
-            frameJitter.update(arrival: time, timestamp: header.timestamp)
+        if frames.observe(timestamp: timestamp) {
+            clockInference.frameJitter.update(arrival: time, timestamp: timestamp)
         }
-        if clockEstimator != nil, let index = clockEstimator?.observe(time: time, timestamp: header.timestamp) {
-            clockEstimator = nil
-            clockRate = ClockRateEstimator.candidates[index]
+        if let index = clockInference.estimator.observe(time: time, timestamp: timestamp) {
+            // The clock is decided: keep the chosen rate's estimators (they ran from the first packet).
+            clockInference.jitter.select(index)
+            clockInference.frameJitter.select(index)
+            packetJitter = clockInference.jitter.current ?? packetJitter
+            frameStartJitter = clockInference.frameJitter.current ?? frameStartJitter
+            self.clockInference = nil
+            knownClockRate = UInt32(ClockRateEstimator.candidates[index])
             clockRateSource = .inferred
-            jitter.select(index)
-            frameJitter.select(index)
         }
+    }
+
+    /// Heap bytes this stream holds beyond its inline storage (boxes and banks), for the engine's
+    /// memory accounting.
+    var heapBytes: Int {
+        var total = 0
+        if let clockInference {
+            total += HeapSize.object(MemoryLayout<ClockRateEstimator>.stride + 2 * MemoryLayout<MultiRateJitter>.stride)
+                + ClockRateEstimator.heapBytes + clockInference.jitter.heapBytes + clockInference.frameJitter.heapBytes
+        }
+        if let pacingState {
+            total += HeapSize.object(MemoryLayout<SendPacing>.stride + MemoryLayout<SendStall?>.stride)
+                + pacingState.pacing.heapBytes
+        }
+        if wiresharkState != nil { total += HeapSize.object(MemoryLayout<WiresharkRTPStatistics>.stride + 8) }
+        return total
     }
 
     /// The send stall the latest packet ended, once.
     mutating func takeNewStall() -> SendStall? {
-        defer { newStall = nil }
-        return newStall
+        guard let pacingState else { return nil }
+        defer { pacingState.newStall = nil }
+        return pacingState.newStall
     }
 
-    mutating func classifyStall(_ cause: StallCause) { pacing?.classify(cause) }
+    mutating func classifyStall(_ cause: StallCause) { pacingState?.pacing.classify(cause) }
 
     /// Payload types seen, ascending.
     public var payloadTypes: [UInt8] {
@@ -206,8 +312,9 @@ public struct StreamMeasurements {
 
     // MARK: - Reports
 
-    func report(key: StreamKey, processName: String?, mode: AnalyzerConfiguration.Mode) -> StreamReport {
-        let packetJitter = jitter.current
+    func report(key: StreamKey, processName: String?, mode: AnalyzerConfiguration.Mode,
+                resolver: ClockRateResolver) -> StreamReport {
+        let packetJitter = jitter
         func ms(_ value: Double?, _ estimator: JitterEstimator?) -> Double? {
             guard let value, let estimator else { return nil }
             return estimator.milliseconds(value)
@@ -223,18 +330,20 @@ public struct StreamMeasurements {
             jitterMs: ms(packetJitter?.jitter, packetJitter),
             maxJitterMs: ms(packetJitter?.maxJitter, packetJitter),
             meanJitterMs: ms(packetJitter?.meanJitter, packetJitter),
-            minDeltaMs: deltaCount > 0 ? Double(minDelta) / 1e6 : nil,
-            meanDeltaMs: deltaCount > 0 ? deltaSum / Double(deltaCount) / 1e6 : nil,
-            maxDeltaMs: deltaCount > 0 ? Double(maxDelta) / 1e6 : nil,
+            minDeltaMs: packets > 1 ? Double(minDelta) / 1e6 : nil,
+            meanDeltaMs: packets > 1 ? deltaSum / Double(packets - 1) / 1e6 : nil,
+            maxDeltaMs: packets > 1 ? Double(maxDelta) / 1e6 : nil,
             frames: frames.frames, meanPacketsPerFrame: frames.meanPacketsPerFrame,
-            frameJitterMs: ms(frameJitter.current?.jitter, frameJitter.current),
+            frameJitterMs: ms(frameJitter?.jitter, frameJitter),
             startTime: Double(firstTime) / 1e9, endTime: Double(lastTime) / 1e9,
             pid: key.pid, comm: processName, direction: key.direction, mode: mode.rawValue)
         report.sendStalls = pacing?.counts
+        report.encodingNames = EncodingNames(resolver.encodingNames(report.payloadTypes))
         if let estimator = packetJitter, estimator.updates > 0 {
             report.minJitterMs = estimator.milliseconds(estimator.minJitter)
         }
         if mode == .wireshark {
+            let wireshark = self.wireshark
             // The clock shown is the one tshark used (it never infers): none means no jitter columns.
             if !wireshark.hasJitter {
                 report.clockRate = nil
