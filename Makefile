@@ -81,8 +81,23 @@ $(BUILD_DIR)/avpacket-offset: tools/avpacket-offset.c
 	@mkdir -p $(BUILD_DIR)
 	$(CC) -Wall -Wextra -O2 -o $@ $< $(LIBAV_FLAGS)
 
-build: $(BPF_SKELETON) tools
+build: build-info $(BPF_SKELETON) tools
 	$(SWIFT) build -c release --product rtpscope
+
+# rtpscope_build_info's revision and Swift version, as C string literals for Sources/CBuildInfo.
+# The revision: RTPSCOPE_REVISION if given, else git's HEAD, else REVISION (git archive fills it in
+# through export-subst, so a release tarball knows its commit), else "unknown". The header is
+# rewritten only when it changes, so an unchanged tree does not recompile.
+BUILD_INFO_H := Sources/CBuildInfo/generated/build_info.h
+.PHONY: build-info
+build-info:
+	@mkdir -p $(dir $(BUILD_INFO_H))
+	@revision="$${RTPSCOPE_REVISION:-$$(git rev-parse HEAD 2>/dev/null)}"; \
+	if [ -z "$$revision" ] && [ -f REVISION ] && ! grep -q Format REVISION; then revision=$$(head -c 64 REVISION | tr -cd '0-9a-f'); fi; \
+	swift_version=$$($(SWIFT) --version 2>/dev/null | sed -n 's/.*Swift version \([0-9][0-9.]*\).*/\1/p' | head -n 1); \
+	printf '#define RTPSCOPE_REVISION "%s"\n#define RTPSCOPE_SWIFT_VERSION "%s"\n' \
+		"$$(printf %s "$${revision:-unknown}" | tr -cd '0-9A-Za-z._+-')" "$${swift_version:-unknown}" > $(BUILD_INFO_H).tmp; \
+	if cmp -s $(BUILD_INFO_H).tmp $(BUILD_INFO_H); then rm $(BUILD_INFO_H).tmp; else mv $(BUILD_INFO_H).tmp $(BUILD_INFO_H); fi
 
 test: deps build check-generated
 	promtool check rules deploy/prometheus/rules.yml

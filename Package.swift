@@ -41,8 +41,11 @@ let package = Package(
         .target(name: "RTPCore"),
         // Frame → datagram: link layers, IPv4/IPv6, UDP, TCP (RFC 4571). Pure Swift as well.
         .target(name: "NetDecode", dependencies: ["RTPCore"]),
+        // Every metric's name, help and labels, and how labels and SSRCs are spelled: one definition
+        // for the live exposition (Exporter) and the OpenMetrics backfill (Reporting), free of NIO.
+        .target(name: "MetricCatalog"),
         // Report output: table, JSON and CSV renderings of an AnalysisReport.
-        .target(name: "Reporting", dependencies: ["RTPCore"]),
+        .target(name: "Reporting", dependencies: ["RTPCore", "MetricCatalog"]),
         // libpcap, found through pkg-config.
         .systemLibrary(
             name: "CPcap",
@@ -70,7 +73,7 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
-                "RTPCore",
+                "RTPCore", "MetricCatalog",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -83,10 +86,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The git revision and Swift version `make build-info` found, for rtpscope_build_info.
+        .target(name: "CBuildInfo"),
         .executableTarget(
             name: "rtpscope",
             dependencies: [
-                "RTPCore", "NetDecode", "PcapSource", "LiveSource", "Exporter", "Reporting",
+                "RTPCore", "NetDecode", "PcapSource", "LiveSource", "Exporter", "Reporting", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,13 +104,13 @@ let package = Package(
         .testTarget(
             name: "ExporterTests",
             dependencies: [
-                "Exporter", "RTPCore",
+                "Exporter", "RTPCore", "MetricCatalog",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "RTPCore", "PcapSource", "CZlib"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "RTPCore", "PcapSource", "CZlib", "MetricCatalog"]),
         // Drives the built `rtpscope` binary and the project's traffic tool end to end (root, eBPF).
         .testTarget(name: "MonitorEndToEndTests", dependencies: ["RTPCore"]),
     ]

@@ -20,6 +20,12 @@ the monitor's libavcodec uprobes attached (interleaved, medians), and the cost p
 ns per call of a count-only and a timed probed function in a tight loop (tools/codec-call-loop.c),
 and (wall time with − without) / probed calls of the encode, beside the BPF programs' run time per call.
 Targets: <= 3 % slower, <= 2 us per probed call.
+
+Exposition (root only): the live monitor fed by `rtptraffic streams` at 1,000 / 10,000 / 100,000
+concurrent streams (senders of at most 2,000 streams each, started one after another), scraped
+repeatedly with the default `--stream-metrics top:1000` and then with `all`: /metrics time and bytes
+(medians), the engine lock each scrape held (rtpscope_exporter_snapshot_lock_seconds), the monitor's
+RSS before the scrapes and its peak (VmHWM). Target: every stream exported at 10,000 streams in <= 1 s.
 """
 import argparse
 import json
@@ -515,6 +521,74 @@ def thread_cpu_seconds(pid, tid):
     return int(fields[11]) / tick, int(fields[12]) / tick
 
 
+def exposition(counts, scrapes):
+    """/metrics at scale, live: time, bytes, engine lock hold and monitor memory per scrape."""
+    if os.geteuid() != 0:
+        print("\nExposition: skipped (needs root for eBPF)")
+        return
+    comm = "expo-bench"
+    per_sender = 2000
+    rows = []
+    for count in counts:
+        for mode in ("top:1000", "all"):
+            port = free_port()
+            monitor = start_monitor(port, ["--comm", comm, "--direction", "sent", "--stream-idle-timeout", "3600",
+                                           "--max-streams", str(max(count * 2, 10000)), "--stream-metrics", mode])
+            senders = []
+            try:
+                # Senders of <= 2,000 streams started a second apart: each batch passes RFC 3550 probation
+                # before the next begins (the engine tracks a bounded number of unconfirmed candidates).
+                seconds = count // per_sender + 60
+                for first in range(0, count, per_sender):
+                    senders.append(subprocess.Popen(
+                        [RTPTRAFFIC, "streams", "--to", "127.0.0.1:45997", "--streams", str(min(per_sender, count - first)),
+                         "--sockets", "10", "--ptime-ms", "1000", "--seconds", str(seconds), "--comm", comm],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                    time.sleep(1.0)
+                deadline = time.time() + 60
+                while True:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=30) as r:
+                        tracked = json.loads(r.read())["streams"]
+                    if tracked >= count or time.time() > deadline:
+                        break
+                    time.sleep(1.0)
+                rss_before = proc_status_kib(monitor.pid, "VmRSS")
+                # The monitor's CPU while idle between scrapes (it keeps ingesting the streams), so a
+                # scrape's own CPU is its total minus that rate over its duration: wall time on a
+                # shared machine measures the load as much as the scrape.
+                idle_cpu, idle_start = sum(process_cpu_seconds(monitor.pid)), time.perf_counter()
+                time.sleep(3.0)
+                idle_rate = (sum(process_cpu_seconds(monitor.pid)) - idle_cpu) / (time.perf_counter() - idle_start)
+                times, cpus, sizes, locks = [], [], [], []
+                for _ in range(scrapes):
+                    cpu = sum(process_cpu_seconds(monitor.pid))
+                    start = time.perf_counter()
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=120) as r:
+                        body = r.read()
+                    elapsed = time.perf_counter() - start
+                    times.append(elapsed)
+                    cpus.append(sum(process_cpu_seconds(monitor.pid)) - cpu - idle_rate * elapsed)
+                    sizes.append(len(body))
+                    locks.append(metric_sum(body.decode(), "rtpscope_exporter_snapshot_lock_seconds"))
+                rows.append((count, mode, tracked, statistics.median(times), max(times), statistics.median(cpus),
+                             statistics.median(sizes), statistics.median(locks), max(locks), rss_before,
+                             proc_status_kib(monitor.pid, "VmHWM")))
+            finally:
+                for sender in senders:
+                    sender.kill()
+                    sender.wait()
+                monitor.send_signal(signal.SIGTERM)
+                monitor.wait(timeout=30)
+    print(f"\nExposition: live monitor, rtptraffic streams (1 packet/s per stream), {scrapes} scrapes each (medians)")
+    print(f"{'streams':>8} {'mode':>9} {'tracked':>8} {'scrape s':>9} {'max s':>7} {'CPU s':>6} {'bytes':>12} "
+          f"{'lock ms':>8} {'max ms':>7} {'RSS MiB':>8} {'peak MiB':>9}")
+    for count, mode, tracked, median_s, max_s, cpu_s, size, lock, lock_max, rss, peak in rows:
+        print(f"{count:8,} {mode:>9} {tracked:8,} {median_s:9.3f} {max_s:7.3f} {cpu_s:6.2f} {size:12,.0f} "
+              f"{lock * 1000:8.2f} {lock_max * 1000:7.2f} {rss / 1024:8.1f} {peak / 1024:9.1f}")
+    print("scrape s: wall time of GET /metrics; CPU s: the monitor's CPU for it (its idle ingest rate subtracted); "
+          "lock: rtpscope_exporter_snapshot_lock_seconds; peak: VmHWM over the whole run")
+
+
 def process_cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -522,12 +596,16 @@ def process_cpu_seconds(pid):
     return int(fields[11]) / tick, int(fields[12]) / tick
 
 
-def resident_mib(pid):
+def proc_status_kib(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def resident_mib(pid):
+    return proc_status_kib(pid, "VmRSS") / 1024
 
 
 def streams_json(port):
@@ -657,7 +735,11 @@ def main():
     parser.add_argument("--netpath-rounds", type=int, default=5)
     parser.add_argument("--codec-frames", type=int, default=1200)
     parser.add_argument("--codec-pairs", type=int, default=5)
-    parser.add_argument("--only", choices=["offline", "live", "netpath", "codec", "scale-offline", "scale-live"],
+    parser.add_argument("--exposition-streams", default="1000,10000,100000",
+                        help="comma-separated stream counts for the exposition section")
+    parser.add_argument("--exposition-scrapes", type=int, default=5)
+    parser.add_argument("--only", choices=["offline", "live", "netpath", "codec", "scale-offline", "scale-live",
+                                           "exposition"],
                         help="run one section")
     parser.add_argument("--scale-rows", default=",".join(str(n) for n in SCALE_ROWS),
                         help="concurrent streams per scale row (comma-separated)")
@@ -676,6 +758,8 @@ def main():
         scale_offline(scale_rows, max(3, args.rounds // 2 + 1))
     if args.only in (None, "scale-live") and not args.skip_live:
         scale_live(scale_rows, args.scale_seconds)
+    if args.only in (None, "exposition") and not args.skip_live:
+        exposition([int(n) for n in args.exposition_streams.split(",")], args.exposition_scrapes)
 
 
 if __name__ == "__main__":

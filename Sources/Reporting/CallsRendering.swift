@@ -53,9 +53,12 @@ public enum CallsReport {
         let calls = report.calls ?? []
         let timeBase = report.summary.firstPacketTime ?? calls.map(\.startTime).min() ?? 0
         var text = "SIP calls (\(calls.count))\n"
-        let rows = calls.map { call in columns.map { $0.value(call, timeBase) } }
-        text += TableReport.alignedTable(headers: columns.map(\.header), rows: rows,
-                                         leftAligned: Set(columns.indices.filter { columns[$0].text }))
+        let tableColumns = columns.map { column in
+            TableColumn<CallReport>(column.header, column.text ? .left : .right, rank: TableColumn<CallReport>.kept) {
+                column.value($0, timeBase)
+            }
+        }
+        text += TextTable(columns: tableColumns, rows: calls).render(width: nil).text
         if let sip = report.sip {
             text += "\n" + sipLine(sip) + "\n"
         }

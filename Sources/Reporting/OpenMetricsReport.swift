@@ -1,56 +1,43 @@
-import Foundation
+import MetricCatalog
 import RTPCore
 
 /// `analyze --openmetrics FILE`: the per-second stream samples as OpenMetrics text with timestamps, for
 /// `promtool tsdb create-blocks-from openmetrics` (Prometheus backfill).
 ///
-/// Names match the live exporter's (`rtpscope_rtp_packets_total`, `rtpscope_rtp_jitter_seconds`…) so
-/// dashboards work on both. OpenMetrics wants each family in one contiguous block and the samples of a
-/// series in increasing time, so the output is grouped family → series (sorted by labels) → time.
+/// Families, help and label names come from `MetricCatalog`, as the live exporter's do, so the shipped
+/// recording rules, alerts and dashboard work on backfilled data: a capture's stream is labelled as a
+/// receiver at the capture point sees it (`direction="received"`, `local` = destination, `remote` =
+/// source), plus `capture` (the file); there is no process, so no `pid`/`comm`. OpenMetrics wants each
+/// family in one contiguous block and the samples of a series in increasing time, so the output is
+/// grouped family → series (sorted by labels) → time. Packet rates are Prometheus' to compute
+/// (`rate(rtpscope_rtp_packets_total[1m])`, the shipped `rtpscope:rtp_packets:rate1m`).
 public enum OpenMetricsReport {
-    /// One metric family and how a sample yields its value (nil: no point, e.g. jitter of an unknown clock).
+    /// One family and how a sample yields its value (nil: no point, e.g. jitter of an unknown clock).
     struct Family: Sendable {
-        let name: String
-        let type: String
-        /// Declared only where the name ends with it, as OpenMetrics requires.
-        let unit: String?
-        let help: String
+        let family: MetricFamily
         let value: @Sendable (StreamSample) -> String?
-
-        /// Counters' samples carry the `_total` suffix; the family name does not.
-        var sampleName: String { type == "counter" ? name + "_total" : name }
     }
 
     static let families: [Family] = [
-        Family(name: "rtpscope_rtp_jitter_seconds", type: "gauge", unit: "seconds",
-               help: "Interarrival jitter, RFC 3550 A.8, converted with the stream's clock rate. Absent while the clock rate is unknown.") {
-            $0.jitterSeconds.map { NumberText.fixed($0, decimals: 9) }
-        },
-        Family(name: "rtpscope_rtp_packets", type: "counter", unit: "packets",
-               help: "RTP packets seen on the stream.") { String($0.packets) },
-        Family(name: "rtpscope_rtp_packet_rate", type: "gauge", unit: nil,
-               help: "RTP packets of the stream in the second ending at the sample (packets per second).") {
-            String($0.packetRate)
-        },
-        Family(name: "rtpscope_rtp_lost_packets", type: "gauge", unit: "packets",
-               help: "Cumulative packets lost, RFC 3550 A.3: expected minus received; decreases when late packets arrive.") {
-            String($0.lost)
-        },
-        Family(name: "rtpscope_rtp_expected_packets", type: "gauge", unit: "packets",
-               help: "Packets expected from the extended highest sequence number, RFC 3550 A.3.") { String($0.expected) },
+        Family(family: MetricCatalog.rtpJitter) { $0.jitterSeconds.map(LabelText.number) },
+        Family(family: MetricCatalog.rtpPackets) { String($0.packets) },
+        Family(family: MetricCatalog.rtpLost) { String($0.lost) },
+        Family(family: MetricCatalog.rtpExpected) { String($0.expected) },
     ]
 
     public static func render(_ samples: [StreamSample]) -> String {
         let series = seriesInTimeOrder(samples)
         var text = ""
-        for family in families {
-            text += "# TYPE \(family.name) \(family.type)\n"
-            if let unit = family.unit { text += "# UNIT \(family.name) \(unit)\n" }
-            text += "# HELP \(family.name) \(family.help)\n"
+        for entry in families {
+            let family = entry.family
+            let name = family.openMetricsName
+            text += "# TYPE \(name) \(family.type.rawValue)\n"
+            if let unit = family.unit, name.hasSuffix("_" + unit) { text += "# UNIT \(name) \(unit)\n" }
+            text += "# HELP \(name) \(LabelText.escapeHelp(family.help, for: .openMetrics))\n"
             for (labels, points) in series {
                 for point in points {
-                    guard let value = family.value(point) else { continue }
-                    text += "\(family.sampleName){\(labels)} \(value) \(point.timestamp)\n"
+                    guard let value = entry.value(point) else { continue }
+                    text += "\(family.name){\(labels)} \(value) \(point.timestamp)\n"
                 }
             }
         }
@@ -74,15 +61,11 @@ public enum OpenMetricsReport {
         }
     }
 
+    /// The live stream labels a capture has (see the type's documentation), then `capture`.
     static func labels(of sample: StreamSample) -> String {
-        [("ssrc", NumberText.ssrc(sample.ssrc, lowercase: true)), ("src", sample.src), ("dst", sample.dst),
-         ("payload_type", String(sample.payloadType)), ("capture", sample.capture)]
-            .map { "\($0.0)=\"\(escapeLabelValue($0.1))\"" }.joined(separator: ",")
-    }
-
-    /// OpenMetrics label values escape backslash, double quote and line feed.
-    static func escapeLabelValue(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        LabelText.labels(MetricLabels.captureStream, [
+            LabelText.ssrc(sample.ssrc), Direction.received.rawValue, sample.dst, sample.src,
+            String(sample.payloadType), sample.capture,
+        ])
     }
 }

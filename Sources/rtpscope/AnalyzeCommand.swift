@@ -65,7 +65,7 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var clockRateOptions: ClockRateOptions
 
-    @Option(name: .customLong("openmetrics"), help: ArgumentHelp("Also write per-second per-stream series (OpenMetrics, for promtool tsdb create-blocks-from openmetrics) to FILE.", valueName: "FILE"))
+    @Option(name: .customLong("openmetrics"), help: ArgumentHelp("Also write per-second per-stream series (OpenMetrics, for promtool tsdb create-blocks-from openmetrics) to FILE, with the live exporter's names and labels plus capture. Prometheus deletes blocks older than its retention (--storage.tsdb.retention.time, 15d by default): an older capture's series vanish unless retention covers them.", valueName: "FILE"))
     var openMetricsPath: String?
 
     @Option(name: .customLong("report"), help: ArgumentHelp("Also write a self-contained HTML report (stream table; per stream: per-packet delta and jitter, packet rate, loss and RTCP-reported values) to DIR/index.html.", valueName: "DIR"))

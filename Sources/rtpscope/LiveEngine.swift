@@ -8,12 +8,17 @@ import Synchronization
 ///
 /// The analyzer is single-threaded; the capture loop and the HTTP handlers reach it only through
 /// one mutex. Holding it is short: the loop drains what the ring buffer already has (no waiting
-/// under the lock) and a scrape copies the reports out.
+/// under the lock) and a scrape copies compact figures and the streams it exports
+/// (`AnalyzerExport.take`), building reports after releasing it.
 final class LiveEngine: Sendable {
     private let capture: LiveCapture
     private let codec: CodecProbeManager?
     private let state: Mutex<EngineState>
     private let rate = Mutex(EventRate())
+    private let streamMetrics: StreamMetricsMode
+    /// The per-process and per-peer sums' memory of ended streams. Its lock is taken before the
+    /// engine's, so scrapes update it in the order they read the engine.
+    private let aggregator = Mutex(StreamAggregator())
 
     /// The analyzer and the codec ↔ network correlation, behind one lock.
     final class EngineState {
@@ -24,8 +29,10 @@ final class LiveEngine: Sendable {
         init(analyzer: StreamAnalyzer) { self.analyzer = analyzer }
     }
 
-    init(capture: LiveCapture, configuration: AnalyzerConfiguration, codec: CodecProbeManager? = nil) {
+    init(capture: LiveCapture, configuration: AnalyzerConfiguration, codec: CodecProbeManager? = nil,
+         streamMetrics: StreamMetricsMode = .default) {
         self.capture = capture
+        self.streamMetrics = streamMetrics
         self.codec = codec?.isEnabled == true ? codec : nil
         state = Mutex(EngineState(analyzer: StreamAnalyzer(configuration: configuration)))
     }
@@ -85,10 +92,20 @@ final class LiveEngine: Sendable {
         state.withLock { $0.analyzer.callsDocument() }
     }
 
+    /// Every stream's report (`/streams`, the `--interval` table): built under the lock, all of them.
     func report() -> AnalysisReport {
-        state.withLock { state in
+        let now = WallClock.nowNanoseconds()
+        return state.withLock { state in
             var report = state.analyzer.report()
-            let correlations = Self.correlations(state.analyzer.streamSnapshots(), state.activity, now: WallClock.nowNanoseconds())
+            // Calls are served by /calls; /streams stays the stream report.
+            report.calls = nil
+            report.sip = nil
+            var correlations: [String: [String: Double]] = [:]
+            for snapshot in state.analyzer.streamSnapshots() {
+                if let byFunction = Self.correlation(of: snapshot, state.activity, now: now) {
+                    correlations[Self.identity(snapshot.report)] = byFunction
+                }
+            }
             for index in report.streams.indices {
                 report.streams[index].codecCorrelation = correlations[Self.identity(report.streams[index])]
             }
@@ -101,34 +118,45 @@ final class LiveEngine: Sendable {
         capture.close()
     }
 
+    /// A scrape's view: the engine lock is held only while `AnalyzerExport.take` copies figures and
+    /// the selected streams (and the codec activity, a copy-on-write value); reports, correlations,
+    /// sums and the kernel-side statistics are read after.
     func snapshot() -> ExporterSnapshot {
         let now = WallClock.nowNanoseconds()
-        let (snapshots, lockedReport, evicted, correlations, callCounters) = state.withLock { state in
-            let snapshots = state.analyzer.streamSnapshots()
-            return (snapshots, state.analyzer.report(), state.analyzer.evictedStreams,
-                    Self.correlations(snapshots, state.activity, now: now), state.analyzer.calls.processCounters)
+        let (health, codecSeries) = monitorHealth(now: now)
+        let mode = streamMetrics
+        let clock = ContinuousClock()
+        return aggregator.withLock { aggregator in
+            var held = Duration.zero
+            let (taken, activity, callCounters) = state.withLock { state in
+                let start = clock.now
+                let taken = AnalyzerExport.take(from: state.analyzer, mode: mode)
+                let activity = state.activity
+                let callCounters = state.analyzer.calls.processCounters
+                held = clock.now - start
+                return (taken, activity, callCounters)
+            }
+            let streams = taken.exportedStreams { Self.correlation(of: $0, activity, now: now) }
+            var health = health
+            health.streamsEvicted = taken.evictedStreams
+            let (seconds, attoseconds) = held.components
+            var snapshot = ExporterSnapshot(
+                streams: streams, trackedStreamCount: taken.figures.count, streamMetrics: mode,
+                aggregates: aggregator.aggregate(taken.figures), rtcp: taken.rtcpReporters, health: health,
+                codec: codecSeries, discardedDatagrams: taken.discardedDatagrams,
+                lockHoldSeconds: Double(seconds) + Double(attoseconds) / 1e18,
+                report: { [self] in self.report() })
+            snapshot.callCounters = callCounters.sorted { $0.key < $1.key }.map {
+                ExportedCallCounters(pid: $0.key.pid, comm: $0.key.comm, counters: $0.value)
+            }
+            return snapshot
         }
+    }
+
+    /// The kernel side's and the codec probes' state (read from maps and the loader, no engine lock).
+    private func monitorHealth(now: Nanoseconds) -> (MonitorHealth, [ExportedCodecSeries]) {
         let statistics = capture.statistics()
         let eventsPerSecond = rate.withLock { $0.update(total: statistics.eventsTotal, at: now) }
-        var report = lockedReport
-        // Calls are served by /calls; /streams stays the stream report.
-        report.calls = nil
-        report.sip = nil
-        for index in report.streams.indices {
-            report.streams[index].codecCorrelation = correlations[Self.identity(report.streams[index])]
-        }
-        let streams = snapshots.map { snapshot in
-            var streamReport = snapshot.report
-            streamReport.codecCorrelation = correlations[Self.identity(streamReport)]
-            let (local, remote) = ProcessSide.endpoints(src: streamReport.src, dst: streamReport.dst,
-                                                        direction: streamReport.direction)
-            return ExportedStream(report: streamReport, local: local, remote: remote,
-                                  intervalHistogram: ExportedHistogram(snapshot.intervalHistogram))
-        }
-        let rtcp = report.rtcp.map { reporter in
-            let (local, remote) = ProcessSide.endpoints(src: reporter.src, dst: reporter.dst, direction: reporter.direction)
-            return ExportedRTCPReporter(report: reporter, local: local, remote: remote)
-        }
         var health = MonitorHealth(
             attachedPrograms: statistics.attachedPrograms,
             eventsBySyscall: Dictionary(uniqueKeysWithValues: statistics.eventsByHook.map { ($0.key.description, $0.value) }),
@@ -137,8 +165,7 @@ final class LiveEngine: Sendable {
             unreportedDatagrams: statistics.unreportedByReason,
             programStats: statistics.programs.filter { $0.runCount > 0 || $0.runTimeNanoseconds > 0 }.map {
                 ProgramRunStats(name: $0.name, runTimeNanoseconds: $0.runTimeNanoseconds, runCount: $0.runCount)
-            },
-            streamsEvicted: evicted)
+            })
         var codecSeries: [ExportedCodecSeries] = []
         if let codec {
             let codecHealth = codec.health()
@@ -158,11 +185,7 @@ final class LiveEngine: Sendable {
                         log2NanosecondBuckets: stats.buckets, sumNanoseconds: stats.durationSumNanoseconds))
             }
         }
-        var snapshot = ExporterSnapshot(streams: streams, rtcp: rtcp, health: health, report: report, codec: codecSeries)
-        snapshot.callCounters = callCounters.sorted { $0.key < $1.key }.map {
-            ExportedCallCounters(pid: $0.key.pid, comm: $0.key.comm, counters: $0.value)
-        }
-        return snapshot
+        return (health, codecSeries)
     }
 
     /// A stream's identity across a report and a snapshot taken under the same lock.
@@ -170,35 +193,23 @@ final class LiveEngine: Sendable {
         "\(report.pid ?? -1)|\(report.src)|\(report.dst)|\(report.ssrc)|\(report.direction?.rawValue ?? "")"
     }
 
-    /// Pearson's r per probed function for every outgoing stream of a probed process.
-    private static func correlations(_ snapshots: [StreamSnapshot], _ activity: CodecActivity,
-                                     now: Nanoseconds) -> [String: [String: Double]] {
-        var result: [String: [String: Double]] = [:]
-        for snapshot in snapshots {
-            guard let pacing = snapshot.pacing, let pid = snapshot.key.pid, activity.hasActivity(pid: pid) else { continue }
-            var byFunction: [String: Double] = [:]
-            let floor = pacing.expectedInterval.map {
-                Double($0) / 1e9 * CodecNetworkCorrelation.floorShareOfExpectedInterval
-            } ?? 0
-            for function in activity.functions(pid: pid) {
-                guard let latency = activity.worstLatency(pid: pid, function: function),
-                      let name = CodecFunction(rawValue: function)?.symbol,
-                      let r = CodecNetworkCorrelation.coefficient(
-                          sendIntervals: pacing.worstInterval, codecLatency: latency, now: now,
-                          latencyFloor: floor) else { continue }
-                byFunction[name] = r
-            }
-            if !byFunction.isEmpty { result[identity(snapshot.report)] = byFunction }
+    /// Pearson's r per probed function, for an outgoing stream of a probed process (nil otherwise).
+    private static func correlation(of snapshot: StreamSnapshot, _ activity: CodecActivity,
+                                    now: Nanoseconds) -> [String: Double]? {
+        guard let pacing = snapshot.pacing, let pid = snapshot.key.pid, activity.hasActivity(pid: pid) else { return nil }
+        var byFunction: [String: Double] = [:]
+        let floor = pacing.expectedInterval.map {
+            Double($0) / 1e9 * CodecNetworkCorrelation.floorShareOfExpectedInterval
+        } ?? 0
+        for function in activity.functions(pid: pid) {
+            guard let latency = activity.worstLatency(pid: pid, function: function),
+                  let name = CodecFunction(rawValue: function)?.symbol,
+                  let r = CodecNetworkCorrelation.coefficient(
+                      sendIntervals: pacing.worstInterval, codecLatency: latency, now: now,
+                      latencyFloor: floor) else { continue }
+            byFunction[name] = r
         }
-        return result
-    }
-}
-
-/// Which side of a datagram is the traced process: the source of what it sent, the destination of
-/// what it received.
-enum ProcessSide {
-    static func endpoints(src: String, dst: String, direction: Direction?) -> (local: String, remote: String) {
-        direction == .received ? (dst, src) : (src, dst)
+        return byFunction.isEmpty ? nil : byFunction
     }
 }
 

@@ -11,6 +11,11 @@ import Synchronization
 extension LiveCaptureOptions.DirectionSelection: ExpressibleByArgument {}
 extension LiveCaptureOptions.CaptureSelection: ExpressibleByArgument {}
 
+extension StreamMetricsMode: ExpressibleByArgument {
+    public init?(argument: String) { self.init(streamMetrics: argument) }
+    public var defaultValueDescription: String { description }
+}
+
 /// The HTTP endpoints as a lifecycle service: a graceful shutdown (SIGINT/SIGTERM) stops serving.
 /// ExporterServer.run() ends on task cancellation, which graceful shutdown alone does not cause.
 struct ExporterService: Service {
@@ -87,6 +92,8 @@ struct Monitor: AsyncParsableCommand {
 
     @Option(name: .customLong("max-calls"), help: "At most this many SIP calls tracked (about 2.5 KB each); beyond it the oldest are dropped (and counted).")
     var maxCalls: Int = 10_000
+    @Option(name: .customLong("stream-metrics"), help: ArgumentHelp("Per-stream series in /metrics: all, none, or top:N (the N streams with the most packets lost, then the most packets). About 24 series per stream; per-process and per-peer totals are exported whatever this says, /streams keeps every stream.", valueName: "all|top:N|none"))
+    var streamMetrics: StreamMetricsMode = .default
 
     @Option(help: ArgumentHelp("Print the per-stream table to stdout every N seconds.", valueName: "SECONDS"))
     var interval: Double?
@@ -171,7 +178,7 @@ struct Monitor: AsyncParsableCommand {
             StandardError.write("rtpscope: codec probes: \(error) (run with --codec-probes off to monitor without them)")
             throw ExitCode(1)
         }
-        let engine = LiveEngine(capture: capture, configuration: configuration, codec: codec)
+        let engine = LiveEngine(capture: capture, configuration: configuration, codec: codec, streamMetrics: streamMetrics)
         defer { engine.close() }
         guard let address = ListenAddress(listenAddress) else { throw ExitCode(1) }
         let server: ExporterServer
@@ -179,7 +186,7 @@ struct Monitor: AsyncParsableCommand {
             server = try ExporterServer(
                 configuration: .init(host: address.host, port: address.port, telemetryPath: telemetryPath, webConfig: webConfig),
                 provider: LiveSnapshotProvider(engine: engine),
-                processMetrics: ProcessMetrics(buildInfo: BuildInfo(version: RTPScopeVersion.current)), logger: logger)
+                processMetrics: ProcessMetrics(buildInfo: RTPScopeVersion.buildInfo), logger: logger)
         } catch {
             StandardError.write("rtpscope: --web.config.file \(webConfigFile ?? ""): \(error)")
             throw ExitCode(1)

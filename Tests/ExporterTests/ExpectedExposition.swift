@@ -1,6 +1,8 @@
 /// The exact exposition of `Fixtures.snapshot()`, written out by hand from the fixture values
 /// (e.g. jitter 2.5 ms → 0.0025 s; buckets [100, 850, 40] over 999 observations → 100, 950, 990,
-/// +Inf 999; the IPv6 stream has an unknown clock, so it has no jitter or clock-rate series).
+/// +Inf 999; the IPv6 stream has an unknown clock, so it has no jitter or clock-rate series, and no
+/// observation in its process's and peer's jitter histograms; the audio stream's 2.5 ms falls in
+/// `le="0.005"`).
 enum ExpectedExposition {
     static let snapshotFamilies = #"""
 # HELP rtpscope_rtp_packets_total RTP packets seen on the stream (packets).
@@ -51,6 +53,86 @@ rtpscope_rtp_packet_interval_seconds_count{ssrc="0xdeadbeef",direction="sent",lo
 # HELP rtpscope_rtp_clock_rate_hertz RTP timestamp clock rate used for the stream (hertz). Absent while unknown.
 # TYPE rtpscope_rtp_clock_rate_hertz gauge
 rtpscope_rtp_clock_rate_hertz{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 8000
+# HELP rtpscope_process_rtp_packets_total RTP packets of every stream of the process in this direction, ended streams included (packets).
+# TYPE rtpscope_process_rtp_packets_total counter
+rtpscope_process_rtp_packets_total{pid="4242",comm="baresip",direction="received"} 1000
+rtpscope_process_rtp_packets_total{pid="77",comm="ffmpeg",direction="sent"} 10
+# HELP rtpscope_process_rtp_expected_packets RFC 3550 A.3 expected packets summed over every stream of the process in this direction, ended streams included (packets).
+# TYPE rtpscope_process_rtp_expected_packets gauge
+rtpscope_process_rtp_expected_packets{pid="4242",comm="baresip",direction="received"} 1002
+rtpscope_process_rtp_expected_packets{pid="77",comm="ffmpeg",direction="sent"} 10
+# HELP rtpscope_process_rtp_lost_packets RFC 3550 A.3 cumulative lost packets summed over every stream of the process in this direction, ended streams included; can decrease (packets).
+# TYPE rtpscope_process_rtp_lost_packets gauge
+rtpscope_process_rtp_lost_packets{pid="4242",comm="baresip",direction="received"} 2
+rtpscope_process_rtp_lost_packets{pid="77",comm="ffmpeg",direction="sent"} 0
+# HELP rtpscope_process_streams Streams of the process in this direction currently tracked (streams).
+# TYPE rtpscope_process_streams gauge
+rtpscope_process_streams{pid="4242",comm="baresip",direction="received"} 1
+rtpscope_process_streams{pid="77",comm="ffmpeg",direction="sent"} 1
+# HELP rtpscope_process_stream_jitter_seconds Current RFC 3550 jitter of the streams of the process in this direction, one observation per stream with a known clock rate: a gauge histogram, read it directly (histogram_quantile), not with rate() (seconds).
+# TYPE rtpscope_process_stream_jitter_seconds histogram
+rtpscope_process_stream_jitter_seconds_bucket{pid="4242",comm="baresip",direction="received",le="0.001"} 0
+rtpscope_process_stream_jitter_seconds_bucket{pid="4242",comm="baresip",direction="received",le="0.005"} 1
+rtpscope_process_stream_jitter_seconds_bucket{pid="4242",comm="baresip",direction="received",le="0.01"} 1
+rtpscope_process_stream_jitter_seconds_bucket{pid="4242",comm="baresip",direction="received",le="0.02"} 1
+rtpscope_process_stream_jitter_seconds_bucket{pid="4242",comm="baresip",direction="received",le="0.03"} 1
+rtpscope_process_stream_jitter_seconds_bucket{pid="4242",comm="baresip",direction="received",le="0.05"} 1
+rtpscope_process_stream_jitter_seconds_bucket{pid="4242",comm="baresip",direction="received",le="0.1"} 1
+rtpscope_process_stream_jitter_seconds_bucket{pid="4242",comm="baresip",direction="received",le="0.25"} 1
+rtpscope_process_stream_jitter_seconds_bucket{pid="4242",comm="baresip",direction="received",le="+Inf"} 1
+rtpscope_process_stream_jitter_seconds_sum{pid="4242",comm="baresip",direction="received"} 0.0025
+rtpscope_process_stream_jitter_seconds_count{pid="4242",comm="baresip",direction="received"} 1
+rtpscope_process_stream_jitter_seconds_bucket{pid="77",comm="ffmpeg",direction="sent",le="0.001"} 0
+rtpscope_process_stream_jitter_seconds_bucket{pid="77",comm="ffmpeg",direction="sent",le="0.005"} 0
+rtpscope_process_stream_jitter_seconds_bucket{pid="77",comm="ffmpeg",direction="sent",le="0.01"} 0
+rtpscope_process_stream_jitter_seconds_bucket{pid="77",comm="ffmpeg",direction="sent",le="0.02"} 0
+rtpscope_process_stream_jitter_seconds_bucket{pid="77",comm="ffmpeg",direction="sent",le="0.03"} 0
+rtpscope_process_stream_jitter_seconds_bucket{pid="77",comm="ffmpeg",direction="sent",le="0.05"} 0
+rtpscope_process_stream_jitter_seconds_bucket{pid="77",comm="ffmpeg",direction="sent",le="0.1"} 0
+rtpscope_process_stream_jitter_seconds_bucket{pid="77",comm="ffmpeg",direction="sent",le="0.25"} 0
+rtpscope_process_stream_jitter_seconds_bucket{pid="77",comm="ffmpeg",direction="sent",le="+Inf"} 0
+rtpscope_process_stream_jitter_seconds_sum{pid="77",comm="ffmpeg",direction="sent"} 0
+rtpscope_process_stream_jitter_seconds_count{pid="77",comm="ffmpeg",direction="sent"} 0
+# HELP rtpscope_peer_rtp_packets_total RTP packets of every stream to or from this remote address in this direction, ended streams included (packets).
+# TYPE rtpscope_peer_rtp_packets_total counter
+rtpscope_peer_rtp_packets_total{remote_ip="10.0.0.2",direction="received"} 1000
+rtpscope_peer_rtp_packets_total{remote_ip="2001:db8::2",direction="sent"} 10
+# HELP rtpscope_peer_rtp_expected_packets RFC 3550 A.3 expected packets summed over every stream to or from this remote address in this direction, ended streams included (packets).
+# TYPE rtpscope_peer_rtp_expected_packets gauge
+rtpscope_peer_rtp_expected_packets{remote_ip="10.0.0.2",direction="received"} 1002
+rtpscope_peer_rtp_expected_packets{remote_ip="2001:db8::2",direction="sent"} 10
+# HELP rtpscope_peer_rtp_lost_packets RFC 3550 A.3 cumulative lost packets summed over every stream to or from this remote address in this direction, ended streams included; can decrease (packets).
+# TYPE rtpscope_peer_rtp_lost_packets gauge
+rtpscope_peer_rtp_lost_packets{remote_ip="10.0.0.2",direction="received"} 2
+rtpscope_peer_rtp_lost_packets{remote_ip="2001:db8::2",direction="sent"} 0
+# HELP rtpscope_peer_streams Streams to or from this remote address in this direction currently tracked (streams).
+# TYPE rtpscope_peer_streams gauge
+rtpscope_peer_streams{remote_ip="10.0.0.2",direction="received"} 1
+rtpscope_peer_streams{remote_ip="2001:db8::2",direction="sent"} 1
+# HELP rtpscope_peer_stream_jitter_seconds Current RFC 3550 jitter of the streams to or from this remote address in this direction, one observation per stream with a known clock rate: a gauge histogram, read it directly (histogram_quantile), not with rate() (seconds).
+# TYPE rtpscope_peer_stream_jitter_seconds histogram
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="10.0.0.2",direction="received",le="0.001"} 0
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="10.0.0.2",direction="received",le="0.005"} 1
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="10.0.0.2",direction="received",le="0.01"} 1
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="10.0.0.2",direction="received",le="0.02"} 1
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="10.0.0.2",direction="received",le="0.03"} 1
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="10.0.0.2",direction="received",le="0.05"} 1
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="10.0.0.2",direction="received",le="0.1"} 1
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="10.0.0.2",direction="received",le="0.25"} 1
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="10.0.0.2",direction="received",le="+Inf"} 1
+rtpscope_peer_stream_jitter_seconds_sum{remote_ip="10.0.0.2",direction="received"} 0.0025
+rtpscope_peer_stream_jitter_seconds_count{remote_ip="10.0.0.2",direction="received"} 1
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="2001:db8::2",direction="sent",le="0.001"} 0
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="2001:db8::2",direction="sent",le="0.005"} 0
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="2001:db8::2",direction="sent",le="0.01"} 0
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="2001:db8::2",direction="sent",le="0.02"} 0
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="2001:db8::2",direction="sent",le="0.03"} 0
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="2001:db8::2",direction="sent",le="0.05"} 0
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="2001:db8::2",direction="sent",le="0.1"} 0
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="2001:db8::2",direction="sent",le="0.25"} 0
+rtpscope_peer_stream_jitter_seconds_bucket{remote_ip="2001:db8::2",direction="sent",le="+Inf"} 0
+rtpscope_peer_stream_jitter_seconds_sum{remote_ip="2001:db8::2",direction="sent"} 0
+rtpscope_peer_stream_jitter_seconds_count{remote_ip="2001:db8::2",direction="sent"} 0
 # HELP rtpscope_rtcp_reported_jitter_seconds Interarrival jitter reported in the latest RTCP report block (seconds). Absent while the media clock rate is unknown.
 # TYPE rtpscope_rtcp_reported_jitter_seconds gauge
 rtpscope_rtcp_reported_jitter_seconds{reporter_ssrc="0x0000cafe",ssrc="0x1234abcd",direction="received",local="10.0.0.1:5005",remote="10.0.0.2:40001",pid="4242",comm="baresip"} 0.003
@@ -80,20 +162,69 @@ rtpscope_bpf_program_run_seconds_total{program="tp_exit_sendmmsg"} 0.00025
 # TYPE rtpscope_bpf_program_runs_total counter
 rtpscope_bpf_program_runs_total{program="tp_exit_recvmmsg"} 900
 rtpscope_bpf_program_runs_total{program="tp_exit_sendmmsg"} 100
-# HELP rtpscope_streams RTP streams currently tracked and exported (streams).
+# HELP rtpscope_streams RTP streams currently tracked, whether or not --stream-metrics exports their series (streams).
 # TYPE rtpscope_streams gauge
 rtpscope_streams 2
+# HELP rtpscope_streams_exported Streams whose per-stream series this scrape contains, as --stream-metrics selects them; rtpscope_streams minus this were left out (streams).
+# TYPE rtpscope_streams_exported gauge
+rtpscope_streams_exported 2
 # HELP rtpscope_streams_evicted_total Streams dropped by the idle timeout or the stream cap (streams).
 # TYPE rtpscope_streams_evicted_total counter
 rtpscope_streams_evicted_total 2
 
 """#
 
-    /// The process registry's families, sorted by name, before any scrape has been recorded.
+    /// The process families: `process_*` from `Fixtures.processStatistics`, the HTTP server's counts
+    /// (none yet), then the registry's families sorted by name, before any scrape has been recorded.
     static let processFamilies = #"""
+# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.
+# TYPE process_cpu_seconds_total counter
+process_cpu_seconds_total 1.5
+# HELP process_open_fds Number of open file descriptors.
+# TYPE process_open_fds gauge
+process_open_fds 12
+# HELP process_max_fds Maximum number of open file descriptors.
+# TYPE process_max_fds gauge
+process_max_fds 1024
+# HELP process_virtual_memory_bytes Virtual memory size in bytes.
+# TYPE process_virtual_memory_bytes gauge
+process_virtual_memory_bytes 300000000
+# HELP process_virtual_memory_max_bytes Maximum amount of virtual memory available in bytes.
+# TYPE process_virtual_memory_max_bytes gauge
+process_virtual_memory_max_bytes 1.8446744073709552e+19
+# HELP process_resident_memory_bytes Resident memory size in bytes.
+# TYPE process_resident_memory_bytes gauge
+process_resident_memory_bytes 50000000
+# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.
+# TYPE process_start_time_seconds gauge
+process_start_time_seconds 1700000000.25
+# HELP rtpscope_exporter_connections_dropped_total HTTP connections closed by the exporter: evicted at the connection limit, refused, request timeout, write stalled, pipelining limit.
+# TYPE rtpscope_exporter_connections_dropped_total counter
+rtpscope_exporter_connections_dropped_total{reason="evicted"} 0
+rtpscope_exporter_connections_dropped_total{reason="pipelining_limit"} 0
+rtpscope_exporter_connections_dropped_total{reason="refused"} 0
+rtpscope_exporter_connections_dropped_total{reason="request_timeout"} 0
+rtpscope_exporter_connections_dropped_total{reason="write_stalled"} 0
+# HELP rtpscope_exporter_http_connections HTTP connections currently open to the exporter.
+# TYPE rtpscope_exporter_http_connections gauge
+rtpscope_exporter_http_connections 0
+# HELP rtpscope_exporter_http_responses_total HTTP responses sent by the exporter, by status code.
+# TYPE rtpscope_exporter_http_responses_total counter
+rtpscope_exporter_http_responses_total{code="200"} 0
+rtpscope_exporter_http_responses_total{code="304"} 0
+rtpscope_exporter_http_responses_total{code="400"} 0
+rtpscope_exporter_http_responses_total{code="401"} 0
+rtpscope_exporter_http_responses_total{code="404"} 0
+rtpscope_exporter_http_responses_total{code="405"} 0
+rtpscope_exporter_http_responses_total{code="408"} 0
+rtpscope_exporter_http_responses_total{code="429"} 0
+rtpscope_exporter_http_responses_total{code="431"} 0
+rtpscope_exporter_http_responses_total{code="500"} 0
+rtpscope_exporter_http_responses_total{code="503"} 0
+rtpscope_exporter_http_responses_total{code="other"} 0
 # HELP rtpscope_build_info Build of the running rtpscope; the value is always 1.
 # TYPE rtpscope_build_info gauge
-rtpscope_build_info{version="0.3.0",revision="abc123"} 1.0
+rtpscope_build_info{version="0.3.0",revision="abc123",swiftversion="6.3.1"} 1.0
 # HELP rtpscope_exporter_scrape_duration_seconds Time taken to take a snapshot and render /metrics (seconds).
 # TYPE rtpscope_exporter_scrape_duration_seconds histogram
 rtpscope_exporter_scrape_duration_seconds_bucket{le="0.001"} 0

@@ -58,8 +58,11 @@ import Testing
               "events_per_second" : 50.5,
               "ringbuf_dropped_events" : 3,
               "status" : "ok",
+              "stream_metrics" : "all",
               "streams" : 2,
-              "streams_evicted" : 2
+              "streams_evicted" : 2,
+              "streams_exported" : 2,
+              "streams_left_out" : 0
             }
 
             """)

@@ -1,3 +1,4 @@
+import MetricCatalog
 import RTPCore
 import Testing
 @testable import Exporter
@@ -40,7 +41,9 @@ import Testing
     }
 
     @Test func helpTextEscapesBackslashAndNewlineOnly() {
-        #expect(ExpositionText.escapeHelp("a\\b\nc\"d") == #"a\\b\nc"d"#)
+        #expect(LabelText.escapeHelp("a\\b\nc\"d", for: .text) == #"a\\b\nc"d"#)
+        // OpenMetrics' HELP is an escaped-string: the double quote is escaped too.
+        #expect(LabelText.escapeHelp("a\\b\nc\"d", for: .openMetrics) == #"a\\b\nc\"d"#)
     }
 
     @Test(arguments: [
@@ -49,12 +52,12 @@ import Testing
         (1_152_921_504_606_846_976.0, "1.152921504606847e+18"),
     ])
     func numbersUsePrometheusSpelling(value: Double, text: String) {
-        #expect(ExpositionText.format(value) == text)
+        #expect(LabelText.number(value) == text)
     }
 
     @Test(arguments: [(UInt32(0), "0x00000000"), (0xCAFE, "0x0000cafe"), (0xFFFF_FFFF, "0xffffffff")])
     func ssrcIsZeroPaddedLowercaseHex(ssrc: UInt32, text: String) {
-        #expect(ExpositionText.ssrc(ssrc) == text)
+        #expect(LabelText.ssrc(ssrc) == text)
     }
 
     @Test func histogramBucketsAreSortedCumulativeAndEndAtCount() {
@@ -106,9 +109,12 @@ import Testing
         # HELP rtpscope_ringbuf_dropped_events_total Events lost because the ring buffer was full, summed over CPUs (events).
         # TYPE rtpscope_ringbuf_dropped_events_total counter
         rtpscope_ringbuf_dropped_events_total 0
-        # HELP rtpscope_streams RTP streams currently tracked and exported (streams).
+        # HELP rtpscope_streams RTP streams currently tracked, whether or not --stream-metrics exports their series (streams).
         # TYPE rtpscope_streams gauge
         rtpscope_streams 0
+        # HELP rtpscope_streams_exported Streams whose per-stream series this scrape contains, as --stream-metrics selects them; rtpscope_streams minus this were left out (streams).
+        # TYPE rtpscope_streams_exported gauge
+        rtpscope_streams_exported 0
         # HELP rtpscope_streams_evicted_total Streams dropped by the idle timeout or the stream cap (streams).
         # TYPE rtpscope_streams_evicted_total counter
         rtpscope_streams_evicted_total 0
@@ -158,9 +164,15 @@ import Testing
         case "empty": Fixtures.snapshot(streams: [], rtcp: [], health: MonitorHealth())
         default: Fixtures.snapshot()
         }
-        let text = Fixtures.renderer().render(snapshot)
-        let result = try PromtoolCheck.run(text)
-        #expect(result.exitCode == 0)
+        let result = try PromtoolCheck.run(Fixtures.renderer().render(snapshot))
+        #expect(result.exitCode == 0, "promtool check metrics: \(result.output)")
         #expect(result.output == "")
+    }
+
+    /// The check above proves something only if promtool really objects to a bad exposition.
+    @Test func promtoolRejectsABrokenExposition() throws {
+        let broken = "# TYPE rtpscope_x counter\nrtpscope_x 1\nrtpscope_x 2\n"  // no _total, a duplicate series
+        let result = try PromtoolCheck.run(broken)
+        #expect(result.exitCode != 0 || !result.output.isEmpty, "promtool accepted: \(broken)")
     }
 }

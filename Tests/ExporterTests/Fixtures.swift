@@ -1,4 +1,4 @@
-import Exporter
+@testable import Exporter
 import RTPCore
 
 /// Snapshots with hand-picked values whose exposition can be written out exactly.
@@ -59,8 +59,15 @@ enum Fixtures {
                                                 summary: AnalysisSummary()))
     }
 
+    /// Fixed `process_*` values (the real ones change from scrape to scrape).
+    static let processStatistics = ProcessStatistics(
+        cpuSeconds: 1.5, openFileDescriptors: 12, maxFileDescriptors: 1024, virtualMemoryBytes: 300_000_000,
+        virtualMemoryMaxBytes: Double(UInt64.max), residentMemoryBytes: 50_000_000, startTimeSeconds: 1_700_000_000.25)
+
     static func renderer() -> MetricsRenderer {
-        MetricsRenderer(processMetrics: ProcessMetrics(buildInfo: BuildInfo(version: "0.3.0", revision: "abc123")))
+        MetricsRenderer(processMetrics: ProcessMetrics(
+            buildInfo: BuildInfo(version: "0.3.0", revision: "abc123", swiftVersion: "6.3.1"),
+            processStatistics: { processStatistics }))
     }
 }
 

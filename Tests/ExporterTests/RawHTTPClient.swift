@@ -16,7 +16,11 @@ enum RawHTTPClient {
     /// All bytes received until the server closed the connection (or `timeout` passed: then the
     /// client closes, and what arrived is returned — a test never hangs on a server that does not answer).
     static func exchange(port: Int, sending request: String, timeout: TimeAmount = .seconds(20)) async throws -> String {
-        let collector = ByteCollector()
+        // The request is written by the channel itself once connected, on its event loop: written
+        // after an await, it waited for a cooperative thread, which scale tests running beside it could
+        // hold for seconds — long enough for a server under a connection attack to evict the idle
+        // connection, or for the request deadline to pass.
+        let collector = ByteCollector(sendingOnConnect: request)
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -26,11 +30,6 @@ enum RawHTTPClient {
             .connect(host: "127.0.0.1", port: port).get()
         let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
         defer { timer.cancel() }
-        if !request.isEmpty {
-            // A server that drops the connection at accept (connection cap) may close it before or
-            // while we write: that is an answer ("<no response>"), so only the read side decides.
-            try? await channel.writeAndFlush(channel.allocator.buffer(string: request)).get()
-        }
         return try await collector.received.futureResult.get()
     }
 
@@ -84,6 +83,20 @@ final class ByteCollector: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
     let received = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: String.self)
     private let bytes = NIOLockedValueBox("")
+    private let request: String
+
+    init(sendingOnConnect request: String = "") {
+        self.request = request
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !request.isEmpty {
+            // A server that drops the connection at accept (connection cap) may close it before or
+            // while this is written: that is an answer ("<no response>"), so only the read side decides.
+            context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: request)), promise: nil)
+        }
+        context.fireChannelActive()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)

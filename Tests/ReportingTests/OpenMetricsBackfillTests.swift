@@ -1,6 +1,7 @@
 // End to end: analyse a fixture with the per-second sampler, write OpenMetrics, backfill it with
-// `promtool tsdb create-blocks-from openmetrics`, serve the blocks with `prometheus` and query a point
-// back. Fails when promtool or prometheus is not installed (`make deps` installs both; CI has them).
+// `promtool tsdb create-blocks-from openmetrics`, serve the blocks with `prometheus`, query a point back
+// by the live exporter's labels and evaluate the shipped rules' expressions on it. promtool and
+// prometheus come with `make deps` (Debian's prometheus package): without them the test fails.
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -70,9 +71,9 @@ import Testing
 
     static let tools = executable("promtool").flatMap { promtool in executable("prometheus").map { (promtool, $0) } }
 
-    @Test func backfilledSeriesReadBackFromPrometheus() throws {
+    @Test func backfilledSeriesCarryTheLiveLabelsAndTheShippedRulesWorkOnThem() throws {
         let (promtool, prometheus) = try #require(Self.tools, "needs promtool and prometheus (`make deps`: Debian prometheus)")
-        let (samples, _) = try Self.analyse()
+        let (samples, final) = try Self.analyse()
         let point = try #require(samples.first { $0.timestamp == 1_700_000_003 })
 
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("rtpscope-om-\(UUID().uuidString)")
@@ -101,16 +102,60 @@ import Testing
         let base = "http://127.0.0.1:\(port)"
         try #require(Self.waitUntilReady(base, server: server), "prometheus not ready: \(server.logText)")
 
-        let selector = #"rtpscope_rtp_packets_total{ssrc="0x\#(String(format: "%08x", point.ssrc))",capture="loss_pcmu.pcap"}"#
+        // The stream as the live exporter would label it at its receiver: local = destination.
+        let ssrc = "0x" + String(format: "%08x", point.ssrc)
+        let selector = #"rtpscope_rtp_packets_total{ssrc="\#(ssrc)",direction="received",local="\#(final.dst)",remote="\#(final.src)",capture="loss_pcmu.pcap"}"#
+        let packets = try Self.query(base, selector, at: point.timestamp, server: server)
+        try #require(packets.count == 1, "\(packets)")
+        #expect(packets[0].value == String(point.packets))
+        #expect(packets[0].labels["payload_type"] == "0")
+
+        // The shipped recording rules and the jitter alert's selector, read from deploy/prometheus/rules.yml.
+        let rules = try String(contentsOf: Self.packageRoot.appendingPathComponent("deploy/prometheus/rules.yml"), encoding: .utf8)
+        let rate = try #require(Self.expression(recording: "rtpscope:rtp_packets:rate1m", in: rules))
+        let perSecond = try Self.query(base, rate, at: 1_700_000_006, server: server)
+        try #require(perSecond.count == 1, "\(rate): \(perSecond)")
+        // Prometheus' rate over 1 m of this 6-sample series: the 292 − 49 = 243 packets of the 5 s
+        // sampled, extrapolated towards the window's start by at most the counter's way to zero
+        // (292 in all; how far depends on the Prometheus version), over the 60 s window.
+        let measuredIncrease = (Double(perSecond[0].value) ?? .nan) * 60
+        #expect(measuredIncrease >= 243 - 1e-6 && measuredIncrease <= 292 + 1e-6,
+                "\(rate) = \(perSecond[0].value) packets/s")
+        let loss = try #require(Self.expression(recording: "rtpscope:rtp_loss_ratio:5m", in: rules))
+        let ratio = try Self.query(base, loss, at: 1_700_000_006, server: server)
+        try #require(ratio.count == 1, "\(loss): \(ratio)")
+        // Between the first and last sample: lost 1 → 8, expected 50 → 300 (both deltas extrapolated alike).
+        let measuredRatio = Double(ratio[0].value) ?? .nan
+        #expect(abs(measuredRatio - 7.0 / 250.0) < 1e-9, "\(loss) = \(ratio[0].value)")
+        let jitter = try Self.query(base, #"rtpscope_rtp_jitter_seconds{direction="received"}"#, at: point.timestamp, server: server)
+        #expect(jitter.count == 1)
+    }
+
+    /// The `expr` of a recording rule (one line, or a `|` block).
+    static func expression(recording name: String, in rules: String) -> String? {
+        let lines = rules.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let record = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "- record: \(name)" }),
+              record + 1 < lines.count else { return nil }
+        let exprLine = lines[record + 1].trimmingCharacters(in: .whitespaces)
+        guard exprLine.hasPrefix("expr:") else { return nil }
+        let inline = exprLine.dropFirst("expr:".count).trimmingCharacters(in: .whitespaces)
+        guard inline == "|" else { return inline }
+        let indent = lines[record + 1].prefix { $0 == " " }.count
+        return lines[(record + 2)...].prefix { $0.prefix { $0 == " " }.count > indent && !$0.isEmpty }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    }
+
+    /// An instant query's result: each series' labels and value.
+    static func query(_ base: String, _ expression: String, at time: Int64, server: BoundedChild) throws
+        -> [(labels: [String: String], value: String)] {
         var query = URLComponents(string: base + "/api/v1/query")!
-        query.queryItems = [URLQueryItem(name: "query", value: selector), URLQueryItem(name: "time", value: "1700000003")]
-        let body = try #require(Self.get(query.url!), "query failed: \(server.logText)")
+        query.queryItems = [URLQueryItem(name: "query", value: expression), URLQueryItem(name: "time", value: String(time))]
+        let body = try #require(get(query.url!), "query \(expression) failed: \(server.logText.suffix(2000))")
         let answer = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         let result = try #require((answer["data"] as? [String: Any])?["result"] as? [[String: Any]], "\(answer)")
-        try #require(result.count == 1, "\(answer)")
-        let value = try #require(result[0]["value"] as? [Any])
-        #expect(value.last as? String == String(point.packets))
-        #expect((result[0]["metric"] as? [String: String])?["payload_type"] == "0")
+        return result.map { series in
+            ((series["metric"] as? [String: String]) ?? [:], ((series["value"] as? [Any])?.last as? String) ?? "")
+        }
     }
 
     // MARK: - Helpers
@@ -136,12 +181,13 @@ import Testing
         return UInt16(bigEndian: address.sin_port)
     }
 
-    /// Polls `/-/ready` for at most 30 s; false early if prometheus exits. Blocking on purpose (as
-    /// is get): an `await` resumes only on a free thread of Swift's cooperative pool, which has one
-    /// thread per core (two here) and which the blocking end-to-end suites running in parallel can
-    /// hold for 40 s, so the 30 s ran out before the first answer was read (seen in `make test`).
+    /// Polls `/-/ready` for at most 120 s (a loaded CI machine starts it slowly); false early if
+    /// prometheus exits. Blocking on purpose (as is get): an `await` resumes only on a free thread of
+    /// Swift's cooperative pool, which has one thread per core (two here) and which the blocking
+    /// end-to-end suites running in parallel can hold for 40 s, so the wait ran out before the first
+    /// answer was read (seen in `make test`).
     static func waitUntilReady(_ base: String, server: BoundedChild) -> Bool {
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline, server.isRunning {
             if get(URL(string: base + "/-/ready")!) != nil { return true }
             usleep(200_000)

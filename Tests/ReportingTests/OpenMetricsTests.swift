@@ -18,37 +18,32 @@ import RTPCore
             Self.sample(ssrc: 1, at: 1_700_000_002, packets: 98, rate: 48, lost: 2, expected: 100, jitter: 0.0015),
             Self.sample(ssrc: 0xBEEF, at: 1_700_000_002, packets: 3, rate: 1, lost: -1, expected: 2, jitter: nil),
         ]
-        let a = #"ssrc="0x00000001",src="10.0.0.1:5004",dst="10.0.0.2:5006",payload_type="0",capture="call.pcap""#
-        let b = #"ssrc="0x0000beef",src="[::1]:4000",dst="10.0.0.2:5006",payload_type="96",capture="call.pcap""#
+        // The live labels a capture has: received at the capture point, local = destination.
+        let a = #"ssrc="0x00000001",direction="received",local="10.0.0.2:5006",remote="10.0.0.1:5004",payload_type="0",capture="call.pcap""#
+        let b = #"ssrc="0x0000beef",direction="received",local="10.0.0.2:5006",remote="[::1]:4000",payload_type="96",capture="call.pcap""#
         let expected = """
         # TYPE rtpscope_rtp_jitter_seconds gauge
         # UNIT rtpscope_rtp_jitter_seconds seconds
-        # HELP rtpscope_rtp_jitter_seconds Interarrival jitter, RFC 3550 A.8, converted with the stream's clock rate. Absent while the clock rate is unknown.
-        rtpscope_rtp_jitter_seconds{\(a)} 0.000125000 1700000001
-        rtpscope_rtp_jitter_seconds{\(a)} 0.001500000 1700000002
+        # HELP rtpscope_rtp_jitter_seconds Interarrival jitter, RFC 3550 A.8, converted with the stream's clock rate (seconds). Absent while the clock rate is unknown.
+        rtpscope_rtp_jitter_seconds{\(a)} 0.000125 1700000001
+        rtpscope_rtp_jitter_seconds{\(a)} 0.0015 1700000002
         # TYPE rtpscope_rtp_packets counter
         # UNIT rtpscope_rtp_packets packets
-        # HELP rtpscope_rtp_packets RTP packets seen on the stream.
+        # HELP rtpscope_rtp_packets RTP packets seen on the stream (packets).
         rtpscope_rtp_packets_total{\(a)} 50 1700000001
         rtpscope_rtp_packets_total{\(a)} 98 1700000002
         rtpscope_rtp_packets_total{\(b)} 2 1700000001
         rtpscope_rtp_packets_total{\(b)} 3 1700000002
-        # TYPE rtpscope_rtp_packet_rate gauge
-        # HELP rtpscope_rtp_packet_rate RTP packets of the stream in the second ending at the sample (packets per second).
-        rtpscope_rtp_packet_rate{\(a)} 50 1700000001
-        rtpscope_rtp_packet_rate{\(a)} 48 1700000002
-        rtpscope_rtp_packet_rate{\(b)} 2 1700000001
-        rtpscope_rtp_packet_rate{\(b)} 1 1700000002
         # TYPE rtpscope_rtp_lost_packets gauge
         # UNIT rtpscope_rtp_lost_packets packets
-        # HELP rtpscope_rtp_lost_packets Cumulative packets lost, RFC 3550 A.3: expected minus received; decreases when late packets arrive.
+        # HELP rtpscope_rtp_lost_packets Cumulative packets lost, RFC 3550 A.3: expected minus received; decreases when late packets arrive and is negative with duplicates (packets).
         rtpscope_rtp_lost_packets{\(a)} 0 1700000001
         rtpscope_rtp_lost_packets{\(a)} 2 1700000002
         rtpscope_rtp_lost_packets{\(b)} 0 1700000001
         rtpscope_rtp_lost_packets{\(b)} -1 1700000002
         # TYPE rtpscope_rtp_expected_packets gauge
         # UNIT rtpscope_rtp_expected_packets packets
-        # HELP rtpscope_rtp_expected_packets Packets expected from the extended highest sequence number, RFC 3550 A.3.
+        # HELP rtpscope_rtp_expected_packets Packets expected from the extended highest sequence number, RFC 3550 A.3 (packets).
         rtpscope_rtp_expected_packets{\(a)} 50 1700000001
         rtpscope_rtp_expected_packets{\(a)} 100 1700000002
         rtpscope_rtp_expected_packets{\(b)} 2 1700000001
@@ -69,8 +64,8 @@ import RTPCore
         ]
         let lines = OpenMetricsReport.render(samples).split(separator: "\n").filter { $0.hasPrefix("rtpscope_rtp_packets_total") }
         #expect(lines == [
-            #"rtpscope_rtp_packets_total{ssrc="0x00000001",src="10.0.0.1:5004",dst="10.0.0.2:5006",payload_type="0",capture="a \"b\"\\c.pcap"} 10 5"#,
-            #"rtpscope_rtp_packets_total{ssrc="0x00000001",src="10.0.0.1:5004",dst="10.0.0.2:5006",payload_type="0",capture="a \"b\"\\c.pcap"} 20 6"#,
+            #"rtpscope_rtp_packets_total{ssrc="0x00000001",direction="received",local="10.0.0.2:5006",remote="10.0.0.1:5004",payload_type="0",capture="a \"b\"\\c.pcap"} 10 5"#,
+            #"rtpscope_rtp_packets_total{ssrc="0x00000001",direction="received",local="10.0.0.2:5006",remote="10.0.0.1:5004",payload_type="0",capture="a \"b\"\\c.pcap"} 20 6"#,
         ])
     }
 }

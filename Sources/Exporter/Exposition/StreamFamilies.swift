@@ -1,77 +1,95 @@
+import MetricCatalog
 import RTPCore
 
 /// The per-stream RTP families. They are written from the snapshot at scrape time (not mirrored into
 /// registry objects) so that an evicted stream's series vanish with it.
 enum StreamFamilies {
-    static let scalars: [ScalarFamily<StreamReport>] = [
-        ScalarFamily(name: "rtpscope_rtp_packets_total", type: .counter,
-                     help: "RTP packets seen on the stream (packets).") { .unsigned($0.packets) },
-        ScalarFamily(name: "rtpscope_rtp_bytes_total", type: .counter,
-                     help: "RTP bytes seen on the stream, header and payload (bytes).") { .unsigned($0.bytes) },
-        ScalarFamily(name: "rtpscope_rtp_expected_packets", type: .gauge,
-                     help: "Packets expected from the extended highest sequence number, RFC 3550 A.3 (packets).") {
-            .signed($0.expected)
-        },
-        ScalarFamily(name: "rtpscope_rtp_lost_packets", type: .gauge,
-                     help: "Cumulative packets lost, RFC 3550 A.3: expected minus received; decreases when late packets arrive and is negative with duplicates (packets).") {
-            .signed($0.lost)
-        },
-        ScalarFamily(name: "rtpscope_rtp_duplicate_packets_total", type: .counter,
-                     help: "Packets whose sequence number had already been received (packets).") { .unsigned($0.duplicates) },
-        ScalarFamily(name: "rtpscope_rtp_reordered_packets_total", type: .counter,
-                     help: "Packets that arrived after a higher sequence number (packets).") { .unsigned($0.reordered) },
-        ScalarFamily(name: "rtpscope_rtp_sequence_resets_total", type: .counter,
-                     help: "Sender restarts detected by RFC 3550 A.1 sequence validation (resets).") { .unsigned($0.seqResets) },
-        ScalarFamily(name: "rtpscope_rtp_jitter_seconds", type: .gauge,
-                     help: "Interarrival jitter, RFC 3550 A.8, converted with the stream's clock rate (seconds). Absent while the clock rate is unknown.") {
-            knownClockSeconds(fromMilliseconds: $0.jitterMs, of: $0)
-        },
-        ScalarFamily(name: "rtpscope_rtp_max_jitter_seconds", type: .gauge,
-                     help: "Largest interarrival jitter seen on the stream (seconds). Absent while the clock rate is unknown.") {
-            knownClockSeconds(fromMilliseconds: $0.maxJitterMs, of: $0)
-        },
-    ]
+    /// The numbers the families read, taken out of the report once per scrape (a report is large:
+    /// families read a small row instead of copying it per line).
+    struct Row: Sendable {
+        var packets: UInt64
+        var bytes: UInt64
+        var expected: Int64
+        var lost: Int64
+        var duplicates: UInt64
+        var reordered: UInt64
+        var seqResets: UInt64
+        /// nil while the clock rate is unknown: jitter is meaningless without it, never 0.
+        var jitterSeconds: Double?
+        var maxJitterSeconds: Double?
+        var clockRate: Int?
 
-    static let clockRate = ScalarFamily<StreamReport>(
-        name: "rtpscope_rtp_clock_rate_hertz", type: .gauge,
-        help: "RTP timestamp clock rate used for the stream (hertz). Absent while unknown."
-    ) { report in
-        report.clockRate.map { .signed(Int64($0)) }
+        init(_ report: StreamReport) {
+            packets = report.packets
+            bytes = report.bytes
+            expected = report.expected
+            lost = report.lost
+            duplicates = report.duplicates
+            reordered = report.reordered
+            seqResets = report.seqResets
+            let clockKnown = report.clockRate != nil && report.clockRateSource != .unknown
+            jitterSeconds = clockKnown ? report.jitterMs.map { $0 / 1000 } : nil
+            maxJitterSeconds = clockKnown ? report.maxJitterMs.map { $0 / 1000 } : nil
+            clockRate = report.clockRate
+        }
     }
 
-    static let intervalName = "rtpscope_rtp_packet_interval_seconds"
-    static let intervalHelp = "Time between consecutive packets of the stream (seconds)."
+    static let scalars: [ScalarFamily<Row>] = [
+        ScalarFamily(MetricCatalog.rtpPackets) { .unsigned($0.packets) },
+        ScalarFamily(MetricCatalog.rtpBytes) { .unsigned($0.bytes) },
+        ScalarFamily(MetricCatalog.rtpExpected) { .signed($0.expected) },
+        ScalarFamily(MetricCatalog.rtpLost) { .signed($0.lost) },
+        ScalarFamily(MetricCatalog.rtpDuplicates) { .unsigned($0.duplicates) },
+        ScalarFamily(MetricCatalog.rtpReordered) { .unsigned($0.reordered) },
+        ScalarFamily(MetricCatalog.rtpSequenceResets) { .unsigned($0.seqResets) },
+        ScalarFamily(MetricCatalog.rtpJitter) { $0.jitterSeconds.map { .real($0) } },
+        ScalarFamily(MetricCatalog.rtpMaxJitter) { $0.maxJitterSeconds.map { .real($0) } },
+    ]
 
-    static func write(_ streams: [ExportedStream], into writer: inout ExpositionWriter) {
-        let series = SeriesOrdering.sortedUnique(streams.map { (labels: labels(of: $0), subject: $0) })
-        let reports = series.map { (labels: $0.labels, subject: $0.subject.report) }
-        for family in scalars {
-            writer.write(family, for: reports)
+    static let clockRate = ScalarFamily<Row>(MetricCatalog.rtpClockRate) { row in
+        row.clockRate.map { .signed(Int64($0)) }
+    }
+
+    /// One exported stream as the families read it: its labels, and what they need of its report
+    /// (a report is large; taken apart once per scrape, not copied per line).
+    struct StreamSeries: Sendable {
+        let labels: LabelSet
+        let row: Row
+        let intervals: ExportedHistogram
+        let ssrc: UInt32
+        let pid: Int32?
+        let comm: String?
+        let sendStalls: SendStallCounts?
+        let codecCorrelation: [String: Double]?
+    }
+
+    /// The streams' series, sorted by labels (one per label set).
+    static func series(_ streams: [ExportedStream]) -> [StreamSeries] {
+        // Sort labels with indices, not whole streams (a stream is hundreds of bytes to move).
+        let order = SeriesOrdering.sortedUnique(streams.indices.map { (labels: labels(of: streams[$0]), subject: $0) })
+        return order.map { labels, index in
+            let stream = streams[index]
+            let report = stream.report
+            return StreamSeries(labels: labels, row: Row(report), intervals: stream.intervalHistogram, ssrc: report.ssrc,
+                                pid: report.pid, comm: report.comm, sendStalls: report.sendStalls,
+                                codecCorrelation: report.codecCorrelation)
         }
-        writer.writeHistogram(name: intervalName, help: intervalHelp,
-                              series: series.map { (labels: $0.labels, subject: $0.subject.intervalHistogram) })
-        writer.write(clockRate, for: reports)
+    }
+
+    static func writers(_ series: [StreamSeries]) -> [FamilyWriter] {
+        let rows = series.map { (labels: $0.labels, subject: $0.row) }
+        return scalars.map { FamilyWriter.scalar($0, rows) } + [
+            FamilyWriter.histogram(MetricCatalog.rtpPacketInterval, series.map { (labels: $0.labels, subject: $0.intervals) }),
+            FamilyWriter.scalar(clockRate, rows),
+        ]
     }
 
     static func labels(of stream: ExportedStream) -> LabelSet {
         let report = stream.report
-        return LabelSet([
-            "ssrc": ExpositionText.ssrc(report.ssrc),
-            "direction": report.direction?.rawValue ?? "",
-            "local": stream.local,
-            "remote": stream.remote,
-            "pid": report.pid.map(String.init) ?? "",
-            "comm": report.comm ?? "",
-            "payload_type": String(report.payloadType),
-            "container": report.container ?? "",
-            "pod": report.pod ?? "",
-            "namespace": report.namespace ?? "",
+        return LabelSet(MetricLabels.stream, [
+            LabelText.ssrc(report.ssrc), report.direction?.rawValue ?? "", stream.local, stream.remote,
+            report.pid.map(String.init) ?? "", report.comm ?? "", String(report.payloadType),
+            report.container ?? "", report.pod ?? "", report.namespace ?? "",
         ])
-    }
-
-    /// Jitter is meaningless without a clock rate: an unknown clock yields no series, never 0.
-    private static func knownClockSeconds(fromMilliseconds milliseconds: Double?, of report: StreamReport) -> SampleValue? {
-        guard report.clockRate != nil, report.clockRateSource != .unknown, let milliseconds else { return nil }
-        return .real(milliseconds / 1000)
     }
 }

@@ -1,8 +1,10 @@
-import Prometheus
+import MetricCatalog
+import NIOConcurrencyHelpers
 
-/// The HTTP server's own accounting, in the process registry next to the scrape duration: every
-/// connection the server drops and every response it sends are counted, so an attack (or a
-/// misconfigured scraper getting 401s) shows up on /metrics instead of passing silently.
+/// The HTTP server's own accounting, exported beside the scrape duration: every connection the
+/// server drops and every response it sends are counted, so an attack (or a misconfigured scraper
+/// getting 401s) shows up on /metrics instead of passing silently. Names and help come from
+/// `MetricCatalog`; `writers()` renders them with the rest of the exposition.
 final class ExporterHTTPMetrics: Sendable {
     /// Why the server, not the client, ended a connection.
     enum DropReason: String, CaseIterable, Sendable {
@@ -18,46 +20,47 @@ final class ExporterHTTPMetrics: Sendable {
         case pipeliningLimit = "pipelining_limit"
     }
 
-    private let dropped: [DropReason: Counter]
-    private let responses: [Int: Counter]
-    private let otherResponses: Counter
-    private let connections: Gauge
-
-    private static var droppedName: MetricNameDescriptor { MetricNameDescriptor(
-        namespace: "rtpscope", subsystem: "exporter", metricName: "connections_dropped", unitName: "total",
-        helpText: "HTTP connections closed by the exporter: evicted at the connection limit, refused, request timeout, write stalled, pipelining limit.") }
-    private static var responsesName: MetricNameDescriptor { MetricNameDescriptor(
-        namespace: "rtpscope", subsystem: "exporter", metricName: "http_responses", unitName: "total",
-        helpText: "HTTP responses sent by the exporter, by status code.") }
-
-    /// Status codes this server sends, pre-registered so their series exist from the start.
+    /// Status codes this server sends, exported from the start (0 until sent); any other is `other`.
     static let statusCodes = [200, 304, 400, 401, 404, 405, 408, 429, 431, 500, 503]
 
-    init(registry: PrometheusCollectorRegistry) {
-        var dropped: [DropReason: Counter] = [:]
-        for reason in DropReason.allCases {
-            dropped[reason] = registry.makeCounter(descriptor: Self.droppedName, labels: [("reason", reason.rawValue)])
-        }
-        self.dropped = dropped
-        var responses: [Int: Counter] = [:]
-        for code in Self.statusCodes {
-            responses[code] = registry.makeCounter(descriptor: Self.responsesName, labels: [("code", String(code))])
-        }
-        self.responses = responses
-        otherResponses = registry.makeCounter(descriptor: Self.responsesName, labels: [("code", "other")])
-        connections = registry.makeGauge(descriptor: MetricNameDescriptor(
-            namespace: "rtpscope", subsystem: "exporter", metricName: "http", unitName: "connections",
-            helpText: "HTTP connections currently open to the exporter."))
+    private struct Counts {
+        var dropped: [DropReason: UInt64] = [:]
+        /// Indexed like `statusCodes`, plus one for any other code.
+        var responses = [UInt64](repeating: 0, count: ExporterHTTPMetrics.statusCodes.count + 1)
+        var connections: Int64 = 0
     }
 
+    private let counts = NIOLockedValueBox(Counts())
+
+    init() {}
+
     func connectionDropped(_ reason: DropReason) {
-        dropped[reason]?.increment()
+        counts.withLockedValue { $0.dropped[reason, default: 0] &+= 1 }
     }
 
     func responseSent(status code: Int) {
-        (responses[code] ?? otherResponses).increment()
+        let index = Self.statusCodes.firstIndex(of: code) ?? Self.statusCodes.count
+        counts.withLockedValue { $0.responses[index] &+= 1 }
     }
 
-    func connectionOpened() { connections.increment() }
-    func connectionClosed() { connections.decrement() }
+    func connectionOpened() { counts.withLockedValue { $0.connections += 1 } }
+    func connectionClosed() { counts.withLockedValue { $0.connections -= 1 } }
+
+    /// The three families as they stand now, every reason and status code included.
+    func writers() -> [FamilyWriter] {
+        let now = counts.withLockedValue { $0 }
+        let dropped = DropReason.allCases.map { reason in
+            (labels: LabelSet(MetricLabels.reason, reason.rawValue), subject: now.dropped[reason] ?? 0)
+        }
+        let codes = Self.statusCodes.map(String.init) + ["other"]
+        let responses = zip(codes, now.responses).map { code, count in
+            (labels: LabelSet(MetricLabels.code, code), subject: count)
+        }
+        let counter = { (family: MetricFamily) in ScalarFamily<UInt64>(family) { .unsigned($0) } }
+        return [
+            FamilyWriter.scalar(counter(MetricCatalog.httpConnectionsDropped), SeriesOrdering.sortedUnique(dropped)),
+            FamilyWriter.single(MetricCatalog.httpConnections, .signed(now.connections)),
+            FamilyWriter.scalar(counter(MetricCatalog.httpResponses), SeriesOrdering.sortedUnique(responses)),
+        ]
+    }
 }

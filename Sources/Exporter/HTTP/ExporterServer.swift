@@ -106,7 +106,7 @@ public final class ExporterServer: Sendable {
             headers: webConfig.headers.map { ($0.name, $0.value) },
             authenticator: webConfig.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: webConfig.basicAuthUsers))
         self.tls = try webConfig.tls.map(TLSServerContext.init)
-        self.metrics = ExporterHTTPMetrics(registry: processMetrics.registry)
+        self.metrics = processMetrics.http
         self.registry = ConnectionRegistry(limit: configuration.maxConnections)
         self.logger = logger
         self.group = eventLoopGroup

@@ -6,6 +6,10 @@ struct HealthDocument: Encodable, Equatable {
     let eventsBySyscall: [String: UInt64]
     let ringbufDroppedEvents: UInt64
     let streams: Int
+    /// `--stream-metrics`, and how many tracked streams it left without per-stream series.
+    let streamMetrics: String
+    let streamsExported: Int
+    let streamsLeftOut: Int
     let streamsEvicted: UInt64
 
     /// Without an attached program the monitor sees nothing: report it as unhealthy (503) so a
@@ -19,13 +23,17 @@ struct HealthDocument: Encodable, Equatable {
         eventsPerSecond = health.eventsPerSecond
         eventsBySyscall = health.eventsBySyscall
         ringbufDroppedEvents = health.ringbufDroppedEvents
-        streams = snapshot.streams.count
+        streams = snapshot.trackedStreamCount
+        streamMetrics = snapshot.streamMetrics.description
+        streamsExported = snapshot.streams.count
+        streamsLeftOut = max(0, snapshot.trackedStreamCount - snapshot.streams.count)
         streamsEvicted = health.streamsEvicted
     }
 
     enum CodingKeys: String, CodingKey {
         case status, attachedPrograms = "attached_programs", eventsPerSecond = "events_per_second"
         case eventsBySyscall = "events_by_syscall", ringbufDroppedEvents = "ringbuf_dropped_events"
-        case streams, streamsEvicted = "streams_evicted"
+        case streams, streamMetrics = "stream_metrics", streamsExported = "streams_exported"
+        case streamsLeftOut = "streams_left_out", streamsEvicted = "streams_evicted"
     }
 }

@@ -4,28 +4,60 @@ import RTPCore
 ///
 /// The live engine fills this in (the CLI maps its state into these types); the exporter only reads it.
 /// Contract for the cumulative fields (`packets`, `bytes`, `duplicates`, `reordered`, `seqResets`,
-/// event counts, program run statistics, `streamsEvicted`): they must never decrease for a given
-/// series, because they are exported as Prometheus counters.
+/// event counts, program run statistics, `streamsEvicted`, aggregate packets, discarded datagrams):
+/// they must never decrease for a given series, because they are exported as Prometheus counters.
 public struct ExporterSnapshot: Sendable {
-    /// Streams currently tracked. An evicted stream is simply absent: its series disappear.
+    /// The streams whose per-stream series are exported (`--stream-metrics`). An evicted stream is
+    /// simply absent: its series disappear.
     public var streams: [ExportedStream]
+    /// Every stream currently tracked, exported or not.
+    public var trackedStreamCount: Int
+    /// How `streams` was chosen among them.
+    public var streamMetrics: StreamMetricsMode
+    /// Per-process and per-peer sums over every tracked stream.
+    public var aggregates: StreamAggregates
     /// RTCP reporters seen on the traced sockets.
     public var rtcp: [ExportedRTCPReporter]
     public var health: MonitorHealth
-    /// Served as-is by `/streams`, in the shape of `analyze --format json`.
-    public var report: AnalysisReport
     /// Codec probe statistics per (process, function); empty without codec probes.
     public var codec: [ExportedCodecSeries]
     /// SIP call counters per traced process (cumulative, plus the active gauge).
     public var callCounters: [ExportedCallCounters] = []
+    /// Datagrams the engine counted in no stream or reporter, by reason (see `DiscardedDatagrams`).
+    public var discardedDatagrams: [String: UInt64]
+    /// How long taking this snapshot held the engine's lock; nil when not measured.
+    public var lockHoldSeconds: Double?
+    private var reportSource: @Sendable () -> AnalysisReport
 
-    public init(streams: [ExportedStream], rtcp: [ExportedRTCPReporter], health: MonitorHealth,
-                report: AnalysisReport, codec: [ExportedCodecSeries] = []) {
+    /// Served by `/streams`, in the shape of `analyze --format json`, with every stream. Built when
+    /// read (a `/metrics` scrape never builds it): from the engine at that moment.
+    public var report: AnalysisReport {
+        get { reportSource() }
+        set { reportSource = { newValue } }
+    }
+
+    public init(streams: [ExportedStream], trackedStreamCount: Int, streamMetrics: StreamMetricsMode,
+                aggregates: StreamAggregates, rtcp: [ExportedRTCPReporter], health: MonitorHealth,
+                codec: [ExportedCodecSeries] = [], discardedDatagrams: [String: UInt64] = [:],
+                lockHoldSeconds: Double? = nil, report: @escaping @Sendable () -> AnalysisReport) {
         self.streams = streams
+        self.trackedStreamCount = trackedStreamCount
+        self.streamMetrics = streamMetrics
+        self.aggregates = aggregates
         self.rtcp = rtcp
         self.health = health
-        self.report = report
         self.codec = codec
+        self.discardedDatagrams = discardedDatagrams
+        self.lockHoldSeconds = lockHoldSeconds
+        self.reportSource = report
+    }
+
+    /// Every stream exported, aggregates summed from them, the report given.
+    public init(streams: [ExportedStream], rtcp: [ExportedRTCPReporter], health: MonitorHealth,
+                report: AnalysisReport, codec: [ExportedCodecSeries] = []) {
+        self.init(streams: streams, trackedStreamCount: streams.count, streamMetrics: .all,
+                  aggregates: StreamAggregates.summing(streams), rtcp: rtcp, health: health, codec: codec,
+                  report: { report })
     }
 }
 
@@ -55,6 +87,12 @@ public struct ExportedStream: Sendable {
         self.local = local
         self.remote = remote
         self.intervalHistogram = intervalHistogram
+    }
+
+    /// `local` and `remote` from the report's endpoints and direction (see `ProcessSide`).
+    public init(report: StreamReport, intervalHistogram: ExportedHistogram) {
+        let (local, remote) = ProcessSide.endpoints(src: report.src, dst: report.dst, direction: report.direction)
+        self.init(report: report, local: local, remote: remote, intervalHistogram: intervalHistogram)
     }
 }
 

@@ -39,7 +39,8 @@ public final class StreamAnalyzer {
     /// SIP calls seen in the traffic, and where their media was announced (`StreamAnalyzer+SIP`).
     public let calls: CallTracker
 
-    @exclusivity(unchecked) private var streams = StreamTable()
+    // Internal (not private) for the exporter's read-only pass in StreamAnalyzer+Export.swift.
+    @exclusivity(unchecked) var streams = StreamTable()
     @exclusivity(unchecked) private var candidates: CandidateTable
     /// Confirmed streams per socket pair (`PackedStreamKey.flow`, folded): a new source on a pair that
     /// already carries a stream is a better candidate than one on an unknown pair.
@@ -51,10 +52,11 @@ public final class StreamAnalyzer {
     private let confirmedRecencyWindow: UInt32
     private let unconfirmedRecencyWindow: UInt32
     /// Packets of candidates (single-packet or not) removed without ever confirming.
-    private var droppedCandidatePackets: UInt64 = 0
-    @exclusivity(unchecked) private var resolver: ClockRateResolver
+    private(set) var droppedCandidatePackets: UInt64 = 0
+    // private(set), not private: the exporter's stream copies (StreamAnalyzer+Export.swift) name payload types with it.
+    @exclusivity(unchecked) private(set) var resolver: ClockRateResolver
     private let forcedPorts: PortBitmap?
-    private let rtcp: RTCPAccounting
+    let rtcp: RTCPAccounting
     /// Relative-time base (ns) for tshark-compatible times: the capture's first frame.
     @exclusivity(unchecked) private var timeBase: Nanoseconds?
     /// Send stalls detected since the last `takeSendStalls()` (live, outgoing streams).
@@ -352,6 +354,8 @@ public final class StreamAnalyzer {
     public var footprint: EngineFootprint {
         var streamHeap = 0
         for entry in streams.entries { streamHeap += entry.measurements.heapBytes }
+        // Containers' labels are shared by their streams: counted once each.
+        streamHeap += containers.count * (16 + MemoryLayout<ContainerContext>.stride)
         return EngineFootprint(
             streams: streams.confirmedOrder.count, unconfirmedStreams: streams.candidateOrder.count,
             candidates: candidates.count, candidateCapacity: candidates.capacity,

@@ -27,7 +27,7 @@ private let setup: ConnectionSetup = {
     return ConnectionSetup(
         configuration: configuration, responder: SynchronousResponder(router: router, snapshot: snapshot),
         policy: ResponsePolicy(headers: [("X-Frame-Options", "deny")], authenticator: nil, gzip: true),
-        tls: nil, metrics: ExporterHTTPMetrics(registry: processMetrics.registry),
+        tls: nil, metrics: processMetrics.http,
         registry: ConnectionRegistry(limit: 4), logger: Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() }))
 }()
 
