@@ -60,6 +60,7 @@ extension MonitorEndToEnd {
                         .replacingOccurrences(of: "$instance", with: ".*")
                         .replacingOccurrences(of: "$comm", with: ".*")
                         .replacingOccurrences(of: "$ssrc", with: ".*")
+                        .replacingOccurrences(of: "$direction", with: ".*")
                     do {
                         let values = try query.vector(expression)
                         print("dashboard '\(panel.title)': \(values.count) series: \(expression)")
