@@ -103,7 +103,7 @@ fixtures:
 # Debian's python3 (python3-jsonschema, python3-yaml), whatever python3 comes first in PATH.
 DEB_PYTHON ?= /usr/bin/python3
 # A builder that can build here: podman or buildah, or docker with a reachable daemon.
-CONTAINER_BUILDER := $(firstword $(foreach b,podman buildah,$(shell command -v $(b) 2>/dev/null)) \
+CONTAINER_BUILDER = $(firstword $(foreach b,podman buildah,$(shell command -v $(b) 2>/dev/null)) \
 	$(shell command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && command -v docker))
 .PHONY: check-deploy container-image
 check-deploy:
