@@ -30,6 +30,10 @@ enum StreamFamilies {
                      help: "Largest interarrival jitter seen on the stream (seconds). Absent while the clock rate is unknown.") {
             knownClockSeconds(fromMilliseconds: $0.maxJitterMs, of: $0)
         },
+        ScalarFamily(name: "rtpscope_rtp_bye_timestamp_seconds", type: .gauge,
+                     help: "When an RTCP BYE naming the stream's SSRC arrived after its last packet: the source ended the stream (seconds since the Unix epoch). Absent until then.") {
+            $0.byeTime.map { .real($0) }
+        },
     ]
 
     static let clockRate = ScalarFamily<StreamReport>(
