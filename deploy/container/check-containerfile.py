@@ -14,6 +14,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.dont_write_bytecode = True  # no __pycache__ in the repository
+sys.path.insert(0, str(ROOT / "deploy"))
+import deploycheck  # noqa: E402
 CONTAINERFILE = ROOT / "deploy/container/Containerfile"
 DAEMONSET = ROOT / "deploy/kubernetes/daemonset.yaml"
 MAKEFILE = ROOT / "Makefile"
@@ -107,30 +110,18 @@ def problems(containerfile, daemonset, makefile):
 
 def main(arguments):
     text, daemonset, makefile = CONTAINERFILE.read_text(), DAEMONSET.read_text(), MAKEFILE.read_text()
-    found = problems(text, daemonset, makefile)
-    for problem in found:
-        print(f"{CONTAINERFILE.relative_to(ROOT)}: {problem}", file=sys.stderr)
-    if found:
-        return 1
-    print(f"{CONTAINERFILE.relative_to(ROOT)}: {len(instructions(text))} instructions, COPY sources present, "
-          f"binary path and image tag match the Makefile and the DaemonSet")
-    if "--self-test" in arguments:
-        broken = [
-            ("a missing COPY source", text.replace("COPY Sources Sources", "COPY Source Sources"), daemonset, makefile),
-            ("another binary path", text.replace("/src/.build/release/rtpscope", "/src/.build/debug/rtpscope"), daemonset, makefile),
-            ("the Makefile's binary moved", text, daemonset, makefile.replace("RTPSCOPE := .build/release/rtpscope", "RTPSCOPE := build/rtpscope")),
-            ("a misspelt instruction", text.replace("WORKDIR /src", "WORKDIRR /src"), daemonset, makefile),
-            ("one stage", text[text.index("FROM ${RUNTIME_IMAGE}"):].replace("COPY --from=build", "COPY"), daemonset, makefile),
-            ("another image in the DaemonSet", text, daemonset.replace("image: rtpscope:0.1.0", "image: rtpscope:latest"), makefile),
-        ]
-        missed = [what for what, *files in broken if not problems(*files)]
-        for what, *files in broken:
-            caught = problems(*files)
-            print(f"  rejected, {what}: {caught[0] if caught else 'NOT CAUGHT'}")
-        if missed:
-            print(f"the check accepted: {', '.join(missed)}", file=sys.stderr)
-            return 1
-    return 0
+    broken = [
+        ("a missing COPY source", (text.replace("COPY Sources Sources", "COPY Source Sources"), daemonset, makefile)),
+        ("another binary path", (text.replace("/src/.build/release/rtpscope", "/src/.build/debug/rtpscope"), daemonset, makefile)),
+        ("the Makefile's binary moved", (text, daemonset, makefile.replace("RTPSCOPE := .build/release/rtpscope", "RTPSCOPE := build/rtpscope"))),
+        ("a misspelt instruction", (text.replace("WORKDIR /src", "WORKDIRR /src"), daemonset, makefile)),
+        ("one stage", (text[text.index("FROM ${RUNTIME_IMAGE}"):].replace("COPY --from=build", "COPY"), daemonset, makefile)),
+        ("another image in the DaemonSet", (text, daemonset.replace("image: rtpscope:0.1.0", "image: rtpscope:latest"), makefile)),
+    ]
+    return deploycheck.report(
+        CONTAINERFILE.relative_to(ROOT), problems(text, daemonset, makefile),
+        f"{len(instructions(text))} instructions, COPY sources present, binary path and image tag match the Makefile and the DaemonSet",
+        broken if "--self-test" in arguments else None, problems)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,9 @@ from pathlib import Path
 import jsonschema
 
 HERE = Path(__file__).resolve().parent
+sys.dont_write_bytecode = True  # no __pycache__ in the repository
+sys.path.insert(0, str(HERE.parent))
+import deploycheck  # noqa: E402
 SCHEMAS = HERE / "schema"
 DASHBOARD = HERE / "rtpscope.json"
 # Panel plugins whose options and field config have a vendored schema; any other panel type fails.
@@ -104,27 +107,13 @@ def broken_copies(dashboard):
 
 
 def main(arguments):
-    self_test = "--self-test" in arguments
     paths = [a for a in arguments if a != "--self-test"]
     path = Path(paths[0]) if paths else DASHBOARD
     dashboard = json.loads(path.read_text())
-    found = problems(dashboard)
-    for problem in found:
-        print(f"{path}: {problem}", file=sys.stderr)
-    if found:
-        return 1
-    print(f"{path}: valid against Grafana's dashboard schema ({len(dashboard['panels'])} panels)")
-    if self_test:
-        missed = []
-        for what, broken in broken_copies(dashboard):
-            caught = problems(broken)
-            print(f"  rejected, {what}: {caught[0] if caught else 'NOT CAUGHT'}")
-            if not caught:
-                missed.append(what)
-        if missed:
-            print(f"{path}: the check accepted broken dashboards: {', '.join(missed)}", file=sys.stderr)
-            return 1
-    return 0
+    broken = [(what, (copy_,)) for what, copy_ in broken_copies(dashboard)] if "--self-test" in arguments else None
+    return deploycheck.report(path, problems(dashboard),
+                              f"valid against Grafana's dashboard schema ({len(dashboard['panels'])} panels)",
+                              broken, problems)
 
 
 if __name__ == "__main__":
