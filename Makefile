@@ -23,11 +23,11 @@ RTPSCOPE := .build/release/rtpscope
 # Debian packages: libraries we link (libpcap, libbpf, libelf, zlib), the BPF skeleton generator,
 # and the real peers the tests measure against (tshark/dumpcap, tcpdump, ffmpeg, GStreamer, Prometheus,
 # headless Chromium for the HTML report's screenshot test; openssl makes the web-config tests'
-# certificates, systemd-analyze rates the unit).
+# certificates, systemd-analyze rates the unit; python3-jsonschema and python3-yaml check deploy/).
 DEB_PACKAGES := libpcap-dev libbpf-dev libelf-dev zlib1g-dev bpftool \
 	tshark tcpdump ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
 	prometheus iproute2 curl time python3 librsvg2-bin openssl systemd chromium fonts-dejavu-core \
-	libavcodec-dev libavutil-dev libavformat-dev pkg-config
+	libavcodec-dev libavutil-dev libavformat-dev pkg-config python3-jsonschema python3-yaml
 
 .PHONY: all deps build test run bench conformance fixtures tools install clean
 
@@ -99,9 +99,7 @@ build-info:
 		"$$(printf %s "$${revision:-unknown}" | tr -cd '0-9A-Za-z._+-')" "$${swift_version:-unknown}" > $(BUILD_INFO_H).tmp; \
 	if cmp -s $(BUILD_INFO_H).tmp $(BUILD_INFO_H); then rm $(BUILD_INFO_H).tmp; else mv $(BUILD_INFO_H).tmp $(BUILD_INFO_H); fi
 
-test: deps build check-generated
-	promtool check rules deploy/prometheus/rules.yml
-	promtool test rules deploy/prometheus/rules_test.yml
+test: deps build check-generated check-deploy
 	$(SWIFT) test
 	@echo "test: all suites passed"
 
@@ -113,6 +111,29 @@ fixtures:
 
 # Generated files match their generators: fixtures/synthetic byte for byte, the fuzz seed corpora,
 # and the seeds' packing of struct rtpscope_event, checked by the C compiler against bpf/rtpscope_event.h.
+# deploy/: the rules and their tests (promtool), the Grafana dashboard against Grafana's JSON schema
+# (deploy/grafana/schema/), the Containerfile against the repository, the Makefile and the
+# DaemonSet; --self-test shows each check rejects broken copies. The image itself is built only
+# where a container builder exists (none is required): make container-image.
+# Debian's python3 (python3-jsonschema, python3-yaml), whatever python3 comes first in PATH.
+DEB_PYTHON ?= /usr/bin/python3
+# A builder that can build here: podman or buildah, or docker with a reachable daemon.
+CONTAINER_BUILDER = $(firstword $(foreach b,podman buildah,$(shell command -v $(b) 2>/dev/null)) \
+	$(shell command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && command -v docker))
+.PHONY: check-deploy container-image
+check-deploy:
+	promtool check rules deploy/prometheus/rules.yml
+	promtool test rules deploy/prometheus/rules_test.yml
+	$(DEB_PYTHON) deploy/grafana/check-dashboard.py --self-test
+	$(DEB_PYTHON) deploy/container/check-containerfile.py --self-test
+	@if [ -n "$(CONTAINER_BUILDER)" ]; then $(MAKE) container-image; \
+	else echo "check-deploy: no podman, buildah or docker daemon: image not built (make container-image builds it)"; fi
+
+container-image:
+	@test -n "$(CONTAINER_BUILDER)" || { echo "container-image: needs podman, buildah or docker" >&2; exit 1; }
+	$(if $(findstring buildah,$(CONTAINER_BUILDER)),$(CONTAINER_BUILDER) bud,$(CONTAINER_BUILDER) build) \
+		-f deploy/container/Containerfile -t rtpscope:0.1.0 .
+
 .PHONY: check-generated
 check-generated:
 	python3 fixtures/generate.py --check

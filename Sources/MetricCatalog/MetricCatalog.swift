@@ -38,6 +38,10 @@ public enum MetricCatalog {
         name: "rtpscope_rtp_max_jitter_seconds", type: .gauge,
         help: "Largest interarrival jitter seen on the stream (seconds). Absent while the clock rate is unknown.",
         unit: "seconds")
+    public static let rtpByeTimestamp = MetricFamily(
+        name: "rtpscope_rtp_bye_timestamp_seconds", type: .gauge,
+        help: "When an RTCP BYE naming the stream's SSRC arrived after its last packet: the source ended the stream (seconds since the Unix epoch). Absent until then.",
+        unit: "seconds")
     public static let rtpPacketInterval = MetricFamily(
         name: "rtpscope_rtp_packet_interval_seconds", type: .histogram,
         help: "Time between consecutive packets of the stream (seconds).", unit: "seconds")
@@ -54,7 +58,7 @@ public enum MetricCatalog {
     /// The per-stream families, in exposition order.
     public static let streamFamilies: [MetricFamily] = [
         rtpPackets, rtpBytes, rtpExpected, rtpLost, rtpDuplicates, rtpReordered, rtpSequenceResets, rtpJitter,
-        rtpMaxJitter, rtpPacketInterval, rtpClockRate,
+        rtpMaxJitter, rtpByeTimestamp, rtpPacketInterval, rtpClockRate,
     ]
 
     // MARK: - Aggregates over every stream (exact whatever `--stream-metrics` leaves out)

@@ -98,8 +98,11 @@ struct Monitor: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Print the per-stream table to stdout every N seconds.", valueName: "SECONDS"))
     var interval: Double?
 
-    @Option(name: .customLong("codec-probes"), help: ArgumentHelp("libavcodec/libavformat uprobes: auto (find the libraries in the selected processes, or in processes that send or receive RTP), off, or the path of an ELF file to probe.", valueName: "auto|off|PATH"))
+    @Option(name: .customLong("codec-probes"), help: ArgumentHelp("libavcodec/libavformat uprobes: auto (find the libraries in the selected processes or, without --pid/--comm, in every process on the host that sends or receives RTP, other users' included), off, or the path of an ELF file to probe.", valueName: "auto|off|PATH"))
     var codecProbes: String = "auto"
+
+    @Option(name: .customLong("codec-probes-users"), help: ArgumentHelp("Attach codec uprobes only to processes whose effective uid is one of these (default: any user's).", valueName: "UID,..."))
+    var codecProbesUsers: String?
 
     @Option(name: .customLong("stall-factor"), help: ArgumentHelp("A gap between sends longer than this many expected packet intervals is a send stall.", valueName: "K"))
     var stallFactor: Double = 3
@@ -123,6 +126,9 @@ struct Monitor: AsyncParsableCommand {
         guard maxCalls > 0 else { throw ValidationError("--max-calls must be positive") }
         if let interval, interval <= 0 { throw ValidationError("--interval must be positive") }
         guard stallFactor > 1, stallFactor <= 1000 else { throw ValidationError("--stall-factor must be in (1, 1000]") }
+        if let codecProbesUsers, Self.uids(codecProbesUsers) == nil {
+            throw ValidationError("--codec-probes-users must be a comma-separated list of numeric uids, got \(codecProbesUsers)")
+        }
         if case .path(let path) = CodecProbeMode(argument: codecProbes), !FileManager.default.isReadableFile(atPath: path) {
             throw ValidationError("--codec-probes: \(path) is not a readable file (use auto, off or a library path)")
         }
@@ -172,6 +178,7 @@ struct Monitor: AsyncParsableCommand {
         let codec: CodecProbeManager
         do {
             codec = try CodecProbeManager(mode: CodecProbeMode(argument: codecProbes), pids: pids, comms: comms,
+                                          users: codecProbesUsers.flatMap(Self.uids),
                                           retention: configuration.streamIdleTimeout ?? 60_000_000_000, logger: logger)
         } catch {
             capture.close()
@@ -206,6 +213,13 @@ struct Monitor: AsyncParsableCommand {
             services: [ExporterService(server: server), loop], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
         logger.info("rtpscope monitor: detached, exiting")
+    }
+
+    /// `1000,1001` → the uids; nil when any item is not a uid.
+    static func uids(_ list: String) -> Set<UInt32>? {
+        let items = list.split(separator: ",", omittingEmptySubsequences: false)
+        let uids = items.compactMap { UInt32($0.trimmingCharacters(in: .whitespaces)) }
+        return uids.count == items.count && !uids.isEmpty ? Set(uids) : nil
     }
 }
 

@@ -74,3 +74,46 @@ import Testing
         #expect(maps.hasSuffix("\n"))
     }
 }
+
+/// `--codec-probes-users`: only processes whose effective uid is listed are codec-probed, whoever
+/// they are among the RTP senders the monitor found. Real processes of two users (root only: the
+/// test starts one as nobody).
+@Suite struct CodecProbeUserFilterTests {
+    private func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        try process.run()
+        return process
+    }
+
+    @Test func onlyListedUsersProcessesAreSelected() throws {
+        try #require(geteuid() == 0, "needs root to start a process as another user")
+        let nobody: UInt32 = 65534
+        let own = try start(["/bin/sleep", "30"])
+        let other = try start(["/usr/bin/setpriv", "--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups",
+                               "/bin/sleep", "30"])
+        defer {
+            for process in [own, other] where process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+        let pids = [own.processIdentifier, other.processIdentifier]
+        // setpriv execs sleep in place: wait until the pid runs as nobody.
+        let deadline = Date().addingTimeInterval(10)
+        while ProcessIdentity.effectiveUID(pid: other.processIdentifier) != nobody, Date() < deadline {
+            usleep(10_000)
+        }
+        #expect(ProcessIdentity.effectiveUID(pid: own.processIdentifier) == 0)
+        #expect(ProcessIdentity.effectiveUID(pid: other.processIdentifier) == nobody)
+        #expect(CodecProbeManager.owned(pids, by: nil) == pids)
+        #expect(CodecProbeManager.owned(pids, by: [nobody]) == [other.processIdentifier])
+        #expect(CodecProbeManager.owned(pids, by: [0, nobody]) == pids)
+        #expect(CodecProbeManager.owned(pids, by: [4_000_000]).isEmpty)
+        // A pid that is gone has no owner to match.
+        kill(own.processIdentifier, SIGKILL)
+        own.waitUntilExit()
+        #expect(CodecProbeManager.owned(pids, by: [0, nobody]) == [other.processIdentifier])
+    }
+}

@@ -31,9 +31,15 @@ extension MonitorEndToEnd {
                     "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn",
                 ])
                 // RTP with SR and a receiver report about it (RTCP panels), beside the encoder
-                // (codec panels, stalls, correlation).
+                // (codec panels, stalls, correlation); a receiver of that RTP gives the received
+                // streams (RTPHighJitter looks at received streams only).
+                let rtpPort = try freePort(udp: true)
+                let receiver = try session.traffic.startReceiver(
+                    bind: LoopbackFamily.ipv4.endpoint(port: rtpPort), syscall: "recvmsg", count: 2000, comm: rtcpComm,
+                    timeoutMs: 60_000)
+                defer { receiver.stop() }
                 let rtcp = try session.traffic.start("rtcp", [
-                    "--to", LoopbackFamily.ipv4.endpoint(port: try freePort(udp: true)), "--count", "1000", "--comm", rtcpComm,
+                    "--to", LoopbackFamily.ipv4.endpoint(port: rtpPort), "--count", "1000", "--comm", rtcpComm,
                 ])
                 defer { rtcp.stop() }
                 let push = try session.children.start("codecpush", try PackagePaths.codecpush(), [
@@ -60,6 +66,7 @@ extension MonitorEndToEnd {
                         .replacingOccurrences(of: "$instance", with: ".*")
                         .replacingOccurrences(of: "$comm", with: ".*")
                         .replacingOccurrences(of: "$ssrc", with: ".*")
+                        .replacingOccurrences(of: "$direction", with: ".*")
                     do {
                         let values = try query.vector(expression)
                         print("dashboard '\(panel.title)': \(values.count) series: \(expression)")

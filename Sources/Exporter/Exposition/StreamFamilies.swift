@@ -18,6 +18,8 @@ enum StreamFamilies {
         var jitterSeconds: Double?
         var maxJitterSeconds: Double?
         var clockRate: Int?
+        /// When an RTCP BYE ended the stream (seconds since the epoch); nil until then.
+        var byeTime: Double?
 
         init(_ report: StreamReport) {
             packets = report.packets
@@ -31,6 +33,7 @@ enum StreamFamilies {
             jitterSeconds = clockKnown ? report.jitterMs.map { $0 / 1000 } : nil
             maxJitterSeconds = clockKnown ? report.maxJitterMs.map { $0 / 1000 } : nil
             clockRate = report.clockRate
+            byeTime = report.byeTime
         }
     }
 
@@ -44,6 +47,7 @@ enum StreamFamilies {
         ScalarFamily(MetricCatalog.rtpSequenceResets) { .unsigned($0.seqResets) },
         ScalarFamily(MetricCatalog.rtpJitter) { $0.jitterSeconds.map { .real($0) } },
         ScalarFamily(MetricCatalog.rtpMaxJitter) { $0.maxJitterSeconds.map { .real($0) } },
+        ScalarFamily(MetricCatalog.rtpByeTimestamp) { $0.byeTime.map { .real($0) } },
     ]
 
     static let clockRate = ScalarFamily<Row>(MetricCatalog.rtpClockRate) { row in

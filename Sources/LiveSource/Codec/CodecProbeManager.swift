@@ -59,13 +59,16 @@ public struct CodecProbeHealth: Sendable, Equatable {
 ///
 /// Selection: the monitor's `--pid`/`--comm` filters when given (found by scanning /proc, so a
 /// matching process that starts later is picked up at the next `refresh`), otherwise every process
-/// seen sending or receiving RTP. A file that lacks the symbols is reported once and not retried;
-/// a candidate without libraries yet is looked at again at each refresh (libraries are mapped after
-/// exec, or loaded later with dlopen).
+/// seen sending or receiving RTP — on the whole host, other users' processes included. `users`
+/// (`--codec-probes-users`) narrows either set to processes whose effective uid is listed. A file
+/// that lacks the symbols is reported once and not retried; a candidate without libraries yet is
+/// looked at again at each refresh (libraries are mapped after exec, or loaded later with dlopen).
 public final class CodecProbeManager: @unchecked Sendable {
     public let mode: CodecProbeMode
     private let pids: Set<Int32>
     private let comms: Set<String>
+    /// Effective uids whose processes may be probed; nil: every user's.
+    private let users: Set<UInt32>?
     private let logger: Logger
     /// Guards the state below; held only briefly, so scrapes never wait behind an attach.
     private let lock = NSLock()
@@ -91,10 +94,13 @@ public final class CodecProbeManager: @unchecked Sendable {
         var libraries: [CodecLibraryKind: String]
     }
 
-    /// Loads the programs unless `mode` is `.off`. `comms` are kernel comms (≤ 15 bytes).
-    public init(mode: CodecProbeMode, pids: [Int32], comms: [String], ringBufferBytes: Int = 1 << 20,
-                retention: Nanoseconds = 60_000_000_000, logger: Logger) throws(LiveCaptureError) {
+    /// Loads the programs unless `mode` is `.off`. `comms` are kernel comms (≤ 15 bytes); `users`
+    /// restricts probing to processes of those effective uids (nil: any user's).
+    public init(mode: CodecProbeMode, pids: [Int32], comms: [String], users: Set<UInt32>? = nil,
+                ringBufferBytes: Int = 1 << 20, retention: Nanoseconds = 60_000_000_000,
+                logger: Logger) throws(LiveCaptureError) {
         self.mode = mode
+        self.users = users
         self.retention = retention
         self.pids = Set(pids)
         self.comms = Set(comms.map { String($0.utf8.prefix(15))! })
@@ -212,14 +218,21 @@ public final class CodecProbeManager: @unchecked Sendable {
     // MARK: - Internals (operationLock held)
 
     private func candidates() -> [Int32] {
-        if pids.isEmpty && comms.isEmpty { return lock.withLock { rtpProcesses.sorted() } }
+        if pids.isEmpty && comms.isEmpty { return Self.owned(lock.withLock { rtpProcesses.sorted() }, by: users) }
         var selected = pids
         if !comms.isEmpty {
             for pid in ProcessIdentity.allPids() where comms.contains(ProcessIdentity.comm(pid: pid) ?? "") {
                 selected.insert(pid)
             }
         }
-        return selected.sorted()
+        return Self.owned(selected.sorted(), by: users)
+    }
+
+    /// The processes of `pids` whose effective uid is in `users` (all of them when `users` is nil).
+    /// A process whose owner cannot be read (it exited) is left out.
+    static func owned(_ pids: [Int32], by users: Set<UInt32>?) -> [Int32] {
+        guard let users else { return pids }
+        return pids.filter { ProcessIdentity.effectiveUID(pid: $0).map(users.contains) ?? false }
     }
 
     private func releaseExited(_ probes: CodecProbes) {
@@ -336,6 +349,14 @@ struct ProcessIdentity {
     static func comm(pid: Int32) -> String? {
         TextFile.read("/proc/\(pid)/comm")?
             .trimmingCharacters(in: .newlines)
+    }
+
+    /// The effective uid (the second field of /proc/PID/status's `Uid:` line; `ps -o user` shows it).
+    static func effectiveUID(pid: Int32) -> UInt32? {
+        guard let status = TextFile.read("/proc/\(pid)/status"),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) else { return nil }
+        let ids = line.dropFirst(4).split(whereSeparator: { $0 == "\t" || $0 == " " })
+        return ids.count > 1 ? UInt32(ids[1]) : nil
     }
 
     static func exists(pid: Int32) -> Bool { access("/proc/\(pid)", F_OK) == 0 }

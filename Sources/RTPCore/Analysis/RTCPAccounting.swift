@@ -110,6 +110,10 @@ final class RTCPAccounting {
     let limits: Limits
     private var reporters: LRUMap<ReporterKey, Reporter>
     private var senderReportTimes: LRUMap<UInt32, SenderReportHistory>
+    /// Arrival of the latest RTCP BYE naming each SSRC (RFC 3550 §6.6: the source is leaving), so
+    /// that its streams can say they ended rather than stopped. As many as reporters, least recently
+    /// named dropped first; live, expired with the reporters.
+    private var goodbyes: LRUMap<UInt32, Nanoseconds>
     private var blocks: [StoredBlock?] = []
     private var freeBlocks: [Int32] = []
     /// All blocks, least recently updated first (the total cap and per-block expiry pop its front).
@@ -128,6 +132,12 @@ final class RTCPAccounting {
         self.limits = limits
         reporters = LRUMap(capacity: limits.reporters)
         senderReportTimes = LRUMap(capacity: limits.reporters)
+        goodbyes = LRUMap(capacity: limits.reporters)
+    }
+
+    /// When the latest RTCP BYE naming `ssrc` arrived, if one did (and was not expired or evicted).
+    func goodbyeTime(of ssrc: UInt32) -> Nanoseconds? {
+        goodbyes.slot(of: ssrc).map { goodbyes[slot: $0] }
     }
 
     var reporterCount: Int { reporters.count }
@@ -135,7 +145,7 @@ final class RTCPAccounting {
 
     /// Heap bytes held (approximate: slabs, maps and links; reporters' block dictionaries).
     var allocatedBytes: Int {
-        var total = reporters.allocatedBytes + senderReportTimes.allocatedBytes
+        var total = reporters.allocatedBytes + senderReportTimes.allocatedBytes + goodbyes.allocatedBytes
             + blocks.capacity * MemoryLayout<StoredBlock?>.stride + freeBlocks.capacity * 4
             + blockLinks.allocatedBytes + reporterBlockLinks.allocatedBytes
         reporters.forEach { _, reporter in
@@ -166,6 +176,7 @@ final class RTCPAccounting {
                 if let first = sdes.chunks.first { count(packet, by: first.ssrc, datagram) }
             case .goodbye(let bye):
                 if let first = bye.ssrcs.first { count(packet, by: first, datagram) }
+                for ssrc in bye.ssrcs { rememberGoodbye(of: ssrc, at: datagram.time) }
             case .applicationDefined(let app):
                 count(packet, by: app.ssrc, datagram)
             case .feedback(let fb):
@@ -208,6 +219,17 @@ final class RTCPAccounting {
         }
         while let oldest = senderReportTimes.oldest, senderReportTimes[slot: oldest].latest < cutoff {
             senderReportTimes.remove(slot: oldest)
+        }
+        while let oldest = goodbyes.oldest, goodbyes[slot: oldest] < cutoff {
+            goodbyes.remove(slot: oldest)
+        }
+    }
+
+    private func rememberGoodbye(of ssrc: UInt32, at time: Nanoseconds) {
+        if let slot = goodbyes.touch(ssrc) {
+            goodbyes[slot: slot] = time
+        } else {
+            _ = goodbyes.insert(ssrc, time)
         }
     }
 

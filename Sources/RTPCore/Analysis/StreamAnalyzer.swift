@@ -383,7 +383,7 @@ public final class StreamAnalyzer {
 
     /// A snapshot of every confirmed stream, the RTCP reporters and the summary.
     public func report() -> AnalysisReport {
-        let streamReports = confirmedStreams.map { streams[$0.index].report(key: $0.key, mode: configuration.mode) }
+        let streamReports = confirmedStreams.map { report(at: $0.index, key: $0.key) }
         var summary = self.summary
         summary.unconfirmedRTP = droppedCandidatePackets &+ UInt64(candidates.count)
             &+ streams.entries.reduce(0) { $1.isConfirmed ? $0 : $0 &+ $1.packets }
@@ -401,10 +401,20 @@ public final class StreamAnalyzer {
     public func streamSnapshots() -> [StreamSnapshot] {
         confirmedStreams.map { index, key in
             let stream = streams[index]
-            return StreamSnapshot(key: key, report: stream.report(key: key, mode: configuration.mode),
+            return StreamSnapshot(key: key, report: report(at: index, key: key),
                                   intervalHistogram: stream.measurements.intervals, lastSeen: stream.lastTime,
                                   pacing: stream.measurements.pacing)
         }
+    }
+
+    /// One stream's report, with the RTCP BYE that ended it (a BYE older than its last packet, as
+    /// when an SSRC is reused, does not count).
+    private func report(at index: Int, key: StreamKey) -> StreamReport {
+        var report = streams[index].report(key: key, mode: configuration.mode)
+        if let bye = rtcp.goodbyeTime(of: key.ssrc), bye >= streams[index].lastTime {
+            report.byeTime = Double(bye) / 1e9
+        }
+        return report
     }
 
     /// Send stalls detected since the previous call (outgoing streams, `sendStallFactor` set).

@@ -65,6 +65,10 @@ public struct StreamReport: Codable, Sendable, Equatable {
     /// Offline: the capture file the stream was read from, as named on the command line ("stdin" for
     /// `-`). Each file is analysed on its own, so a stream belongs to exactly one.
     public var file: String? = nil
+    /// When an RTCP BYE naming this SSRC arrived after the stream's last packet (seconds since the
+    /// Unix epoch): the source said it left (RFC 3550 §6.6), so its silence is an end, not a stall.
+    /// Nil without one, or when packets came after it.
+    public var byeTime: Double? = nil
 
     /// The media's encoding (that of `payloadType`), nil when no SDP or static table names it.
     public var encodingName: String? { encodingNames[payloadType] }
@@ -106,6 +110,7 @@ public struct StreamReport: Codable, Sendable, Equatable {
         case container, pod, podUID = "pod_uid", namespace
         case sendStalls = "send_stalls", codecCorrelation = "codec_correlation"
         case encodingNames = "encoding_names", file
+        case byeTime = "bye_time"
     }
 
     /// Written for readers, derived from the fields above (and not read back).
@@ -161,6 +166,7 @@ public struct StreamReport: Codable, Sendable, Equatable {
         try c.encode(mode, forKey: .mode)
         try c.encodeIfPresent(sendStalls, forKey: .sendStalls)
         try c.encodeIfPresent(codecCorrelation, forKey: .codecCorrelation)
+        try c.encodeIfPresent(byeTime, forKey: .byeTime)
     }
 }
 
