@@ -87,8 +87,8 @@ struct Monitor: AsyncParsableCommand {
     @Option(name: .customLong("stream-idle-timeout"), help: ArgumentHelp("Remove a stream and its series after this many idle seconds.", valueName: "SECONDS"))
     var streamIdleTimeout: Double = 60
 
-    @Option(name: .customLong("max-streams"), help: "At most this many streams; beyond it the least recently seen are evicted (and counted).")
-    var maxStreams: Int = 10_000
+    @Option(name: .customLong("max-streams"), help: "At most this many streams (under 1 KiB of engine state each); beyond it the least recently seen are evicted (and counted).")
+    var maxStreams: Int = 100_000
 
     @Option(name: .customLong("max-calls"), help: "At most this many SIP calls tracked (about 2.5 KB each); beyond it the oldest are dropped (and counted).")
     var maxCalls: Int = 10_000

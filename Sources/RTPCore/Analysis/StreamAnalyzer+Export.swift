@@ -35,7 +35,9 @@ extension StreamAnalyzer {
     /// A value copy of the stream at `position`, which must come from `forEachConfirmedStream` with
     /// no change to the analyzer since (hold the owner's lock across both).
     public func stateCopy(at position: StreamPosition) -> StreamStateCopy {
-        StreamStateCopy(statistics: streams[position.index], mode: configuration.mode)
+        let statistics = streams[position.index]
+        let key = StreamKey(statistics.key)
+        return StreamStateCopy(key: key, report: report(at: position.index, key: key), statistics: statistics)
     }
 
     /// The summary as counted so far, with `unconfirmedRTP` the packets of candidate streams dropped
@@ -107,9 +109,9 @@ public struct StreamStateCopy: Sendable {
     public let key: StreamKey
     private let built: StreamSnapshot
 
-    init(statistics: StreamStatistics, mode: AnalyzerConfiguration.Mode) {
-        key = StreamKey(statistics.key)
-        built = StreamSnapshot(key: key, report: statistics.report(key: key, mode: mode),
+    init(key: StreamKey, report: StreamReport, statistics: StreamStatistics) {
+        self.key = key
+        built = StreamSnapshot(key: key, report: report,
                                intervalHistogram: statistics.measurements.intervals, lastSeen: statistics.lastTime,
                                pacing: statistics.measurements.pacing)
     }

@@ -392,9 +392,9 @@ public final class StreamAnalyzer {
         let clocks = Dictionary(streamReports.compactMap { r in r.clockRate.map { (r.ssrc, $0) } },
                                 uniquingKeysWith: { first, _ in first })
         let rtcpReports = rtcp.reports { clocks[$0] }
-        var report = AnalysisReport(streams: streamReports, rtcp: rtcpReports, summary: summary)
-        addCalls(to: &report)
-        return report
+        var analysis = AnalysisReport(streams: streamReports, rtcp: rtcpReports, summary: summary)
+        addCalls(to: &analysis)
+        return analysis
     }
 
     /// Live view for the exporter: every confirmed stream's report, interval histogram and last arrival.
@@ -409,7 +409,7 @@ public final class StreamAnalyzer {
 
     /// One stream's report, with the RTCP BYE that ended it (a BYE older than its last packet, as
     /// when an SSRC is reused, does not count).
-    private func report(at index: Int, key: StreamKey) -> StreamReport {
+    func report(at index: Int, key: StreamKey) -> StreamReport {
         var report = streams[index].report(key: key, mode: configuration.mode)
         if let bye = rtcp.goodbyeTime(of: key.ssrc), bye >= streams[index].lastTime {
             report.byeTime = Double(bye) / 1e9
