@@ -169,8 +169,10 @@ import Testing
         configuration.writeStallTimeout = .seconds(1)
         try await TestServer.with(configuration, provider: ManyStreamsProvider(streams: 400)) { port, server in
             let client = try await PipeliningClient.connect(port: port)
-            // 8 × ~2 MB: more than the loopback socket buffers hold, so writing stalls.
-            try await client.send(String(repeating: "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", count: 8))
+            // 15 × ~1.3 MB (within the pipelining limit of 16): far more than the socket buffers take
+            // from a client that does not read, so writing stalls. With 8, a loaded run once ended
+            // with the connection closed but not counted as stalled.
+            try await client.send(String(repeating: "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", count: 15))
             let start = ContinuousClock.now
             while server.openConnectionCount > 0, ContinuousClock.now - start < .seconds(10) {
                 try await Task.sleep(for: .milliseconds(100))
