@@ -11,11 +11,13 @@ enum TestServer {
                      processMetrics: ProcessMetrics = ProcessMetrics(buildInfo: BuildInfo(version: "0.3.0", revision: "abc123")),
                      _ body: (_ port: Int, _ server: ExporterServer) async throws -> Void) async throws {
         // The request deadline is tested where it is configured (HostileClientTests). Elsewhere the
-        // default 10 s becomes 60 s: in a full test run, scale tests can hold both threads of the
+        // default (10 s) becomes 60 s: in a full test run, scale tests can hold both threads of the
         // cooperative pool for seconds, and a client connected before that could not send its request
         // in time (a 408 that says nothing about the server).
         var configuration = configuration
-        if configuration.requestTimeout == .seconds(10) { configuration.requestTimeout = .seconds(60) }
+        if configuration.requestTimeout == ExporterServer.Configuration.defaultRequestTimeout {
+            configuration.requestTimeout = .seconds(60)
+        }
         let server = try ExporterServer(configuration: configuration, provider: provider,
                                         processMetrics: processMetrics, logger: Logger(label: "test"))
         try await server.start()

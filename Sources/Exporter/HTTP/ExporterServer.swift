@@ -54,6 +54,8 @@ public final class ExporterServer: Sendable {
         /// A request (head and body) must arrive within this time of its first byte (of the accept,
         /// for a connection's first request).
         public var requestTimeout: TimeAmount
+        /// A whole request (head and body) must arrive within this, by default.
+        public static let defaultRequestTimeout = TimeAmount.seconds(10)
         /// A response that cannot be written for this long (the client does not read) ends the connection.
         public var writeStallTimeout: TimeAmount
         /// Open connections; at the cap the longest-idle one is evicted for a new one.
@@ -67,7 +69,7 @@ public final class ExporterServer: Sendable {
         public var webConfig: WebConfig?
 
         public init(host: String, port: Int, maxRequestHeadBytes: Int = 8 * 1024, idleTimeout: TimeAmount = .seconds(30),
-                    requestTimeout: TimeAmount = .seconds(10), writeStallTimeout: TimeAmount = .seconds(30),
+                    requestTimeout: TimeAmount = Configuration.defaultRequestTimeout, writeStallTimeout: TimeAmount = .seconds(30),
                     maxConnections: Int = 1024, maxPipelinedRequests: Int = 16, telemetryPath: String = "/metrics",
                     webConfig: WebConfig? = nil) {
             self.host = host

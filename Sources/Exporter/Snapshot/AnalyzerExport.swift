@@ -9,7 +9,7 @@ public struct AnalyzerExport: Sendable {
     /// Every confirmed stream.
     public let figures: [StreamFigures]
     /// The selected streams, most important first.
-    public let selected: [StreamStateCopy]
+    public let selected: [StreamSnapshot]
     public let rtcp: [RTCPReporterReport]
     /// `StreamAnalyzer.runningSummary`: cumulative counts.
     public let summary: AnalysisSummary
@@ -25,7 +25,7 @@ public struct AnalyzerExport: Sendable {
             figures.append(stream)
             selection.consider(stream)
         }
-        let selected = selection.selected.map { analyzer.stateCopy(at: $0.position) }
+        let selected = selection.selected.map { analyzer.snapshot(at: $0.position) }
         var rtcp: [RTCPReporterReport] = []
         if analyzer.hasRTCPReporters {
             // The clock of a reported source converts its report blocks' jitter (first stream wins).
@@ -39,11 +39,10 @@ public struct AnalyzerExport: Sendable {
                               evictedStreams: analyzer.evictedStreams, mode: mode)
     }
 
-    /// The selected streams as exported, their reports built now. `correlation` adds the codec ↔
+    /// The selected streams as exported. `correlation` adds the codec ↔
     /// network correlation of a stream, when there is one.
     public func exportedStreams(correlation: (StreamSnapshot) -> [String: Double]? = { _ in nil }) -> [ExportedStream] {
-        selected.map { copy in
-            let snapshot = copy.snapshot()
+        selected.map { snapshot in
             var report = snapshot.report
             report.codecCorrelation = correlation(snapshot)
             return ExportedStream(report: report, intervalHistogram: ExportedHistogram(snapshot.intervalHistogram))

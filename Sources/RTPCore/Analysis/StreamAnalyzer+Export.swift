@@ -1,7 +1,8 @@
 /// The exporter's access to a live analyzer, built so that a scrape holds the owner's lock briefly:
-/// one pass over compact per-stream numbers (`forEachConfirmedStream`), then value copies of the few
-/// streams it exports (`stateCopy(at:)`); their reports are built from the copies after the lock is
-/// released (`StreamStateCopy.snapshot()`). `streamSnapshots()` builds every report at once instead.
+/// one pass over compact per-stream numbers (`forEachConfirmedStream`), then the snapshots of the few
+/// streams it exports (`snapshot(at:)`, still under the lock: part of a stream's state lives in boxes
+/// the capture goes on mutating, so only what it reports can leave the lock). `streamSnapshots()`
+/// builds every stream's at once instead.
 ///
 /// Relies on the analyzer's internals only here: the stream table's `entries` (confirmed flag, process
 /// name, measurements) and `key(at:)`, `StreamStatistics.report(key:mode:)`, `droppedCandidatePackets`
@@ -32,12 +33,10 @@ extension StreamAnalyzer {
         }
     }
 
-    /// A value copy of the stream at `position`, which must come from `forEachConfirmedStream` with
+    /// The snapshot of the stream at `position`, which must come from `forEachConfirmedStream` with
     /// no change to the analyzer since (hold the owner's lock across both).
-    public func stateCopy(at position: StreamPosition) -> StreamStateCopy {
-        let statistics = streams[position.index]
-        let key = StreamKey(statistics.key)
-        return StreamStateCopy(key: key, report: report(at: position.index, key: key), statistics: statistics)
+    public func snapshot(at position: StreamPosition) -> StreamSnapshot {
+        snapshot(at: position.index, key: streams.key(at: position.index))
     }
 
     /// The summary as counted so far, with `unconfirmedRTP` the packets of candidate streams dropped
@@ -100,22 +99,4 @@ public struct StreamPosition: Sendable, Hashable {
 
     /// For tests and synthetic figures.
     public init(index: Int) { self.index = index }
-}
-
-/// A confirmed stream's report, interval histogram and pacing, built while the analyzer is held:
-/// a stream's measurements keep part of their state in boxes (pacing, tshark's model) that the
-/// analyzer goes on mutating, so a copy of the struct is not a snapshot — only what it reports is.
-public struct StreamStateCopy: Sendable {
-    public let key: StreamKey
-    private let built: StreamSnapshot
-
-    init(key: StreamKey, report: StreamReport, statistics: StreamStatistics) {
-        self.key = key
-        built = StreamSnapshot(key: key, report: report,
-                               intervalHistogram: statistics.measurements.intervals, lastSeen: statistics.lastTime,
-                               pacing: statistics.measurements.pacing)
-    }
-
-    /// The stream's report, interval histogram and pacing, as `StreamAnalyzer.streamSnapshots()` gives them.
-    public func snapshot() -> StreamSnapshot { built }
 }

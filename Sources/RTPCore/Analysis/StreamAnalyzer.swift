@@ -399,12 +399,14 @@ public final class StreamAnalyzer {
 
     /// Live view for the exporter: every confirmed stream's report, interval histogram and last arrival.
     public func streamSnapshots() -> [StreamSnapshot] {
-        confirmedStreams.map { index, key in
-            let stream = streams[index]
-            return StreamSnapshot(key: key, report: report(at: index, key: key),
-                                  intervalHistogram: stream.measurements.intervals, lastSeen: stream.lastTime,
-                                  pacing: stream.measurements.pacing)
-        }
+        confirmedStreams.map { snapshot(at: $0.index, key: $0.key) }
+    }
+
+    func snapshot(at index: Int, key: StreamKey) -> StreamSnapshot {
+        let stream = streams[index]
+        return StreamSnapshot(key: key, report: report(at: index, key: key),
+                              intervalHistogram: stream.measurements.intervals, lastSeen: stream.lastTime,
+                              pacing: stream.measurements.pacing)
     }
 
     /// One stream's report, with the RTCP BYE that ended it (a BYE older than its last packet, as

@@ -190,9 +190,10 @@ public struct StreamMeasurements {
         if marker { markers &+= 1 }
         lastTime = time
         lastPayloadType = pt
-        let seenBefore = pt < 64 ? payloadTypesSeen.0 & (1 << UInt64(pt)) != 0 : payloadTypesSeen.1 & (1 << UInt64(pt - 64)) != 0
+        let bit: UInt64 = 1 << UInt64(pt & 63)
+        let seenBefore = (pt < 64 ? payloadTypesSeen.0 : payloadTypesSeen.1) & bit != 0
         if !seenBefore {
-            if pt < 64 { payloadTypesSeen.0 |= 1 << UInt64(pt) } else { payloadTypesSeen.1 |= 1 << UInt64(pt - 64) }
+            if pt < 64 { payloadTypesSeen.0 |= bit } else { payloadTypesSeen.1 |= bit }
             if let name = resolver.sdpEncodingNames[pt] { sdpEncodingNames = (sdpEncodingNames ?? [:]).merging([pt: name]) { $1 } }
         }
 
