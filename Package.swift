@@ -2,14 +2,23 @@
 //
 // rtpscope: RTP stream health for any process (eBPF, live) and for captures (libpcap, offline).
 //
-// Module map (data flows one way, top to bottom):
-//   PcapSource (libpcap) ─┐
-//                         ├─> NetDecode (link/IP/UDP/TCP, pure) ─> Datagram
-//   (LiveSource: eBPF) ───┘                                             │
-//                                                                       v
-//   RTPCore (pure Swift, no system libraries): RTP/RTCP decode → per-stream statistics → reports
-//                                                                       │
-//   rtpscope (CLI: analyze, later monitor/doctor) <──────────────────────┘
+// Module map (data flows one way, top to bottom; C shims in brackets):
+//
+//   PcapSource [CPcap, CZlib] ──┐  offline: capture files
+//                               ├─> NetDecode (link/IP/UDP/TCP, pure) ─┐
+//   LiveSource [CRTPScopeBPF] ──┼──────────── Datagram (live: eBPF) ───┤
+//                               v                                      v
+//   RTPCore (pure Swift, imports nothing): RTP/RTCP/SIP decode → per-stream statistics, send
+//     stalls and codec correlation → AnalysisReport
+//                               │
+//            ┌──────────────────┴───────────────────┐
+//            v                                      v
+//   Reporting (table, JSON, CSV, HTML,     Exporter (Prometheus exposition, HTTP endpoints)
+//     --openmetrics)                                │
+//            └──── MetricCatalog (metric names, help, labels, SSRC and label spelling) ────┘
+//
+//   rtpscope (CLI [CBuildInfo]: analyze, monitor, doctor): wiring only — options, locks, polling,
+//     lifecycle.
 import PackageDescription
 
 let package = Package(
@@ -41,9 +50,11 @@ let package = Package(
         .target(name: "RTPCore"),
         // Frame → datagram: link layers, IPv4/IPv6, UDP, TCP (RFC 4571). Pure Swift as well.
         .target(name: "NetDecode", dependencies: ["RTPCore"]),
-        // Every metric's name, help and labels, and how labels and SSRCs are spelled: one definition
-        // for the live exposition (Exporter) and the OpenMetrics backfill (Reporting), free of NIO.
-        .target(name: "MetricCatalog"),
+        // Every metric's name, help and labels, how label values and HTML text are escaped, and the
+        // health counters the monitor exports: one definition for the live exposition (Exporter),
+        // the live source (LiveSource) and the reports (Reporting), free of NIO. SSRCs are spelled
+        // by RTPCore's `SSRCText`, which reports use too.
+        .target(name: "MetricCatalog", dependencies: ["RTPCore"]),
         // Report output: table, JSON and CSV renderings of an AnalysisReport.
         .target(name: "Reporting", dependencies: ["RTPCore", "MetricCatalog"]),
         // libpcap, found through pkg-config.
@@ -67,7 +78,7 @@ let package = Package(
         // Live source: traced syscalls → Datagram, process attribution, socket resolution, doctor checks.
         .target(
             name: "LiveSource",
-            dependencies: ["CRTPScopeBPF", "RTPCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CRTPScopeBPF", "RTPCore", "MetricCatalog", .product(name: "Logging", package: "swift-log")]
         ),
         // Prometheus exposition and the HTTP endpoints (/metrics, /health, /streams, /).
         .target(
@@ -91,15 +102,17 @@ let package = Package(
         .executableTarget(
             name: "rtpscope",
             dependencies: [
-                "RTPCore", "NetDecode", "PcapSource", "LiveSource", "Exporter", "Reporting", "CBuildInfo",
+                "RTPCore", "NetDecode", "PcapSource", "LiveSource", "Exporter", "Reporting", "MetricCatalog", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What several test targets share (the shared-captures location), Foundation only.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RTPCoreTests", dependencies: ["RTPCore"]),
         .testTarget(name: "NetDecodeTests", dependencies: ["NetDecode", "RTPCore"]),
-        .testTarget(name: "PcapSourceTests", dependencies: ["PcapSource", "NetDecode", "RTPCore"]),
+        .testTarget(name: "PcapSourceTests", dependencies: ["PcapSource", "NetDecode", "RTPCore", "TestSupport"]),
         .testTarget(name: "LiveSourceTests", dependencies: ["LiveSource", "RTPCore"]),
         .testTarget(
             name: "ExporterTests",
@@ -110,8 +123,8 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "RTPCore", "PcapSource", "CZlib", "MetricCatalog"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "RTPCore", "PcapSource", "CZlib", "MetricCatalog", "TestSupport"]),
         // Drives the built `rtpscope` binary and the project's traffic tool end to end (root, eBPF).
-        .testTarget(name: "MonitorEndToEndTests", dependencies: ["RTPCore"]),
+        .testTarget(name: "MonitorEndToEndTests", dependencies: ["RTPCore", "TestSupport"]),
     ]
 )

@@ -193,9 +193,9 @@ public final class LiveCapture: @unchecked Sendable {
     /// Consumes what is ready; while nothing was delivered, waits in ticks until the deadline.
     private static func drain(_ handle: OpaquePointer, timeoutMilliseconds: Int32, done: () -> Bool) {
         _ = rtpscope_bpf_consume(handle)
-        let deadline = MonotonicToWallClock.now(CLOCK_MONOTONIC) + Int64(max(0, timeoutMilliseconds)) * 1_000_000
+        let deadline = SystemClock.now(CLOCK_MONOTONIC) + Int64(max(0, timeoutMilliseconds)) * 1_000_000
         while !done() {
-            let remaining = (deadline - MonotonicToWallClock.now(CLOCK_MONOTONIC)) / 1_000_000
+            let remaining = (deadline - SystemClock.now(CLOCK_MONOTONIC)) / 1_000_000
             if remaining <= 0 { break }
             // Sleeps in epoll; the kernel only wakes it early when the buffer is half full.
             _ = rtpscope_bpf_poll(handle, Int32(min(remaining, Int64(pollTickMilliseconds))))

@@ -73,7 +73,7 @@ struct Throttle {
 
     /// True (and the interval starts again) when the last allowed call is an interval old.
     mutating func allows() -> Bool {
-        let now = MonotonicToWallClock.now(CLOCK_MONOTONIC)
+        let now = SystemClock.now(CLOCK_MONOTONIC)
         if let last, now - last < intervalNanoseconds { return false }
         last = now
         return true

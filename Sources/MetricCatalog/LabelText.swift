@@ -52,12 +52,6 @@ public enum LabelText {
         return text
     }
 
-    /// SSRCs as `0x` + 8 lowercase hex digits, the way Wireshark and RTP tooling print them.
-    public static func ssrc(_ ssrc: UInt32) -> String {
-        let hex = String(ssrc, radix: 16)
-        return "0x" + String(repeating: "0", count: 8 - hex.count) + hex
-    }
-
     /// Floats as Prometheus' Go parser reads them: integral values without a fraction (`1`, not
     /// `1.0`, which keeps `le` labels identical to what client_golang would write), otherwise the
     /// shortest round-tripping form; infinities and NaN in their Prometheus spelling.

@@ -2,7 +2,7 @@
 /// definition that the live exposition (Exporter) and the OpenMetrics backfill (Reporting) both use.
 ///
 /// Label vocabulary: sockets are described from the traced process's side (`local`, `remote`); a
-/// stream's identity adds `ssrc` (`0x` + 8 lowercase hex digits, `LabelText.ssrc`), `direction`
+/// stream's identity adds `ssrc` (`0x` + 8 lowercase hex digits, `SSRCText.hex`), `direction`
 /// (`sent`/`received`), the process (`pid`, `comm`), `payload_type` and the socket's container
 /// (`container`, `pod`, `namespace`).
 public enum MetricCatalog {
@@ -101,6 +101,9 @@ public enum MetricCatalog {
     public static let codecCallDuration = MetricFamily(
         name: "rtpscope_codec_call_duration_seconds", type: .histogram,
         help: "Duration of probed codec calls, from the kernel's log2 histogram (seconds).", unit: "seconds")
+    public static let codecUntimedCalls = MetricFamily(
+        name: "rtpscope_codec_untimed_calls_total", type: .counter,
+        help: "Calls counted without a duration: nested deeper than the kernel keeps entry times for, or returning without a recorded entry (calls).")
 
     // MARK: - The monitor itself
 
@@ -143,6 +146,18 @@ public enum MetricCatalog {
     public static let codecAttachFailures = MetricFamily(
         name: "rtpscope_codec_probe_attach_failures_total", type: .counter,
         help: "Codec probes that failed to attach for a reason other than a missing symbol (probes).")
+    public static let codecNestingExceeded = MetricFamily(
+        name: "rtpscope_codec_nesting_exceeded_total", type: .counter,
+        help: "Probed codec calls nested deeper than the kernel keeps entry times for (8 per thread); counted, not timed (calls).")
+    public static let codecStackMismatches = MetricFamily(
+        name: "rtpscope_codec_stack_mismatches_total", type: .counter,
+        help: "Probed codec returns without their entry, as when a probe attaches mid-call (calls).")
+    public static let codecStatisticsTableFull = MetricFamily(
+        name: "rtpscope_codec_statistics_table_full_total", type: .counter,
+        help: "Probed codec calls not counted per process and function because the kernel's statistics table was full (calls).")
+    public static let malformedRecords = MetricFamily(
+        name: "rtpscope_malformed_records_total", type: .counter,
+        help: "Kernel ring-buffer records that failed validation in user space and were skipped; never expected (records).")
     public static let snapshotLockSeconds = MetricFamily(
         name: "rtpscope_exporter_snapshot_lock_seconds", type: .gauge,
         help: "Time this scrape's snapshot held the engine lock, during which the capture loop waits (seconds).",

@@ -196,7 +196,7 @@ public final class CaptureFile {
         }
         Self.merge(result, linkTypeName: linkTypeName, into: &analyzer.summary)
         analyzer.summary.files.append(CaptureFileSummary(
-            name: name, firstPacketTime: result.firstPacketTime.map(Self.seconds), packetsRead: result.packetsRead))
+            name: name, firstPacketTime: result.firstPacketTime.map(EpochTime.seconds), packetsRead: result.packetsRead))
         if let error = result.stoppedBy { throw error }
     }
 
@@ -205,7 +205,7 @@ public final class CaptureFile {
         summary.fragmentsSkipped += result.decode.fragmentsSkipped
         summary.malformed.merge(result.decode.malformed, uniquingKeysWith: +)
         if summary.firstPacketTime == nil, let first = result.firstPacketTime {
-            summary.firstPacketTime = seconds(first)
+            summary.firstPacketTime = EpochTime.seconds(first)
         }
         // Files of different link types in one analysis: list them all.
         if let existing = summary.linkType {
@@ -222,11 +222,6 @@ public final class CaptureFile {
         }
     }
 
-    /// Seconds since the epoch, whole seconds and fraction apart: one Double division would lose the
-    /// last digits.
-    static func seconds(_ time: Nanoseconds) -> Double {
-        Double(time / 1_000_000_000) + Double(time % 1_000_000_000) / 1e9
-    }
 
     /// libpcap reports every read failure as text; a file that ends inside a record says
     /// "truncated" (pcap: "truncated dump file; …", pcapng: "truncated pcapng dump file; …"). Under
@@ -252,10 +247,12 @@ public final class CaptureFile {
         return seconds * 1_000_000_000 + Int64(time.tv_usec) % 1_000_000_000
     }
 
+    /// Progress checks only need elapsed time: the standard library's clock, not a clock_gettime
+    /// helper of this module's own.
+    private static let clockOrigin = ContinuousClock.now
     private static func monotonicNanoseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+        let (seconds, attoseconds) = clockOrigin.duration(to: .now).components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     private static func describe(_ failure: GzipStream.Failure) -> String {

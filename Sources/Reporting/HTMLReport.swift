@@ -1,4 +1,5 @@
 import Foundation
+import MetricCatalog
 import RTPCore
 
 /// What the HTML report plots for one capture file.
@@ -163,24 +164,4 @@ public enum HTMLReport {
     section.stream{margin-top:2em}figure{margin:0 0 .8em 0;overflow-x:auto}\
     code{background:#f2f2f2;padding:0 3px}
     """
-}
-
-/// Escaping for text and attribute values in HTML and inline SVG. Capture contents (SDES CNAME,
-/// file names) are untrusted: a CNAME of `<script>` must show as text, not run.
-enum HTMLText {
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
 }

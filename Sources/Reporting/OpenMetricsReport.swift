@@ -63,8 +63,9 @@ public enum OpenMetricsReport {
 
     /// The live stream labels a capture has (see the type's documentation), then `capture`.
     static func labels(of sample: StreamSample) -> String {
-        LabelText.labels(MetricLabels.captureStream, [
-            LabelText.ssrc(sample.ssrc), Direction.received.rawValue, sample.dst, sample.src,
+        let (local, remote) = ProcessSide.endpoints(src: sample.src, dst: sample.dst, direction: .received)
+        return LabelText.labels(MetricLabels.captureStream, [
+            SSRCText.hex(sample.ssrc), Direction.received.rawValue, local, remote,
             String(sample.payloadType), sample.capture,
         ])
     }

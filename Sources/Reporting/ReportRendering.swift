@@ -55,9 +55,6 @@ enum NumberText {
 
     /// The one SSRC form of every view (`SSRCText`).
     static func ssrc(_ value: UInt32) -> String { SSRCText.hex(value) }
-
-    /// Kept for callers written when tables printed upper case; every form is now `SSRCText.hex`.
-    static func ssrc(_ value: UInt32, lowercase: Bool) -> String { SSRCText.hex(value) }
 }
 
 /// How a stream's media is named in the views, per mode.

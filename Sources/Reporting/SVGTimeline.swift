@@ -1,4 +1,5 @@
 import Foundation
+import MetricCatalog
 
 /// A line chart of one series over time as a standalone SVG element, for the HTML report.
 ///

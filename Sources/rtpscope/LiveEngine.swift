@@ -1,6 +1,7 @@
 import Exporter
 import Foundation
 import LiveSource
+import MetricCatalog
 import RTPCore
 import Synchronization
 
@@ -13,28 +14,22 @@ import Synchronization
 final class LiveEngine: Sendable {
     private let capture: LiveCapture
     private let codec: CodecProbeManager?
-    private let state: Mutex<EngineState>
+    /// The analyzer (with its codec side: stall classification, codec ↔ network correlation).
+    private let analyzer: Mutex<StreamAnalyzer>
     private let rate = Mutex(EventRate())
     private let streamMetrics: StreamMetricsMode
     /// The per-process and per-peer sums' memory of ended streams. Its lock is taken before the
     /// engine's, so scrapes update it in the order they read the engine.
     private let aggregator = Mutex(StreamAggregator())
 
-    /// The analyzer and the codec ↔ network correlation, behind one lock.
-    final class EngineState {
-        let analyzer: StreamAnalyzer
-        var activity = CodecActivity()
-        var classifier = StallClassifier()
-
-        init(analyzer: StreamAnalyzer) { self.analyzer = analyzer }
-    }
-
     init(capture: LiveCapture, configuration: AnalyzerConfiguration, codec: CodecProbeManager? = nil,
          streamMetrics: StreamMetricsMode = .default) {
         self.capture = capture
         self.streamMetrics = streamMetrics
         self.codec = codec?.isEnabled == true ? codec : nil
-        state = Mutex(EngineState(analyzer: StreamAnalyzer(configuration: configuration)))
+        var configuration = configuration
+        configuration.codecFunctionNames = CodecFunction.names
+        analyzer = Mutex(StreamAnalyzer(configuration: configuration))
     }
 
     /// Feeds every event waiting in the ring buffers to the engine; returns how many datagrams.
@@ -42,32 +37,20 @@ final class LiveEngine: Sendable {
     func drain() -> Int {
         let codec = self.codec
         var rtpProcesses = Set<Int32>()
-        let delivered = state.withLock { state in
-            let analyzer = state.analyzer
+        let delivered = analyzer.withLock { analyzer in
             let delivered = capture.poll(timeoutMilliseconds: 0) { datagram in
                 analyzer.ingest(datagram)
                 if codec != nil, let pid = datagram.process?.pid { rtpProcesses.insert(pid) }
             }
-            // Live, every traced datagram is a "packet read" (the capture source's count offline).
-            analyzer.summary.packetsRead &+= UInt64(delivered)
-            classifyStalls(&state)
+            analyzer.countPacketsRead(UInt64(delivered))
+            // Codec records first, then the stalls they may explain.
+            var horizon = Nanoseconds.max
+            if let codec { horizon = codec.drainCalls { analyzer.recordCodecCall($0) } }
+            analyzer.classifyPendingStalls(codecHorizon: horizon)
             return delivered
         }
         rtpProcesses.forEach { codec?.noteRTPProcess($0) }
         return delivered
-    }
-
-    /// Codec records first, then the stalls they may explain (see `StallClassifier`).
-    private func classifyStalls(_ state: inout EngineState) {
-        var horizon = Nanoseconds.max
-        if let codec {
-            horizon = codec.drainCalls { [state] call in state.activity.record(call) }
-        }
-        state.classifier.enqueue(state.analyzer.takeSendStalls())
-        guard state.classifier.pendingCount > 0 else { return }
-        for decided in state.classifier.classify(activity: state.activity, codecHorizon: horizon) {
-            state.analyzer.recordStallCause(decided.cause, for: decided.key)
-        }
     }
 
     /// Attaches codec probes to new processes and releases those that exited (blocking: ELF
@@ -76,41 +59,28 @@ final class LiveEngine: Sendable {
         guard let codec else { return }
         codec.refresh()
         let alive = Set(codec.attachedPids)
-        state.withLock { state in
-            for pid in Set(state.activity.processes).subtracting(alive) { state.activity.forget(pid: pid) }
-        }
+        analyzer.withLock { $0.forgetCodecActivity(keeping: alive) }
     }
 
     /// Removes streams idle past `--stream-idle-timeout` (their series disappear with them).
     func evictIdleStreams() {
-        let now = WallClock.nowNanoseconds()
-        state.withLock { _ = $0.analyzer.evictIdleStreams(now: now) }
+        let now = SystemClock.wallNow()
+        analyzer.withLock { _ = $0.evictIdleStreams(now: now) }
     }
 
     /// `/calls`: every tracked call with its streams.
     func calls() -> CallsDocument {
-        state.withLock { $0.analyzer.callsDocument() }
+        analyzer.withLock { $0.callsDocument() }
     }
 
     /// Every stream's report (`/streams`, the `--interval` table): built under the lock, all of them.
     func report() -> AnalysisReport {
-        let now = WallClock.nowNanoseconds()
-        return state.withLock { state in
-            var report = state.analyzer.report()
-            // Calls are served by /calls; /streams stays the stream report.
-            report.calls = nil
-            report.sip = nil
-            var correlations: [String: [String: Double]] = [:]
-            for snapshot in state.analyzer.streamSnapshots() {
-                if let byFunction = Self.correlation(of: snapshot, state.activity, now: now) {
-                    correlations[Self.identity(snapshot.report)] = byFunction
-                }
-            }
-            for index in report.streams.indices {
-                report.streams[index].codecCorrelation = correlations[Self.identity(report.streams[index])]
-            }
-            return report
-        }
+        let now = SystemClock.wallNow()
+        var report = analyzer.withLock { $0.report(codecCorrelationAt: now) }
+        // Calls are served by /calls; /streams stays the stream report.
+        report.calls = nil
+        report.sip = nil
+        return report
     }
 
     func close() {
@@ -119,24 +89,24 @@ final class LiveEngine: Sendable {
     }
 
     /// A scrape's view: the engine lock is held only while `AnalyzerExport.take` copies figures and
-    /// the selected streams (and the codec activity, a copy-on-write value); reports, correlations,
+    /// the selected streams (and the codec correlator, a copy-on-write value); reports, correlations,
     /// sums and the kernel-side statistics are read after.
     func snapshot() -> ExporterSnapshot {
-        let now = WallClock.nowNanoseconds()
+        let now = SystemClock.wallNow()
         let (health, codecSeries) = monitorHealth(now: now)
         let mode = streamMetrics
         let clock = ContinuousClock()
         return aggregator.withLock { aggregator in
             var held = Duration.zero
-            let (taken, activity, callCounters) = state.withLock { state in
+            let (taken, correlator, callCounters) = analyzer.withLock { analyzer in
                 let start = clock.now
-                let taken = AnalyzerExport.take(from: state.analyzer, mode: mode)
-                let activity = state.activity
-                let callCounters = state.analyzer.calls.processCounters
+                let taken = AnalyzerExport.take(from: analyzer, mode: mode)
+                let correlator = analyzer.codecCorrelator
+                let callCounters = analyzer.calls.processCounters
                 held = clock.now - start
-                return (taken, activity, callCounters)
+                return (taken, correlator, callCounters)
             }
-            let streams = taken.exportedStreams { Self.correlation(of: $0, activity, now: now) }
+            let streams = taken.exportedStreams { correlator.correlation(of: $0, now: now) }
             var health = health
             health.streamsEvicted = taken.evictedStreams
             let (seconds, attoseconds) = held.components
@@ -166,15 +136,11 @@ final class LiveEngine: Sendable {
             programStats: statistics.programs.filter { $0.runCount > 0 || $0.runTimeNanoseconds > 0 }.map {
                 ProgramRunStats(name: $0.name, runTimeNanoseconds: $0.runTimeNanoseconds, runCount: $0.runCount)
             })
+        health.malformedRecords = statistics.malformedRecords
         var codecSeries: [ExportedCodecSeries] = []
         if let codec {
-            let codecHealth = codec.health()
-            health.codecProbes = CodecProbeStatus(
-                attachedProcesses: codecHealth.attachedProcesses, attachedProbes: codecHealth.attachedProbes,
-                droppedCallRecords: codecHealth.callRecordDrops, attachFailures: codecHealth.attachFailures)
-            health.programStats += codecHealth.programRuns.filter { $0.runCount > 0 }.map {
-                ProgramRunStats(name: $0.name, runTimeNanoseconds: $0.runTimeNanoseconds, runCount: $0.runCount)
-            }
+            health.codecProbes = codec.health()
+            health.programStats += codec.programRuns().filter { $0.runCount > 0 }
             codecSeries = codec.statistics().map { stats in
                 ExportedCodecSeries(
                     pid: stats.pid, comm: stats.comm, function: stats.function.symbol,
@@ -182,34 +148,11 @@ final class LiveEngine: Sendable {
                     calls: stats.calls, errors: stats.errors,
                     packetBytes: stats.function.takesPacket ? stats.packetBytes : nil,
                     duration: stats.function.isCountOnly ? nil : ExportedCodecSeries.histogram(
-                        log2NanosecondBuckets: stats.buckets, sumNanoseconds: stats.durationSumNanoseconds))
+                        log2NanosecondBuckets: stats.buckets, sumNanoseconds: stats.durationSumNanoseconds),
+                    untimedCalls: stats.function.isCountOnly ? nil : stats.untimedCalls)
             }
         }
         return (health, codecSeries)
-    }
-
-    /// A stream's identity across a report and a snapshot taken under the same lock.
-    private static func identity(_ report: StreamReport) -> String {
-        "\(report.pid ?? -1)|\(report.src)|\(report.dst)|\(report.ssrc)|\(report.direction?.rawValue ?? "")"
-    }
-
-    /// Pearson's r per probed function, for an outgoing stream of a probed process (nil otherwise).
-    private static func correlation(of snapshot: StreamSnapshot, _ activity: CodecActivity,
-                                    now: Nanoseconds) -> [String: Double]? {
-        guard let pacing = snapshot.pacing, let pid = snapshot.key.pid, activity.hasActivity(pid: pid) else { return nil }
-        var byFunction: [String: Double] = [:]
-        let floor = pacing.expectedInterval.map {
-            Double($0) / 1e9 * CodecNetworkCorrelation.floorShareOfExpectedInterval
-        } ?? 0
-        for function in activity.functions(pid: pid) {
-            guard let latency = activity.worstLatency(pid: pid, function: function),
-                  let name = CodecFunction(rawValue: function)?.symbol,
-                  let r = CodecNetworkCorrelation.coefficient(
-                      sendIntervals: pacing.worstInterval, codecLatency: latency, now: now,
-                      latencyFloor: floor) else { continue }
-            byFunction[name] = r
-        }
-        return byFunction.isEmpty ? nil : byFunction
     }
 }
 
@@ -224,14 +167,6 @@ struct EventRate {
         guard lastTime > 0, now - lastTime >= 500_000_000, total >= lastTotal else { return lastRate }
         lastRate = Double(total - lastTotal) / (Double(now - lastTime) / 1e9)
         return lastRate
-    }
-}
-
-enum WallClock {
-    static func nowNanoseconds() -> Nanoseconds {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Nanoseconds(ts.tv_sec) * 1_000_000_000 + Nanoseconds(ts.tv_nsec)
     }
 }
 

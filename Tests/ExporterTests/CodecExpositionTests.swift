@@ -1,4 +1,6 @@
-import Exporter
+@testable import Exporter
+import Foundation
+import MetricCatalog
 import RTPCore
 import Testing
 
@@ -14,7 +16,8 @@ import Testing
         let encode = ExportedCodecSeries(
             pid: 77, comm: "ffmpeg", function: "avcodec_send_frame", library: "libavcodec.so.59", calls: 9,
             errors: 1, packetBytes: nil,
-            duration: ExportedCodecSeries.histogram(log2NanosecondBuckets: buckets, sumNanoseconds: 35_000_000_000))
+            duration: ExportedCodecSeries.histogram(log2NanosecondBuckets: buckets, sumNanoseconds: 35_000_000_000),
+            untimedCalls: 2)
         let unref = ExportedCodecSeries(
             pid: 77, comm: "ffmpeg", function: "av_packet_unref", library: "libavcodec.so.59", calls: 40,
             errors: 0, packetBytes: nil, duration: nil)
@@ -66,5 +69,33 @@ import Testing
         let result = try PromtoolCheck.run(Self.render())
         #expect(result.exitCode == 0, "\(result.output)")
         #expect(result.output == "")
+    }
+
+    /// Every codec probe counter the manager reads reaches /metrics and /health: none is dropped
+    /// on the way (they share one definition, `CodecProbeHealth`).
+    @Test func everyCodecProbeCounterIsExported() throws {
+        var snapshot = Self.snapshot()
+        snapshot.health.codecProbes = CodecProbeHealth(
+            attachedProcesses: 2, attachedProbes: 14, callRecordDrops: 3, nestingExceeded: 5, stackMismatches: 7,
+            statisticsTableFull: 11, attachFailures: 13)
+        snapshot.health.malformedRecords = 17
+        let text = MetricsRenderer(processMetrics: ProcessMetrics(buildInfo: BuildInfo(version: "0"))).render(snapshot)
+        for line in [
+            "rtpscope_codec_probed_processes 2", "rtpscope_codec_probes 14",
+            "rtpscope_codec_call_records_dropped_total 3", "rtpscope_codec_nesting_exceeded_total 5",
+            "rtpscope_codec_stack_mismatches_total 7", "rtpscope_codec_statistics_table_full_total 11",
+            "rtpscope_codec_probe_attach_failures_total 13", "rtpscope_malformed_records_total 17",
+            #"rtpscope_codec_untimed_calls_total{pid="77",comm="ffmpeg",function="avcodec_send_frame",library="libavcodec.so.59"} 2"#,
+        ] {
+            #expect(text.contains("\n\(line)\n"), "missing: \(line)")
+        }
+        // Count-only functions have no duration, so no untimed calls either.
+        #expect(!text.contains(#"rtpscope_codec_untimed_calls_total{pid="77",comm="ffmpeg",function="av_packet_unref""#))
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = try #require(String(data: encoder.encode(HealthDocument(snapshot)), encoding: .utf8))
+        #expect(json.contains(#""codec_probes":{"attach_failures":13,"attached_probes":14,"attached_processes":2,"call_records_dropped":3,"nesting_exceeded":5,"stack_mismatches":7,"statistics_table_full":11}"#))
+        #expect(json.contains(#""malformed_records":17"#))
     }
 }

@@ -171,6 +171,9 @@ rtpscope_streams_exported 2
 # HELP rtpscope_streams_evicted_total Streams dropped by the idle timeout or the stream cap (streams).
 # TYPE rtpscope_streams_evicted_total counter
 rtpscope_streams_evicted_total 2
+# HELP rtpscope_malformed_records_total Kernel ring-buffer records that failed validation in user space and were skipped; never expected (records).
+# TYPE rtpscope_malformed_records_total counter
+rtpscope_malformed_records_total 0
 
 """#
 

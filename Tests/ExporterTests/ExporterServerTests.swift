@@ -56,6 +56,7 @@ import Testing
                 "sendmmsg" : 100
               },
               "events_per_second" : 50.5,
+              "malformed_records" : 0,
               "ringbuf_dropped_events" : 3,
               "status" : "ok",
               "stream_metrics" : "all",

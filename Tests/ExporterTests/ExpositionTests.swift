@@ -57,7 +57,7 @@ import Testing
 
     @Test(arguments: [(UInt32(0), "0x00000000"), (0xCAFE, "0x0000cafe"), (0xFFFF_FFFF, "0xffffffff")])
     func ssrcIsZeroPaddedLowercaseHex(ssrc: UInt32, text: String) {
-        #expect(LabelText.ssrc(ssrc) == text)
+        #expect(SSRCText.hex(ssrc) == text)
     }
 
     @Test func histogramBucketsAreSortedCumulativeAndEndAtCount() {
@@ -118,6 +118,9 @@ import Testing
         # HELP rtpscope_streams_evicted_total Streams dropped by the idle timeout or the stream cap (streams).
         # TYPE rtpscope_streams_evicted_total counter
         rtpscope_streams_evicted_total 0
+        # HELP rtpscope_malformed_records_total Kernel ring-buffer records that failed validation in user space and were skipped; never expected (records).
+        # TYPE rtpscope_malformed_records_total counter
+        rtpscope_malformed_records_total 0
 
         """
         #expect(Fixtures.renderer().render(empty) == expected + ExpectedExposition.processFamilies)

@@ -1,4 +1,5 @@
 @testable import Exporter
+import MetricCatalog
 import RTPCore
 
 /// Snapshots with hand-picked values whose exposition can be written out exactly.

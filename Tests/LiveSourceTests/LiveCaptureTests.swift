@@ -57,8 +57,8 @@ struct CapturedDatagram: Equatable {
 /// Polls until `expected` datagrams touching `ports` arrived, or two seconds passed.
 func collect(from capture: LiveCapture, ports: Set<UInt16>, expected: Int) -> [CapturedDatagram] {
     var collected: [CapturedDatagram] = []
-    let deadline = MonotonicToWallClock.now(CLOCK_MONOTONIC) + 2_000_000_000
-    while collected.count < expected && MonotonicToWallClock.now(CLOCK_MONOTONIC) < deadline {
+    let deadline = SystemClock.now(CLOCK_MONOTONIC) + 2_000_000_000
+    while collected.count < expected && SystemClock.now(CLOCK_MONOTONIC) < deadline {
         capture.poll(timeoutMilliseconds: 20) { datagram in
             guard ports.contains(datagram.source.port) || ports.contains(datagram.destination.port) else { return }
             collected.append(CapturedDatagram(datagram))
@@ -213,8 +213,8 @@ struct LiveCaptureTests {
         try sender.sendmsg((0..<10).map { Array(packet[($0 * 16)..<($0 * 16 + 16)]) }, to: receiver.localEndpoint)
 
         var payloadLengths: [UInt16: Int] = [:]
-        let deadline = MonotonicToWallClock.now(CLOCK_MONOTONIC) + 2_000_000_000
-        while payloadLengths.count < 17 && MonotonicToWallClock.now(CLOCK_MONOTONIC) < deadline {
+        let deadline = SystemClock.now(CLOCK_MONOTONIC) + 2_000_000_000
+        while payloadLengths.count < 17 && SystemClock.now(CLOCK_MONOTONIC) < deadline {
             capture.poll(timeoutMilliseconds: 20) { datagram in
                 guard datagram.destination == receiver.localEndpoint else { return }
                 let payload = datagram.payload

@@ -126,8 +126,8 @@ extension LiveCaptureTests {
         #expect(echoed == 5 && status == 0)
 
         var byProcess: [Bool: [ContainerContext?]] = [:]
-        let deadline = MonotonicToWallClock.now(CLOCK_MONOTONIC) + 2_000_000_000
-        while byProcess.values.map(\.count).reduce(0, +) < 20 && MonotonicToWallClock.now(CLOCK_MONOTONIC) < deadline {
+        let deadline = SystemClock.now(CLOCK_MONOTONIC) + 2_000_000_000
+        while byProcess.values.map(\.count).reduce(0, +) < 20 && SystemClock.now(CLOCK_MONOTONIC) < deadline {
             capture.poll(timeoutMilliseconds: 20) { datagram in
                 byProcess[datagram.process?.pid == pid, default: []].append(datagram.process?.container)
             }

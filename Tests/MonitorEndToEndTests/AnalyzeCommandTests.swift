@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -264,11 +265,8 @@ import Glibc
     }
 
     static var sharedCaptures: String? {
-        let environment = ProcessInfo.processInfo.environment
-        let path = environment["RTPSCOPE_SHARED_CAPTURES"]
-            ?? PackagePaths.root.deletingLastPathComponent().appendingPathComponent("shared/captures").path
-        if FileManager.default.fileExists(atPath: path) { return path }
-        if environment["RTPSCOPE_REQUIRE_SHARED"] == "1" { Issue.record("shared captures not found at \(path)") }
+        if let path = SharedCaptures.locate() { return path }
+        if SharedCaptures.isRequired { Issue.record("shared captures not found at \(SharedCaptures.searchedPath)") }
         return nil
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import RTPCore
 import PcapSource
@@ -134,25 +135,10 @@ enum SharedCaptureCorpus {
         var testDescription: String { name }
     }
 
-    /// `<package root>/../shared/captures`; this file is `<root>/Tests/PcapSourceTests/…`.
-    static var defaultPath: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/captures").path
-    }
+    /// The corpus location (`SharedCaptures`, shared by every test target).
+    static var searchedPath: String { SharedCaptures.searchedPath }
 
-    /// `RTPSCOPE_SHARED_CAPTURES` when set, else `defaultPath`.
-    static var searchedPath: String {
-        ProcessInfo.processInfo.environment["RTPSCOPE_SHARED_CAPTURES"] ?? defaultPath
-    }
-
-    static func locate() -> String? {
-        let path = searchedPath
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue
-        else { return nil }
-        return path
-    }
+    static func locate() -> String? { SharedCaptures.locate() }
 
     static func cases(in directory: String?) -> [Case] {
         guard let directory, let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }

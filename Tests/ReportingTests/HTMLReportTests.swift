@@ -3,10 +3,12 @@
 // shared captures' tshark tables); every chart rendered by rsvg-convert; then the page rendered by
 // headless Chromium, its screenshot decoded (failures when they are not installed: `make deps` installs them).
 import Foundation
+import MetricCatalog
 import PcapSource
 @testable import Reporting
 import RTPCore
 import Testing
+import TestSupport
 
 @Suite struct HTMLReportTests {
     // MARK: hand-made report
@@ -386,11 +388,8 @@ import Testing
     // MARK: helpers
 
     static var sharedCaptures: String? {
-        let environment = ProcessInfo.processInfo.environment
-        let path = environment["RTPSCOPE_SHARED_CAPTURES"]
-            ?? OpenMetricsBackfillTests.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/captures").path
-        if FileManager.default.fileExists(atPath: path) { return path }
-        if environment["RTPSCOPE_REQUIRE_SHARED"] == "1" { Issue.record("shared captures not found at \(path)") }
+        if let path = SharedCaptures.locate() { return path }
+        if SharedCaptures.isRequired { Issue.record("shared captures not found at \(SharedCaptures.searchedPath)") }
         return nil
     }
 

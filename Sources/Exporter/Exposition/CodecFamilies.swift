@@ -9,6 +9,9 @@ enum CodecFamilies {
     static let packetBytes = ScalarFamily<ExportedCodecSeries>(MetricCatalog.codecPacketBytes) {
         $0.packetBytes.map { .unsigned($0) }
     }
+    static let untimedCalls = ScalarFamily<ExportedCodecSeries>(MetricCatalog.codecUntimedCalls) {
+        $0.untimedCalls.map { .unsigned($0) }
+    }
     static let stalls = ScalarFamily<UInt64>(MetricCatalog.rtpSendStalls) { .unsigned($0) }
     static let correlation = ScalarFamily<Double>(MetricCatalog.codecNetworkCorrelation) { .real($0) }
 
@@ -28,7 +31,7 @@ enum CodecFamilies {
             }
             for (function, value) in stream.codecCorrelation ?? [:] {
                 correlationSeries.append((labels: LabelSet(MetricLabels.codecCorrelation, [
-                    stream.pid.map(String.init) ?? "", stream.comm ?? "", function, LabelText.ssrc(stream.ssrc),
+                    stream.pid.map(String.init) ?? "", stream.comm ?? "", function, SSRCText.hex(stream.ssrc),
                 ]), subject: value))
             }
         }
@@ -37,6 +40,7 @@ enum CodecFamilies {
             FamilyWriter.scalar(errors, series),
             FamilyWriter.scalar(packetBytes, series),
             FamilyWriter.histogram(MetricCatalog.codecCallDuration, durations),
+            FamilyWriter.scalar(untimedCalls, series),
             FamilyWriter.scalar(stalls, SeriesOrdering.sortedUnique(stallSeries)),
             FamilyWriter.scalar(correlation, SeriesOrdering.sortedUnique(correlationSeries)),
         ]

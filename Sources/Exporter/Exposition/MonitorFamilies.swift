@@ -23,13 +23,17 @@ enum MonitorFamilies {
             FamilyWriter.single(MetricCatalog.streams, .signed(Int64(snapshot.trackedStreamCount))),
             FamilyWriter.single(MetricCatalog.streamsExported, .signed(Int64(snapshot.streams.count))),
             FamilyWriter.single(MetricCatalog.streamsEvicted, .unsigned(health.streamsEvicted)),
+            FamilyWriter.single(MetricCatalog.malformedRecords, .unsigned(health.malformedRecords)),
         ]
         if let codec = health.codecProbes {
             writers += [
                 FamilyWriter.single(MetricCatalog.codecProbedProcesses, .signed(Int64(codec.attachedProcesses))),
                 FamilyWriter.single(MetricCatalog.codecProbes, .signed(Int64(codec.attachedProbes))),
-                FamilyWriter.single(MetricCatalog.codecDroppedRecords, .unsigned(codec.droppedCallRecords)),
+                FamilyWriter.single(MetricCatalog.codecDroppedRecords, .unsigned(codec.callRecordDrops)),
                 FamilyWriter.single(MetricCatalog.codecAttachFailures, .unsigned(codec.attachFailures)),
+                FamilyWriter.single(MetricCatalog.codecNestingExceeded, .unsigned(codec.nestingExceeded)),
+                FamilyWriter.single(MetricCatalog.codecStackMismatches, .unsigned(codec.stackMismatches)),
+                FamilyWriter.single(MetricCatalog.codecStatisticsTableFull, .unsigned(codec.statisticsTableFull)),
             ]
         }
         if let seconds = snapshot.lockHoldSeconds {

@@ -21,7 +21,7 @@ enum RTCPFamilies {
     private static func labels(of reporter: ExportedRTCPReporter, block: RTCPReportBlockReport) -> LabelSet {
         let report = reporter.report
         return LabelSet(MetricLabels.rtcpBlock, [
-            LabelText.ssrc(report.reporterSSRC), LabelText.ssrc(block.sourceSSRC), report.direction?.rawValue ?? "",
+            SSRCText.hex(report.reporterSSRC), SSRCText.hex(block.sourceSSRC), report.direction?.rawValue ?? "",
             reporter.local, reporter.remote, report.pid.map(String.init) ?? "", report.comm ?? "",
         ])
     }

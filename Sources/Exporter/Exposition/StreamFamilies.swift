@@ -91,7 +91,7 @@ enum StreamFamilies {
     static func labels(of stream: ExportedStream) -> LabelSet {
         let report = stream.report
         return LabelSet(MetricLabels.stream, [
-            LabelText.ssrc(report.ssrc), report.direction?.rawValue ?? "", stream.local, stream.remote,
+            SSRCText.hex(report.ssrc), report.direction?.rawValue ?? "", stream.local, stream.remote,
             report.pid.map(String.init) ?? "", report.comm ?? "", String(report.payloadType),
             report.container ?? "", report.pod ?? "", report.namespace ?? "",
         ])

@@ -1,3 +1,5 @@
+import MetricCatalog
+
 /// The `/health` body: is the monitor attached, and is it keeping up?
 struct HealthDocument: Encodable, Equatable {
     let status: String
@@ -11,6 +13,36 @@ struct HealthDocument: Encodable, Equatable {
     let streamsExported: Int
     let streamsLeftOut: Int
     let streamsEvicted: UInt64
+    let malformedRecords: UInt64
+    /// Every codec probe counter (`CodecProbeHealth`), absent when the probes are off.
+    let codecProbes: CodecProbes?
+
+    struct CodecProbes: Encodable, Equatable {
+        let attachedProcesses: Int
+        let attachedProbes: Int
+        let callRecordsDropped: UInt64
+        let attachFailures: UInt64
+        let nestingExceeded: UInt64
+        let stackMismatches: UInt64
+        let statisticsTableFull: UInt64
+
+        init(_ health: CodecProbeHealth) {
+            attachedProcesses = health.attachedProcesses
+            attachedProbes = health.attachedProbes
+            callRecordsDropped = health.callRecordDrops
+            attachFailures = health.attachFailures
+            nestingExceeded = health.nestingExceeded
+            stackMismatches = health.stackMismatches
+            statisticsTableFull = health.statisticsTableFull
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case attachedProcesses = "attached_processes", attachedProbes = "attached_probes"
+            case callRecordsDropped = "call_records_dropped", attachFailures = "attach_failures"
+            case nestingExceeded = "nesting_exceeded", stackMismatches = "stack_mismatches"
+            case statisticsTableFull = "statistics_table_full"
+        }
+    }
 
     /// Without an attached program the monitor sees nothing: report it as unhealthy (503) so a
     /// readiness probe notices, while the process itself stays up.
@@ -28,6 +60,8 @@ struct HealthDocument: Encodable, Equatable {
         streamsExported = snapshot.streams.count
         streamsLeftOut = max(0, snapshot.trackedStreamCount - snapshot.streams.count)
         streamsEvicted = health.streamsEvicted
+        malformedRecords = health.malformedRecords
+        codecProbes = health.codecProbes.map(CodecProbes.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -35,5 +69,6 @@ struct HealthDocument: Encodable, Equatable {
         case eventsBySyscall = "events_by_syscall", ringbufDroppedEvents = "ringbuf_dropped_events"
         case streams, streamMetrics = "stream_metrics", streamsExported = "streams_exported"
         case streamsLeftOut = "streams_left_out", streamsEvicted = "streams_evicted"
+        case malformedRecords = "malformed_records", codecProbes = "codec_probes"
     }
 }

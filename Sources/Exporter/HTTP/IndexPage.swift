@@ -1,9 +1,10 @@
+import MetricCatalog
 import Foundation
 
 /// The landing page at `/`: where a human finds the endpoints (as every Prometheus exporter has).
 enum IndexPage {
     static func html(telemetryPath: String) -> String {
-        let path = escaped(telemetryPath)
+        let path = HTMLText.escape(telemetryPath)
         return """
         <!DOCTYPE html>
         <html>
@@ -21,10 +22,5 @@ enum IndexPage {
         </html>
 
         """
-    }
-
-    private static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -58,11 +58,3 @@ public struct AnalyzerExport: Sendable {
 
     public var discardedDatagrams: [String: UInt64] { DiscardedDatagrams.byReason(summary) }
 }
-
-/// Which side of a datagram is the traced process: the source of what it sent, the destination of
-/// what it received (and, with no process, the destination: a capture point seen as a receiver).
-public enum ProcessSide {
-    public static func endpoints(src: String, dst: String, direction: Direction?) -> (local: String, remote: String) {
-        direction == .sent ? (src, dst) : (dst, src)
-    }
-}

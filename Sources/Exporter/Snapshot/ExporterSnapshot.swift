@@ -1,3 +1,4 @@
+import MetricCatalog
 import RTPCore
 
 /// Everything one scrape needs, taken at one instant so that every endpoint shows a consistent view.
@@ -108,9 +109,12 @@ public struct ExportedCodecSeries: Sendable, Equatable {
     public var packetBytes: UInt64?
     /// Call latency; nil for the count-only functions.
     public var duration: ExportedHistogram?
+    /// Calls counted without a latency (nesting beyond the kernel's bound, a return without its
+    /// entry); nil for the count-only functions.
+    public var untimedCalls: UInt64? = nil
 
     public init(pid: Int32, comm: String, function: String, library: String, calls: UInt64, errors: UInt64,
-                packetBytes: UInt64?, duration: ExportedHistogram?) {
+                packetBytes: UInt64?, duration: ExportedHistogram?, untimedCalls: UInt64? = nil) {
         self.pid = pid
         self.comm = comm
         self.function = function
@@ -119,6 +123,7 @@ public struct ExportedCodecSeries: Sendable, Equatable {
         self.errors = errors
         self.packetBytes = packetBytes
         self.duration = duration
+        self.untimedCalls = untimedCalls
     }
 
     /// The kernel's log2 buckets (index i: [2^i, 2^(i+1)) ns, the last open-ended) as a histogram
@@ -198,7 +203,9 @@ public struct MonitorHealth: Sendable, Equatable {
     /// Streams dropped by the idle timeout or the global cap. Cumulative.
     public var streamsEvicted: UInt64
     /// Codec probes; nil when they are off.
-    public var codecProbes: CodecProbeStatus? = nil
+    public var codecProbes: CodecProbeHealth? = nil
+    /// Kernel records that failed validation in user space (never expected; counted, not fatal). Cumulative.
+    public var malformedRecords: UInt64 = 0
 
     public init(attachedPrograms: [String] = [], eventsBySyscall: [String: UInt64] = [:],
                 eventsPerSecond: Double = 0, ringbufDroppedEvents: UInt64 = 0,
@@ -210,37 +217,6 @@ public struct MonitorHealth: Sendable, Equatable {
         self.unreportedDatagrams = unreportedDatagrams
         self.programStats = programStats
         self.streamsEvicted = streamsEvicted
-    }
-}
-
-/// The codec probes' own state.
-public struct CodecProbeStatus: Sendable, Equatable {
-    public var attachedProcesses: Int
-    public var attachedProbes: Int
-    /// Call records lost because the codec ring buffer was full (the kernel statistics still
-    /// count those calls; only stall classification and correlation miss them). Cumulative.
-    public var droppedCallRecords: UInt64
-    /// Probes that failed to attach for a reason other than a missing symbol. Cumulative.
-    public var attachFailures: UInt64
-
-    public init(attachedProcesses: Int, attachedProbes: Int, droppedCallRecords: UInt64, attachFailures: UInt64) {
-        self.attachedProcesses = attachedProcesses
-        self.attachedProbes = attachedProbes
-        self.droppedCallRecords = droppedCallRecords
-        self.attachFailures = attachFailures
-    }
-}
-
-/// `bpf_prog_get_info_by_fd` run statistics of one program (cumulative while stats are enabled).
-public struct ProgramRunStats: Sendable, Equatable {
-    public var name: String
-    public var runTimeNanoseconds: UInt64
-    public var runCount: UInt64
-
-    public init(name: String, runTimeNanoseconds: UInt64, runCount: UInt64) {
-        self.name = name
-        self.runTimeNanoseconds = runTimeNanoseconds
-        self.runCount = runCount
     }
 }
 

@@ -80,6 +80,10 @@ public enum CodecFunction: Int, Sendable, CaseIterable {
         return cookie
     }
 
+    /// Every function's symbol by kernel index: what call records carry and what reports name
+    /// (`AnalyzerConfiguration.codecFunctionNames`).
+    public static let names = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0.symbol) })
+
     public static func functions(in library: CodecLibraryKind) -> [CodecFunction] {
         allCases.filter { $0.library == library }
     }

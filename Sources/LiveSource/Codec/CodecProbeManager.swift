@@ -1,6 +1,7 @@
 import CRTPScopeBPF
 import Foundation
 import Logging
+import MetricCatalog
 import RTPCore
 
 /// `monitor --codec-probes auto|off|PATH`.
@@ -35,23 +36,6 @@ public struct CodecFunctionStatistics: Sendable, Equatable {
     public var untimedCalls: UInt64
     /// Log2 latency buckets: index i counts calls of [2^i, 2^(i+1)) ns (see rtpscope_codec.h).
     public var buckets: [UInt64]
-}
-
-/// Health of the codec probes for /metrics and /health.
-public struct CodecProbeHealth: Sendable, Equatable {
-    public var attachedProcesses = 0
-    public var attachedProbes = 0
-    public var callRecordDrops: UInt64 = 0
-    public var nestingExceeded: UInt64 = 0
-    public var stackMismatches: UInt64 = 0
-    public var statisticsTableFull: UInt64 = 0
-    public var attachFailures: UInt64 = 0
-    public var programRuns: [(name: String, runTimeNanoseconds: UInt64, runCount: UInt64)] = []
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.attachedProcesses == b.attachedProcesses && a.attachedProbes == b.attachedProbes
-            && a.callRecordDrops == b.callRecordDrops && a.attachFailures == b.attachFailures
-    }
 }
 
 /// Decides which processes get codec probes, attaches them (always with a pid filter), follows
@@ -188,9 +172,13 @@ public final class CodecProbeManager: @unchecked Sendable {
             health.nestingExceeded = counters[Int(RTPSCOPE_CODEC_COUNTER_NESTING_EXCEEDED.rawValue)]
             health.stackMismatches = counters[Int(RTPSCOPE_CODEC_COUNTER_STACK_MISMATCH.rawValue)]
             health.statisticsTableFull = counters[Int(RTPSCOPE_CODEC_COUNTER_STATS_FULL.rawValue)]
-            health.programRuns = probes.programRuns()
             return health
         }
+    }
+
+    /// The codec programs' run statistics (empty when they are off).
+    public func programRuns() -> [ProgramRunStats] {
+        lock.withLock { probes?.programRuns() ?? [] }
     }
 
     /// Pids with probes attached.
@@ -238,7 +226,7 @@ public final class CodecProbeManager: @unchecked Sendable {
     private func releaseExited(_ probes: CodecProbes) {
         let current = lock.withLock { attached }
         let exited = current.filter { ProcessIdentity(pid: $0.key)?.startTime != $0.value.startTime }
-        let now = MonotonicToWallClock.now(CLOCK_REALTIME)
+        let now = SystemClock.wallNow()
         lock.withLock {
             for (pid, process) in exited {
                 attached[pid] = nil
@@ -372,5 +360,5 @@ final class MonotonicClockOffset {
 
     func refreshIfDue() { clock.refreshIfDue() }
     func wall(monotonic: UInt64) -> Nanoseconds { clock.wallTime(monotonic: monotonic) }
-    func wallNow() -> Nanoseconds { MonotonicToWallClock.now(CLOCK_REALTIME) }
+    func wallNow() -> Nanoseconds { SystemClock.wallNow() }
 }

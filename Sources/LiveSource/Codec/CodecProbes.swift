@@ -1,4 +1,5 @@
 import CRTPScopeBPF
+import MetricCatalog
 import Glibc
 
 /// The codec uprobe programs (bpf/codec.bpf.c), loaded once; probes are attached per process.
@@ -82,12 +83,12 @@ final class CodecProbes {
     }
 
     /// Kernel run time and count of the entry and return programs (run-time stats must be on).
-    func programRuns() -> [(name: String, runTimeNanoseconds: UInt64, runCount: UInt64)] {
+    func programRuns() -> [ProgramRunStats] {
         guard let handle else { return [] }
         return ["codec_enter", "codec_return"].enumerated().map { index, name in
             var time: UInt64 = 0, count: UInt64 = 0
             _ = rtpscope_codec_bpf_program_stats(handle, index, &time, &count)
-            return (name, time, count)
+            return ProgramRunStats(name: name, runTimeNanoseconds: time, runCount: count)
         }
     }
 

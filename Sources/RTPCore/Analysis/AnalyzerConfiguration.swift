@@ -51,6 +51,9 @@ public struct AnalyzerConfiguration: Sendable {
     /// Live: track the send pacing of outgoing streams; a gap longer than this many expected
     /// intervals is a send stall. nil = off (offline there is no "outgoing").
     public var sendStallFactor: Double? = nil
+    /// Live: the names of the probed codec functions by the index their call records carry, as
+    /// reports and labels name them in `codecCorrelation` (a function without a name is left out).
+    public var codecFunctionNames: [Int: String] = [:]
 
     public init() {}
 }

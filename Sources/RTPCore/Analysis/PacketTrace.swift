@@ -149,7 +149,7 @@ public final class PacketTrace {
                     continue
                 }
                 series[position].reports.append(Report(
-                    time: Double(datagram.time / 1_000_000_000) + Double(datagram.time % 1_000_000_000) / 1e9,
+                    time: EpochTime.seconds(datagram.time),
                     reporterSSRC: reporter, fractionLost: Double(block.fractionLost) / 256,
                     cumulativeLost: block.cumulativeLost,
                     jitterMs: clockRates[position].map { Double(block.jitter) * 1000 / Double($0) },

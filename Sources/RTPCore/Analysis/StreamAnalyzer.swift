@@ -59,8 +59,12 @@ public final class StreamAnalyzer {
     let rtcp: RTCPAccounting
     /// Relative-time base (ns) for tshark-compatible times: the capture's first frame.
     @exclusivity(unchecked) private var timeBase: Nanoseconds?
-    /// Send stalls detected since the last `takeSendStalls()` (live, outgoing streams).
-    @exclusivity(unchecked) private var newStalls: [(key: StreamKey, stall: SendStall)] = []
+    /// Send stalls detected since the last `classifyPendingStalls` (live, outgoing streams), the
+    /// stalls waiting for the codec calls that may explain them, and those calls
+    /// (Correlation/CodecCorrelator.swift).
+    @exclusivity(unchecked) var newStalls: [(key: StreamKey, stall: SendStall)] = []
+    var stallClassifier = StallClassifier()
+    var codecActivity = CodecActivity()
 
     public init(configuration: AnalyzerConfiguration) {
         self.configuration = configuration
@@ -381,9 +385,18 @@ public final class StreamAnalyzer {
         return result
     }
 
-    /// A snapshot of every confirmed stream, the RTCP reporters and the summary.
-    public func report() -> AnalysisReport {
-        let streamReports = confirmedStreams.map { report(at: $0.index, key: $0.key) }
+    /// A snapshot of every confirmed stream, the RTCP reporters and the summary. Live, `now` adds
+    /// each outgoing stream's codec ↔ network correlation (see `CodecCorrelator`).
+    public func report(codecCorrelationAt now: Nanoseconds? = nil) -> AnalysisReport {
+        let correlator = now == nil ? nil : codecCorrelator
+        let streamReports = confirmedStreams.map { stream in
+            var streamReport = report(at: stream.index, key: stream.key)
+            if let now, let correlator {
+                streamReport.codecCorrelation = correlator.correlation(
+                    pid: stream.key.pid, pacing: streams[stream.index].measurements.pacing, now: now)
+            }
+            return streamReport
+        }
         var summary = self.summary
         summary.unconfirmedRTP = droppedCandidatePackets &+ UInt64(candidates.count)
             &+ streams.entries.reduce(0) { $1.isConfirmed ? $0 : $0 &+ $1.packets }
@@ -419,16 +432,10 @@ public final class StreamAnalyzer {
         return report
     }
 
-    /// Send stalls detected since the previous call (outgoing streams, `sendStallFactor` set).
-    public func takeSendStalls() -> [(key: StreamKey, stall: SendStall)] {
-        defer { newStalls.removeAll(keepingCapacity: true) }
-        return newStalls
-    }
-
-    /// Records the cause of a stall taken from `takeSendStalls()` (ignored if the stream is gone).
-    public func recordStallCause(_ cause: StallCause, for key: StreamKey) {
-        guard let index = streams.index(of: key) else { return }
-        streams[index].measurements.classifyStall(cause)
+    /// Live: every datagram a source delivers is a packet it read (offline, the capture file counts
+    /// its frames and merges them with its other counts).
+    public func countPacketsRead(_ count: UInt64) {
+        summary.packetsRead &+= count
     }
 
     /// RFC 3550 A.3 fraction lost (0…1) of a stream since the previous call for it: for RTCP-like

@@ -322,9 +322,7 @@ public final class CallTracker {
         return hasher.finalize()
     }
 
-    static func seconds(_ time: Nanoseconds) -> Double {
-        Double(time / 1_000_000_000) + Double(time % 1_000_000_000) / 1e9
-    }
+    static func seconds(_ time: Nanoseconds) -> Double { EpochTime.seconds(time) }
 }
 
 /// Media announcements by endpoint, each list in time order.

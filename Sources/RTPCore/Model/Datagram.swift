@@ -2,6 +2,14 @@
 /// kernel's monotonic clock to wall time before building datagrams, so both look the same here.
 public typealias Nanoseconds = Int64
 
+public enum EpochTime {
+    /// Nanoseconds as the seconds reports carry: whole seconds and fraction apart, because one
+    /// Double division would lose the last digits.
+    public static func seconds(_ time: Nanoseconds) -> Double {
+        Double(time / 1_000_000_000) + Double(time % 1_000_000_000) / 1e9
+    }
+}
+
 /// Whether a live datagram left the process (send*) or entered it (recv*).
 public enum Direction: String, Sendable, Codable, Hashable {
     case sent
@@ -74,5 +82,14 @@ public struct Datagram {
         self.payload = payload
         self.originalLength = originalLength ?? payload.count
         self.process = process
+    }
+}
+
+/// Which side of a datagram is the traced process: the source of what it sent, the destination of
+/// what it received (and, with no process, the destination: a capture point seen as a receiver).
+/// Packets say src/dst; sockets, and the labels, say local/remote: this is the one turn between them.
+public enum ProcessSide {
+    public static func endpoints(src: String, dst: String, direction: Direction?) -> (local: String, remote: String) {
+        direction == .sent ? (src, dst) : (dst, src)
     }
 }

@@ -69,6 +69,7 @@ public func makeAnalyzer(options: UInt8) -> StreamAnalyzer {
         configuration.streamIdleTimeout = 2_000_000_000
         configuration.maxStreams = 2
         configuration.sendStallFactor = 3
+        configuration.codecFunctionNames = [0: "avcodec_send_frame"]
     }
     if options & 0x10 != 0 { configuration.explicitClockRates = [96: 90_000, 97: 48_000] }
     if options & 0x20 != 0 { configuration.sdpClockRates = [96: 8_000, 111: 48_000] }
@@ -90,16 +91,16 @@ public func drain(_ analyzer: StreamAnalyzer, now: Nanoseconds) -> Int {
         sampler.finishCapture(of: analyzer)
         touched &+= sampler.samples.count
     }
-    for (key, _) in analyzer.takeSendStalls() {
-        analyzer.recordStallCause(.other, for: key)
-    }
+    // A fuzzed codec call (times anywhere in the range), then every pending stall decided.
+    analyzer.recordCodecCall(CodecCallRecord(pid: 1, function: 0, start: now &- 1_000_000_000, end: now))
+    analyzer.classifyPendingStalls(codecHorizon: .max)
     for snapshot in analyzer.streamSnapshots() {
         touched &+= Int(truncatingIfNeeded: snapshot.report.packets)
         if let fraction = analyzer.takeIntervalFractionLost(for: snapshot.key) {
             precondition(fraction >= 0 && fraction < 1, "interval fraction lost out of range: \(fraction)")
         }
     }
-    let report = analyzer.report()
+    let report = analyzer.report(codecCorrelationAt: now)
     touched &+= report.streams.count &+ report.rtcp.count
     touched &+= analyzer.evictIdleStreams(now: now)
     return touched

@@ -18,7 +18,7 @@ struct MonotonicToWallClock {
 
     /// Re-samples the offset when it is older than the refresh interval.
     mutating func refreshIfDue() {
-        if Self.now(CLOCK_MONOTONIC) - sampledAt >= refreshInterval {
+        if SystemClock.now(CLOCK_MONOTONIC) - sampledAt >= refreshInterval {
             (offset, sampledAt) = Self.sample()
         }
     }
@@ -30,16 +30,24 @@ struct MonotonicToWallClock {
     /// Brackets one REALTIME reading between two MONOTONIC ones and uses their midpoint, so the
     /// error is at most half the bracket (tens of nanoseconds).
     private static func sample() -> (offset: Int64, at: Int64) {
-        let before = now(CLOCK_MONOTONIC)
-        let wall = now(CLOCK_REALTIME)
-        let after = now(CLOCK_MONOTONIC)
+        let before = SystemClock.now(CLOCK_MONOTONIC)
+        let wall = SystemClock.wallNow()
+        let after = SystemClock.now(CLOCK_MONOTONIC)
         let monotonic = before + (after - before) / 2
         return (wall - monotonic, monotonic)
     }
+}
 
-    static func now(_ clock: clockid_t) -> Int64 {
+/// Reading the system clocks: the one clock_gettime helper of the live path (capture, codec probes,
+/// the CLI's engine).
+public enum SystemClock {
+    /// Nanoseconds on `clock` (CLOCK_MONOTONIC for the kernel's event times, CLOCK_REALTIME for the epoch).
+    public static func now(_ clock: clockid_t) -> Int64 {
         var time = timespec()
         clock_gettime(clock, &time)
         return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
+
+    /// Wall-clock nanoseconds since the epoch: the time base of `Datagram.time`.
+    public static func wallNow() -> Nanoseconds { now(CLOCK_REALTIME) }
 }

@@ -1,0 +1,44 @@
+/// The codec probes' own state: counted by the kernel side and the probe manager (LiveSource),
+/// served as is by /metrics and /health (Exporter). Defined once, here, so that no mapping in
+/// between can drop a counter; each has its family in `MetricCatalog` (`codecProbeFamilies`).
+public struct CodecProbeHealth: Sendable, Equatable {
+    public var attachedProcesses = 0
+    public var attachedProbes = 0
+    /// Call records lost because the codec ring buffer was full (the kernel statistics still
+    /// count those calls; only stall classification and correlation miss them). Cumulative.
+    public var callRecordDrops: UInt64 = 0
+    /// Calls nested deeper than the kernel keeps entry times for (counted, untimed). Cumulative.
+    public var nestingExceeded: UInt64 = 0
+    /// Returns without their entry (a probe attached mid-call). Cumulative.
+    public var stackMismatches: UInt64 = 0
+    /// Calls not counted per (process, function) because the kernel's table was full. Cumulative.
+    public var statisticsTableFull: UInt64 = 0
+    /// Probes that failed to attach for a reason other than a missing symbol. Cumulative.
+    public var attachFailures: UInt64 = 0
+
+    public init(attachedProcesses: Int = 0, attachedProbes: Int = 0, callRecordDrops: UInt64 = 0,
+                nestingExceeded: UInt64 = 0, stackMismatches: UInt64 = 0, statisticsTableFull: UInt64 = 0,
+                attachFailures: UInt64 = 0) {
+        self.attachedProcesses = attachedProcesses
+        self.attachedProbes = attachedProbes
+        self.callRecordDrops = callRecordDrops
+        self.nestingExceeded = nestingExceeded
+        self.stackMismatches = stackMismatches
+        self.statisticsTableFull = statisticsTableFull
+        self.attachFailures = attachFailures
+    }
+}
+
+/// `bpf_prog_get_info_by_fd` run statistics of one program (cumulative while stats are enabled):
+/// the capture's and the codec probes' programs alike.
+public struct ProgramRunStats: Sendable, Equatable {
+    public var name: String
+    public var runTimeNanoseconds: UInt64
+    public var runCount: UInt64
+
+    public init(name: String, runTimeNanoseconds: UInt64, runCount: UInt64) {
+        self.name = name
+        self.runTimeNanoseconds = runTimeNanoseconds
+        self.runCount = runCount
+    }
+}
