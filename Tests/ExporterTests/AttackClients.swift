@@ -146,7 +146,7 @@ final class PipeliningClient: Sendable {
 
     /// Starts reading and returns everything until the server closes the connection (60 s at most).
     func readUntilClosed() async throws -> String {
-        try await channel.setOption(.autoRead, value: true)
+        try await channel.setOption(.autoRead, value: true).get()
         channel.read()
         let timer = channel.eventLoop.scheduleTask(in: .seconds(60)) { [channel] in channel.close(promise: nil) }
         defer { timer.cancel() }

@@ -81,13 +81,12 @@ extension MonitorEndToEnd {
                 #expect(streams.count == 1, "one SSRC expected for pid \(tool.pid): \(streams)")
                 #expect(metrics.sum(MonitorMetric.packets, where: ours) == Double(captured),
                         "monitor vs. capture of udp port \(port)")
-                if let stream = streams.first {
-                    #expect(stream.labels["comm"] == run.comm)
-                    expectEndpoint(stream.labels["remote"], equals: "127.0.0.1:\(port)", "\(run.comm) remote")
-                }
-                if let clock = singleSeries(metrics, MonitorMetric.clockRate, ours) {
-                    #expect(clock.value == run.clockRate)
-                }
+                // A missing series fails the test (nothing is checked conditionally).
+                let stream = try #require(streams.first, "no \(MonitorMetric.packets) series for pid \(tool.pid)")
+                #expect(stream.labels["comm"] == run.comm)
+                expectEndpoint(stream.labels["remote"], equals: "127.0.0.1:\(port)", "\(run.comm) remote")
+                let clock = try #require(singleSeries(metrics, MonitorMetric.clockRate, ours))
+                #expect(clock.value == run.clockRate)
             }
             return try #require(result)
         }
