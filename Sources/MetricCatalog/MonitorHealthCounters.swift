@@ -1,7 +1,7 @@
 /// The codec probes' own state: counted by the kernel side and the probe manager (LiveSource),
-/// served as is by /metrics and /health (Exporter). Defined once, here, so that no mapping in
-/// between can drop a counter; each has its family in `MetricCatalog` (`codecProbeFamilies`).
-public struct CodecProbeHealth: Sendable, Equatable {
+/// served as is by /metrics (each counter has its `MetricCatalog.codec…` family) and /health (the
+/// JSON keys below). Defined once, here, so that no mapping in between can drop a counter.
+public struct CodecProbeHealth: Sendable, Equatable, Encodable {
     public var attachedProcesses = 0
     public var attachedProbes = 0
     /// Call records lost because the codec ring buffer was full (the kernel statistics still
@@ -16,16 +16,14 @@ public struct CodecProbeHealth: Sendable, Equatable {
     /// Probes that failed to attach for a reason other than a missing symbol. Cumulative.
     public var attachFailures: UInt64 = 0
 
-    public init(attachedProcesses: Int = 0, attachedProbes: Int = 0, callRecordDrops: UInt64 = 0,
-                nestingExceeded: UInt64 = 0, stackMismatches: UInt64 = 0, statisticsTableFull: UInt64 = 0,
-                attachFailures: UInt64 = 0) {
-        self.attachedProcesses = attachedProcesses
-        self.attachedProbes = attachedProbes
-        self.callRecordDrops = callRecordDrops
-        self.nestingExceeded = nestingExceeded
-        self.stackMismatches = stackMismatches
-        self.statisticsTableFull = statisticsTableFull
-        self.attachFailures = attachFailures
+    public init() {}
+
+    /// `/health`'s `codec_probes` object.
+    enum CodingKeys: String, CodingKey {
+        case attachedProcesses = "attached_processes", attachedProbes = "attached_probes"
+        case callRecordDrops = "call_records_dropped", attachFailures = "attach_failures"
+        case nestingExceeded = "nesting_exceeded", stackMismatches = "stack_mismatches"
+        case statisticsTableFull = "statistics_table_full"
     }
 }
 

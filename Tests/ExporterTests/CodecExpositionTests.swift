@@ -75,9 +75,15 @@ import Testing
     /// on the way (they share one definition, `CodecProbeHealth`).
     @Test func everyCodecProbeCounterIsExported() throws {
         var snapshot = Self.snapshot()
-        snapshot.health.codecProbes = CodecProbeHealth(
-            attachedProcesses: 2, attachedProbes: 14, callRecordDrops: 3, nestingExceeded: 5, stackMismatches: 7,
-            statisticsTableFull: 11, attachFailures: 13)
+        var codec = CodecProbeHealth()
+        codec.attachedProcesses = 2
+        codec.attachedProbes = 14
+        codec.callRecordDrops = 3
+        codec.nestingExceeded = 5
+        codec.stackMismatches = 7
+        codec.statisticsTableFull = 11
+        codec.attachFailures = 13
+        snapshot.health.codecProbes = codec
         snapshot.health.malformedRecords = 17
         let text = MetricsRenderer(processMetrics: ProcessMetrics(buildInfo: BuildInfo(version: "0"))).render(snapshot)
         for line in [

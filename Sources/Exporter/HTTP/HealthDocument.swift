@@ -14,35 +14,8 @@ struct HealthDocument: Encodable, Equatable {
     let streamsLeftOut: Int
     let streamsEvicted: UInt64
     let malformedRecords: UInt64
-    /// Every codec probe counter (`CodecProbeHealth`), absent when the probes are off.
-    let codecProbes: CodecProbes?
-
-    struct CodecProbes: Encodable, Equatable {
-        let attachedProcesses: Int
-        let attachedProbes: Int
-        let callRecordsDropped: UInt64
-        let attachFailures: UInt64
-        let nestingExceeded: UInt64
-        let stackMismatches: UInt64
-        let statisticsTableFull: UInt64
-
-        init(_ health: CodecProbeHealth) {
-            attachedProcesses = health.attachedProcesses
-            attachedProbes = health.attachedProbes
-            callRecordsDropped = health.callRecordDrops
-            attachFailures = health.attachFailures
-            nestingExceeded = health.nestingExceeded
-            stackMismatches = health.stackMismatches
-            statisticsTableFull = health.statisticsTableFull
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case attachedProcesses = "attached_processes", attachedProbes = "attached_probes"
-            case callRecordsDropped = "call_records_dropped", attachFailures = "attach_failures"
-            case nestingExceeded = "nesting_exceeded", stackMismatches = "stack_mismatches"
-            case statisticsTableFull = "statistics_table_full"
-        }
-    }
+    /// Every codec probe counter, absent when the probes are off.
+    let codecProbes: CodecProbeHealth?
 
     /// Without an attached program the monitor sees nothing: report it as unhealthy (503) so a
     /// readiness probe notices, while the process itself stays up.
@@ -61,7 +34,7 @@ struct HealthDocument: Encodable, Equatable {
         streamsLeftOut = max(0, snapshot.trackedStreamCount - snapshot.streams.count)
         streamsEvicted = health.streamsEvicted
         malformedRecords = health.malformedRecords
-        codecProbes = health.codecProbes.map(CodecProbes.init)
+        codecProbes = health.codecProbes
     }
 
     enum CodingKeys: String, CodingKey {
