@@ -194,34 +194,13 @@ public final class CaptureFile {
                           progress: progress) { datagram in
             analyzer.ingest(datagram)
         }
-        Self.merge(result, linkTypeName: linkTypeName, into: &analyzer.summary)
-        analyzer.summary.files.append(CaptureFileSummary(
-            name: name, firstPacketTime: result.firstPacketTime.map(EpochTime.seconds), packetsRead: result.packetsRead))
+        analyzer.finishCaptureFile(
+            name: name, linkType: linkTypeName, firstPacketTime: result.firstPacketTime,
+            counts: SourceCounts(packetsRead: result.packetsRead, fragmentsSkipped: result.decode.fragmentsSkipped,
+                                 malformed: result.decode.malformed),
+            stoppedBy: result.stoppedBy?.description)
         if let error = result.stoppedBy { throw error }
     }
-
-    static func merge(_ result: CaptureReadResult, linkTypeName: String, into summary: inout AnalysisSummary) {
-        summary.packetsRead += result.packetsRead
-        summary.fragmentsSkipped += result.decode.fragmentsSkipped
-        summary.malformed.merge(result.decode.malformed, uniquingKeysWith: +)
-        if summary.firstPacketTime == nil, let first = result.firstPacketTime {
-            summary.firstPacketTime = EpochTime.seconds(first)
-        }
-        // Files of different link types in one analysis: list them all.
-        if let existing = summary.linkType {
-            if !existing.split(separator: ",").contains(Substring(linkTypeName)) {
-                summary.linkType = existing + "," + linkTypeName
-            }
-        } else {
-            summary.linkType = linkTypeName
-        }
-        // A cut file and a corrupt record both leave the rest of the file unread: the report is partial.
-        if let error = result.stoppedBy {
-            summary.truncated = true
-            summary.warnings.append(error.description)
-        }
-    }
-
 
     /// libpcap reports every read failure as text; a file that ends inside a record says
     /// "truncated" (pcap: "truncated dump file; …", pcapng: "truncated pcapng dump file; …"). Under

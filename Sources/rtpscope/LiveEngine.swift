@@ -42,7 +42,8 @@ final class LiveEngine: Sendable {
                 analyzer.ingest(datagram)
                 if codec != nil, let pid = datagram.process?.pid { rtpProcesses.insert(pid) }
             }
-            analyzer.countPacketsRead(UInt64(delivered))
+            // Live, every traced datagram is a packet read (a capture file counts its frames).
+            analyzer.addSourceCounts(SourceCounts(packetsRead: UInt64(delivered)))
             // Codec records first, then the stalls they may explain.
             var horizon = Nanoseconds.max
             if let codec { horizon = codec.drainCalls { analyzer.recordCodecCall($0) } }

@@ -27,7 +27,8 @@
 /// Offline nothing is capped but candidates (memory), unconfirmed streams and RTCP blocks per reporter.
 public final class StreamAnalyzer {
     public let configuration: AnalyzerConfiguration
-    /// Sources add their own counts here (packets read, link errors, fragments skipped, link type).
+    /// The counts reports carry. Sources hand theirs over through `addSourceCounts` and
+    /// `finishCaptureFile` (StreamAnalyzer+Source.swift).
     // `@exclusivity(unchecked)` on the per-packet state: the analyzer is single-threaded by contract and
     // never holds overlapping accesses, and the dynamic checks were ~15 % of the per-packet cost.
     @exclusivity(unchecked) public var summary = AnalysisSummary()
@@ -430,12 +431,6 @@ public final class StreamAnalyzer {
             report.byeTime = Double(bye) / 1e9
         }
         return report
-    }
-
-    /// Live: every datagram a source delivers is a packet it read (offline, the capture file counts
-    /// its frames and merges them with its other counts).
-    public func countPacketsRead(_ count: UInt64) {
-        summary.packetsRead &+= count
     }
 
     /// RFC 3550 A.3 fraction lost (0…1) of a stream since the previous call for it: for RTCP-like
