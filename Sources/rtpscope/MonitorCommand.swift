@@ -64,6 +64,9 @@ struct Monitor: AsyncParsableCommand {
     @Option(name: .customLong("udp-port"), help: ArgumentHelp("Only datagrams with this local or remote UDP port (repeatable).", valueName: "N"))
     var udpPorts: [UInt16] = []
 
+    @Option(name: .customLong("sip-port"), help: ArgumentHelp("SIP over UDP to or from this port is captured too, for calls (repeatable; 5060 always is). Socket capture only, whatever --udp-port says; up to 2,048 bytes of each message.", valueName: "N"))
+    var sipPorts: [UInt16] = []
+
     @Option(help: "Which traffic to capture: sent, received or both.")
     var direction: LiveCaptureOptions.DirectionSelection = .both
 
@@ -124,6 +127,7 @@ struct Monitor: AsyncParsableCommand {
         guard streamIdleTimeout > 0 else { throw ValidationError("--stream-idle-timeout must be positive") }
         guard maxStreams > 0 else { throw ValidationError("--max-streams must be positive") }
         guard maxCalls > 0 else { throw ValidationError("--max-calls must be positive") }
+        guard !sipPorts.contains(0) else { throw ValidationError("--sip-port must be 1...65535") }
         if let interval, interval <= 0 { throw ValidationError("--interval must be positive") }
         guard stallFactor > 1, stallFactor <= 1000 else { throw ValidationError("--stall-factor must be in (1, 1000]") }
         if let codecProbesUsers, Self.uids(codecProbesUsers) == nil {
@@ -158,6 +162,7 @@ struct Monitor: AsyncParsableCommand {
         configuration.streamIdleTimeout = Nanoseconds(streamIdleTimeout * 1e9)
         configuration.maxStreams = maxStreams
         configuration.maxCalls = maxCalls
+        configuration.sipPorts.formUnion(sipPorts)
         configuration.sendStallFactor = stallFactor
         do {
             try clockRateOptions.apply(to: &configuration)
@@ -168,7 +173,8 @@ struct Monitor: AsyncParsableCommand {
         let capture: LiveCapture
         do {
             capture = try LiveCapture(options: LiveCaptureOptions(
-                pids: pids, comms: comms, udpPorts: udpPorts, direction: direction, snaplen: snaplen,
+                pids: pids, comms: comms, udpPorts: udpPorts,
+                sipPorts: LiveCaptureOptions.defaultSIPPorts + sipPorts, direction: direction, snaplen: snaplen,
                 ringBufferBytes: ringBufferBytes, capture: self.capture, podLogsDirectory: podLogsDirectory,
                 cgroupRoot: cgroupRoot))
         } catch {
