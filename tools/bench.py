@@ -210,6 +210,13 @@ def owned_programs(pid):
     return result
 
 
+def ensure_tracefs():
+    """Mounts tracefs at /sys/kernel/tracing where nothing has (as the monitor does for itself)."""
+    if os.path.isdir("/sys/kernel/tracing/events") or os.path.isdir("/sys/kernel/debug/tracing/events"):
+        return
+    subprocess.run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"], check=False)
+
+
 class Floor:
     """One of ../shared/floor's instruments, attached while alive: MODE 1 the minimal capture, MODE 0
     empty programs (their BPF run time is what the kernel's run-time statistics add to any program:
@@ -261,6 +268,7 @@ def netpath(count, rounds):
         print("\nNetwork layer: skipped (needs root for eBPF)")
         return
     floors = os.path.isfile(os.path.join(FLOOR_DIR, "build.sh"))
+    ensure_tracefs()  # the syscall floor attaches to tracepoints through libbpf, which does not mount it
     if floors:
         subprocess.run(["bash", os.path.join(FLOOR_DIR, "build.sh")], check=True, capture_output=True)
     comm = "npbench"
