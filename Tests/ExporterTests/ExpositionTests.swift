@@ -74,7 +74,7 @@ import Testing
             report: Fixtures.audioStream.report, local: "l", remote: "r",
             intervalHistogram: ExportedHistogram(upperBounds: [1, 0.25], bucketCounts: [5, 4], sum: 2.5, count: 10))
         let text = Fixtures.renderer().render(Fixtures.snapshot(streams: [stream], rtcp: []))
-        let labels = #"ssrc="0x1234abcd",direction="received",local="l",remote="r",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="""#
+        let labels = #"ssrc="0x1234abcd",direction="received",local="l",remote="r",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface="""#
         let expected = """
         # HELP rtpscope_rtp_packet_interval_seconds Time between consecutive packets of the stream (seconds).
         # TYPE rtpscope_rtp_packet_interval_seconds histogram
