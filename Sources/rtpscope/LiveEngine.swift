@@ -63,7 +63,7 @@ final class LiveEngine: Sendable {
     }
 
     /// Runs `body` on the analyzer under the engine lock: how the `--interface` readers feed it
-    /// (a whole ring's worth per call, so the lock is taken once per batch, not per packet).
+    /// (a bounded batch of frames per call: the lock is taken once per batch, not per packet).
     func withAnalyzer(_ body: (StreamAnalyzer) -> Void) {
         withoutActuallyEscaping(body) { body in
             // The body runs here, synchronously, under the lock, and keeps nothing of the analyzer:
