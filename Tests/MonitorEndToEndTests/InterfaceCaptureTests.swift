@@ -112,6 +112,49 @@ extension MonitorEndToEnd {
             #expect(status == 0, "\(monitor.child.exitDescription): \(monitor.child.stderr.suffix(2000))")
         }
 
+        /// Two interfaces carrying the very same RTP stream (same 5-tuple, same SSRC: a mirror of
+        /// both legs of a bridge, say) are two streams, one per interface. `rtptraffic frames`
+        /// writes identical Ethernet frames to each veth, addressed to a MAC nobody has.
+        @Test func theSameStreamOnTwoInterfacesIsTwoStreams() throws {
+            let first = try VethNamespace()
+            defer { first.remove() }
+            let second = try VethNamespace()
+            defer { second.remove() }
+            let children = ChildProcesses()
+            defer { children.stopAll() }
+            let traffic = try TrafficTool(children: children)
+            let monitor = try RunningMonitor.start(
+                arguments: ["--capture", "none", "--interface", first.hostInterface, "--interface", second.hostInterface],
+                children: children)
+            let ssrc = randomSSRC()
+            let counts = [first.hostInterface: 300, second.hostInterface: 200]
+            for (veth, count) in [(first, 300), (second, 200)] {
+                let (ip, arguments) = veth.execArguments([
+                    traffic.path, "frames", "--interface", veth.peerInterface, "--from", "192.168.77.2:5004",
+                    "--to", "192.168.77.1:6004", "--count", "\(count)", "--batch", "8",
+                    "--ssrc", String(format: "0x%08x", ssrc),
+                ])
+                let sender = try children.start("rtptraffic-frames", ip, arguments)
+                guard sender.waitForExit(seconds: 15), sender.exitStatus == 0 else {
+                    throw E2EError("\(sender.commandLine) failed (\(sender.exitDescription)): \(sender.stderr)")
+                }
+            }
+            let stream = ["ssrc": ssrcLabel(ssrc)]
+            let metrics = try monitor.settledScrape(MonitorMetric.packets, where: stream, expected: 500)
+            let series = metrics.samples(MonitorMetric.packets, where: stream)
+            #expect(series.count == 2, "\(series)")
+            for sample in series {
+                #expect(sample.labels["local"] == "192.168.77.1:6004" && sample.labels["remote"] == "192.168.77.2:5004")
+                #expect(counts[sample.labels["interface"] ?? ""].map(Double.init) == sample.value, "\(sample)")
+            }
+            #expect(metrics.sum(MonitorMetric.lost, where: stream) == 0)
+            let health = try JSONSerialization.jsonObject(with: Data(try monitor.get("/health").body.utf8)) as? [String: Any]
+            let interfaces = (health?["interfaces"] as? [[String: Any]] ?? []).compactMap { $0["interface"] as? String }
+            #expect(interfaces == [first.hostInterface, second.hostInterface], "command-line order")
+            let status = monitor.stopGracefully()
+            #expect(status == 0, "\(monitor.child.exitDescription): \(monitor.child.stderr.suffix(2000))")
+        }
+
         /// A misspelt interface and a bad filter are one-line errors and a non-zero exit, before
         /// anything is attached (no root needed to see them).
         @Test func missingInterfaceAndBadFilterAreOneLineErrors() throws {
