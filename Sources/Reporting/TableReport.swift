@@ -65,9 +65,12 @@ public enum TableReport {
             .init("End", rank: 83) { NumberText.relativeSeconds($0.stream.endTime - $0.timeBase) },
         ]
         if isLive(report) {
+            // `monitor --interface` streams have an interface instead of a process: "if:eth0".
+            let interfaces = report.streams.contains { $0.interface != nil }
             columns += [
-                .init("Process", .left, rank: kept, shortest: 10) { row in
-                    "\(row.stream.pid.map(String.init) ?? "?")/\(row.stream.comm ?? "?")"
+                .init(interfaces ? "Process/if" : "Process", .left, rank: kept, shortest: 10) { row in
+                    row.stream.interface.map { "if:\($0)" }
+                        ?? "\(row.stream.pid.map(String.init) ?? "?")/\(row.stream.comm ?? "?")"
                 },
                 .init("Dir", .left, rank: kept) { $0.stream.direction?.rawValue ?? "" },
             ]

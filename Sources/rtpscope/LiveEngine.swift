@@ -11,7 +11,10 @@ import Synchronization
 /// under the lock) and a scrape copies compact figures and the streams it exports
 /// (`AnalyzerExport.take`), building reports after releasing it.
 final class LiveEngine: Sendable {
-    private let capture: LiveCapture
+    /// The eBPF capture; nil with `--capture none` (interfaces only).
+    private let capture: LiveCapture?
+    /// The `--interface` captures' counters, published by their readers (`InterfaceReaders`).
+    private let interfaces: InterfaceStatisticsBoard?
     private let codec: CodecProbeManager?
     private let state: Mutex<EngineState>
     private let rate = Mutex(EventRate())
@@ -29,9 +32,10 @@ final class LiveEngine: Sendable {
         init(analyzer: StreamAnalyzer) { self.analyzer = analyzer }
     }
 
-    init(capture: LiveCapture, configuration: AnalyzerConfiguration, codec: CodecProbeManager? = nil,
-         streamMetrics: StreamMetricsMode = .default) {
+    init(capture: LiveCapture?, configuration: AnalyzerConfiguration, codec: CodecProbeManager? = nil,
+         streamMetrics: StreamMetricsMode = .default, interfaces: InterfaceStatisticsBoard? = nil) {
         self.capture = capture
+        self.interfaces = interfaces
         self.streamMetrics = streamMetrics
         self.codec = codec?.isEnabled == true ? codec : nil
         state = Mutex(EngineState(analyzer: StreamAnalyzer(configuration: configuration)))
@@ -40,6 +44,7 @@ final class LiveEngine: Sendable {
     /// Feeds every event waiting in the ring buffers to the engine; returns how many datagrams.
     @discardableResult
     func drain() -> Int {
+        guard let capture else { return 0 }
         let codec = self.codec
         var rtpProcesses = Set<Int32>()
         let delivered = state.withLock { state in
@@ -55,6 +60,17 @@ final class LiveEngine: Sendable {
         }
         rtpProcesses.forEach { codec?.noteRTPProcess($0) }
         return delivered
+    }
+
+    /// Runs `body` on the analyzer under the engine lock: how the `--interface` readers feed it
+    /// (a bounded batch of frames per call: the lock is taken once per batch, not per packet).
+    func withAnalyzer(_ body: (StreamAnalyzer) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            // The body runs here, synchronously, under the lock, and keeps nothing of the analyzer:
+            // the region checker cannot see that through a caller's closure.
+            nonisolated(unsafe) let body = body
+            state.withLock { body($0.analyzer) }
+        }
     }
 
     /// Codec records first, then the stalls they may explain (see `StallClassifier`).
@@ -115,7 +131,7 @@ final class LiveEngine: Sendable {
 
     func close() {
         codec?.close()
-        capture.close()
+        capture?.close()
     }
 
     /// A scrape's view: the engine lock is held only while `AnalyzerExport.take` copies figures and
@@ -155,9 +171,12 @@ final class LiveEngine: Sendable {
 
     /// The kernel side's and the codec probes' state (read from maps and the loader, no engine lock).
     private func monitorHealth(now: Nanoseconds) -> (MonitorHealth, [ExportedCodecSeries]) {
+        var health = MonitorHealth()
+        health.interfaces = interfaces?.current ?? []
+        guard let capture else { return (health, []) }
         let statistics = capture.statistics()
         let eventsPerSecond = rate.withLock { $0.update(total: statistics.eventsTotal, at: now) }
-        var health = MonitorHealth(
+        health = MonitorHealth(
             attachedPrograms: statistics.attachedPrograms,
             eventsBySyscall: Dictionary(uniqueKeysWithValues: statistics.eventsByHook.map { ($0.key.description, $0.value) }),
             eventsPerSecond: eventsPerSecond,
@@ -166,6 +185,7 @@ final class LiveEngine: Sendable {
             programStats: statistics.programs.filter { $0.runCount > 0 || $0.runTimeNanoseconds > 0 }.map {
                 ProgramRunStats(name: $0.name, runTimeNanoseconds: $0.runTimeNanoseconds, runCount: $0.runCount)
             })
+        health.interfaces = interfaces?.current ?? []
         var codecSeries: [ExportedCodecSeries] = []
         if let codec {
             let codecHealth = codec.health()

@@ -93,7 +93,7 @@ enum StreamFamilies {
         return LabelSet(MetricLabels.stream, [
             LabelText.ssrc(report.ssrc), report.direction?.rawValue ?? "", stream.local, stream.remote,
             report.pid.map(String.init) ?? "", report.comm ?? "", String(report.payloadType),
-            report.container ?? "", report.pod ?? "", report.namespace ?? "",
+            report.container ?? "", report.pod ?? "", report.namespace ?? "", report.interface ?? "",
         ])
     }
 }

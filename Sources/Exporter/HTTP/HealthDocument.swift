@@ -11,15 +11,18 @@ struct HealthDocument: Encodable, Equatable {
     let streamsExported: Int
     let streamsLeftOut: Int
     let streamsEvicted: UInt64
+    /// `--interface` captures and their libpcap counters; absent without them.
+    let interfaces: [InterfaceHealth]?
 
-    /// Without an attached program the monitor sees nothing: report it as unhealthy (503) so a
-    /// readiness probe notices, while the process itself stays up.
-    var isHealthy: Bool { !attachedPrograms.isEmpty }
+    /// Without an attached program or an interface capture the monitor sees nothing: report it as
+    /// unhealthy (503) so a readiness probe notices, while the process itself stays up.
+    var isHealthy: Bool { !attachedPrograms.isEmpty || interfaces != nil }
 
     init(_ snapshot: ExporterSnapshot) {
         let health = snapshot.health
         attachedPrograms = health.attachedPrograms.sorted()
-        status = attachedPrograms.isEmpty ? "no_programs_attached" : "ok"
+        interfaces = health.interfaces.isEmpty ? nil : health.interfaces
+        status = attachedPrograms.isEmpty && interfaces == nil ? "no_programs_attached" : "ok"
         eventsPerSecond = health.eventsPerSecond
         eventsBySyscall = health.eventsBySyscall
         ringbufDroppedEvents = health.ringbufDroppedEvents
@@ -35,5 +38,6 @@ struct HealthDocument: Encodable, Equatable {
         case eventsBySyscall = "events_by_syscall", ringbufDroppedEvents = "ringbuf_dropped_events"
         case streams, streamMetrics = "stream_metrics", streamsExported = "streams_exported"
         case streamsLeftOut = "streams_left_out", streamsEvicted = "streams_evicted"
+        case interfaces
     }
 }

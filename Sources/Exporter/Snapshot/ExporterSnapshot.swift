@@ -199,6 +199,8 @@ public struct MonitorHealth: Sendable, Equatable {
     public var streamsEvicted: UInt64
     /// Codec probes; nil when they are off.
     public var codecProbes: CodecProbeStatus? = nil
+    /// `--interface` captures, in command-line order; empty without them.
+    public var interfaces: [InterfaceHealth] = []
 
     public init(attachedPrograms: [String] = [], eventsBySyscall: [String: UInt64] = [:],
                 eventsPerSecond: Double = 0, ringbufDroppedEvents: UInt64 = 0,

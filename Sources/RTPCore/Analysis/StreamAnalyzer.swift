@@ -173,7 +173,8 @@ public final class StreamAnalyzer {
         let relativeMs = configuration.mode == .wireshark ? relativeMilliseconds(datagram.time) : 0
         let packedKey = PackedStreamKey(transport: datagram.transport, source: datagram.source,
                                         destination: datagram.destination, ssrc: header.ssrc,
-                                        pid: datagram.process?.pid, direction: datagram.process?.direction)
+                                        pid: datagram.process?.pid, direction: datagram.direction,
+                                        interface: datagram.interface?.index)
         let hash = streams.hash(packedKey)
         if let index = streams.index(of: packedKey, hash: hash) {
             let confirmedNow = streams[index].measurements.ingest(
@@ -198,7 +199,7 @@ public final class StreamAnalyzer {
             measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
                                 relativeMilliseconds: relativeMs, resolver: resolver)
             let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm, container: sharedContainer(datagram.process?.container),
-                                                        measurements: measurements), hash: hash)
+                                                        interfaceName: datagram.interface?.name, measurements: measurements), hash: hash)
             didConfirm(index)
             return
         }
@@ -214,7 +215,7 @@ public final class StreamAnalyzer {
             let confirmedNow = measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
                                                    relativeMilliseconds: relativeMs, resolver: resolver)
             let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm, container: sharedContainer(datagram.process?.container),
-                                                        measurements: measurements), hash: hash)
+                                                        interfaceName: datagram.interface?.name, measurements: measurements), hash: hash)
             if confirmedNow { didConfirm(index) } else { enforceUnconfirmedCap() }
             return
         }

@@ -51,6 +51,9 @@ public struct StreamReport: Codable, Sendable, Equatable {
     public var pod: String? = nil
     public var podUID: String? = nil
     public var namespace: String? = nil
+    /// Live, `monitor --interface`: the network interface the stream was captured on (such streams
+    /// have no pid or comm). Nil elsewhere.
+    public var interface: String? = nil
     /// `strict` (RFC 3550) or `wireshark` (tshark -z rtp,streams rules).
     public var mode: String
     /// Live, outgoing streams: send stalls by cause.
@@ -107,7 +110,7 @@ public struct StreamReport: Codable, Sendable, Equatable {
         case frames, meanPacketsPerFrame = "mean_packets_per_frame", frameJitterMs = "frame_jitter_ms"
         case startTime = "start_time", endTime = "end_time"
         case pid, comm, direction, mode
-        case container, pod, podUID = "pod_uid", namespace
+        case container, pod, podUID = "pod_uid", namespace, interface
         case sendStalls = "send_stalls", codecCorrelation = "codec_correlation"
         case encodingNames = "encoding_names", file
         case byeTime = "bye_time"
@@ -163,6 +166,7 @@ public struct StreamReport: Codable, Sendable, Equatable {
         try c.encodeIfPresent(pod, forKey: .pod)
         try c.encodeIfPresent(podUID, forKey: .podUID)
         try c.encodeIfPresent(namespace, forKey: .namespace)
+        try c.encodeIfPresent(interface, forKey: .interface)
         try c.encode(mode, forKey: .mode)
         try c.encodeIfPresent(sendStalls, forKey: .sendStalls)
         try c.encodeIfPresent(codecCorrelation, forKey: .codecCorrelation)

@@ -7,16 +7,20 @@ struct StreamStatistics {
     let processName: String?
     /// Live: the socket's container (fixed per stream, like the process), shared by its streams.
     let container: SharedContainer?
+    /// Live, `monitor --interface`: the interface's name (inline: names are at most 15 bytes).
+    let interfaceName: String?
     /// When the table last moved this entry in its recency list: the tick, and the table's append
     /// count then (`StreamTable.touch`).
     var recencyTick: UInt32 = 0
     var recencySequence: UInt32 = 0
     var measurements: StreamMeasurements
 
-    init(key: PackedStreamKey, processName: String?, container: SharedContainer? = nil, measurements: StreamMeasurements) {
+    init(key: PackedStreamKey, processName: String?, container: SharedContainer? = nil, interfaceName: String? = nil,
+         measurements: StreamMeasurements) {
         self.key = key
         self.processName = processName
         self.container = container
+        self.interfaceName = interfaceName
         self.measurements = measurements
         recencyTick = StreamTable.recencyTick(measurements.lastTime)
     }
@@ -29,6 +33,7 @@ struct StreamStatistics {
     func report(key: StreamKey, mode: AnalyzerConfiguration.Mode) -> StreamReport {
         var report = measurements.report(key: key, processName: processName, mode: mode)
         report.setContainer(container?.context)
+        report.interface = interfaceName
         return report
     }
 }
