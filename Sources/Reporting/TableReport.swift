@@ -93,6 +93,8 @@ public enum TableReport {
             .init("Reord", rank: 64) { String($0.stream.reordered) },
             .init("Resets", rank: 55) { String($0.stream.seqResets) },
             .init("Frames", rank: 40) { $0.stream.frames > 0 ? String($0.stream.frames) : "" },
+            .init("MOS", rank: 88) { NumberText.milliseconds($0.stream.quality?.mos, decimals: 2) },
+            .init("R", rank: 60) { NumberText.milliseconds($0.stream.quality?.rFactor, decimals: 1) },
         ]
         return columns
     }
@@ -122,7 +124,8 @@ public enum TableReport {
                 + "MinΔ…MaxJit leave out marker, comfort-noise and first packets; Jitter: the value at the stream's end."
         }
         return "Start/End: s since \(origin). Δ: time between packets (ms). Jitter: RFC 3550 interarrival "
-            + "jitter at the stream's end; MinJit/MeanJit/MaxJit: its range over the stream (ms). Lost \"N dup\": N more packets than expected."
+            + "jitter at the stream's end; MinJit/MeanJit/MaxJit: its range over the stream (ms). Lost \"N dup\": N more packets than expected. "
+            + "MOS/R: ITU-T G.107 E-model behind the adaptive jitter buffer (known voice codecs only)."
     }
 
     static func hiddenNote(_ hidden: [String], width: Int?) -> String {

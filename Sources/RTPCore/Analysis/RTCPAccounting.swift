@@ -114,6 +114,9 @@ final class RTCPAccounting {
     /// that its streams can say they ended rather than stopped. As many as reporters, least recently
     /// named dropped first; live, expired with the reporters.
     private var goodbyes: LRUMap<UInt32, Nanoseconds>
+    /// The latest RFC 3611 VoIP-metrics and statistics-summary blocks about each source SSRC (XR),
+    /// bounded and expired like `goodbyes`.
+    private var extendedReports: LRUMap<UInt32, StoredExtendedReport>
     private var blocks: [StoredBlock?] = []
     private var freeBlocks: [Int32] = []
     /// All blocks, least recently updated first (the total cap and per-block expiry pop its front).
@@ -133,6 +136,12 @@ final class RTCPAccounting {
         reporters = LRUMap(capacity: limits.reporters)
         senderReportTimes = LRUMap(capacity: limits.reporters)
         goodbyes = LRUMap(capacity: limits.reporters)
+        extendedReports = LRUMap(capacity: limits.reporters)
+    }
+
+    /// What the latest XR VoIP-metrics / statistics-summary blocks about `ssrc` said, if any came.
+    func extendedReport(about ssrc: UInt32) -> ReportedQuality? {
+        extendedReports.slot(of: ssrc).map { extendedReports[slot: $0].report }
     }
 
     /// When the latest RTCP BYE naming `ssrc` arrived, if one did (and was not expired or evicted).
@@ -146,6 +155,7 @@ final class RTCPAccounting {
     /// Heap bytes held (approximate: slabs, maps and links; reporters' block dictionaries).
     var allocatedBytes: Int {
         var total = reporters.allocatedBytes + senderReportTimes.allocatedBytes + goodbyes.allocatedBytes
+            + extendedReports.allocatedBytes
             + blocks.capacity * MemoryLayout<StoredBlock?>.stride + freeBlocks.capacity * 4
             + blockLinks.allocatedBytes + reporterBlockLinks.allocatedBytes
         reporters.forEach { _, reporter in
@@ -183,6 +193,7 @@ final class RTCPAccounting {
                 count(packet, by: fb.senderSSRC, datagram)
             case .extendedReport(let xr):
                 count(packet, by: xr.ssrc, datagram)
+                for block in xr.blocks { rememberExtendedReport(block, by: xr.ssrc, at: datagram.time) }
             case .unknown:
                 break
             }
@@ -222,6 +233,27 @@ final class RTCPAccounting {
         }
         while let oldest = goodbyes.oldest, goodbyes[slot: oldest] < cutoff {
             goodbyes.remove(slot: oldest)
+        }
+        while let oldest = extendedReports.oldest, extendedReports[slot: oldest].arrival < cutoff {
+            extendedReports.remove(slot: oldest)
+        }
+    }
+
+    private func rememberExtendedReport(_ block: RTCPExtendedReport.Block, by reporter: UInt32, at time: Nanoseconds) {
+        let source: UInt32
+        switch block {
+        case .voipMetrics(let metrics): source = metrics.ssrc
+        case .statisticsSummary(let summary): source = summary.ssrc
+        case .other: return
+        }
+        let slot = extendedReports.touch(source)
+            ?? extendedReports.insert(source, StoredExtendedReport(reporter: reporter, arrival: time)).slot
+        extendedReports[slot: slot].reporter = reporter
+        extendedReports[slot: slot].arrival = time
+        switch block {
+        case .voipMetrics(let metrics): extendedReports[slot: slot].voipMetrics = metrics
+        case .statisticsSummary(let summary): extendedReports[slot: slot].statisticsSummary = summary
+        case .other: break
         }
     }
 
