@@ -19,9 +19,16 @@ extension MetricCatalog {
         help: "Fraction of packets lost in the gaps between loss bursts, RFC 3611 4.7.2 with Gmin 16 (ratio 0-1).",
         unit: "ratio")
 
+    public static let rtcpXRRFactor = MetricFamily(
+        name: "rtpscope_rtcp_xr_r_factor", type: .gauge,
+        help: "R factor an endpoint reported for the stream in its latest RTCP XR VoIP-metrics block, RFC 3611 4.7.5 (0-100). Absent without one, or when it said unavailable.")
+    public static let rtcpXRMOS = MetricFamily(
+        name: "rtpscope_rtcp_xr_mos", type: .gauge,
+        help: "MOS-CQ an endpoint reported for the stream in its latest RTCP XR VoIP-metrics block, RFC 3611 4.7.5 (1-5). Absent without one, or when it said unavailable.")
+
     /// The quality families, in exposition order (after `streamFamilies`).
     public static let streamQualityFamilies: [MetricFamily] = [
-        rtpMOS, rtpRFactor, rtpJitterBufferDiscarded, rtpBurstDensity, rtpGapDensity,
+        rtpMOS, rtpRFactor, rtpBurstDensity, rtpGapDensity, rtcpXRRFactor, rtcpXRMOS, rtpJitterBufferDiscarded,
     ]
 }
 

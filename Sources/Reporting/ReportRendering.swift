@@ -145,6 +145,8 @@ public enum CSVReport {
         ("max_loss_run", { $0.quality.map { String($0.maxLossRun) } ?? "" }),
         ("jb_discarded", { $0.quality?.primary.map { String($0.discarded) } ?? "" }),
         ("effective_loss", { NumberText.milliseconds($0.quality?.primary?.effectiveLoss, decimals: 6) }),
+        ("xr_r_factor", { NumberText.milliseconds($0.quality?.rtcpXR?.voipMetrics?.rFactor, decimals: 0) }),
+        ("xr_mos_cq", { NumberText.milliseconds($0.quality?.rtcpXR?.voipMetrics?.mosCQ, decimals: 1) }),
     ]
 
     public static func render(_ report: AnalysisReport) -> String {

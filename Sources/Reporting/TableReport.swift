@@ -96,6 +96,13 @@ public enum TableReport {
             .init("MOS", rank: 88) { NumberText.milliseconds($0.stream.quality?.mos, decimals: 2) },
             .init("R", rank: 60) { NumberText.milliseconds($0.stream.quality?.rFactor, decimals: 1) },
         ]
+        if report.streams.contains(where: { $0.quality?.rtcpXR?.voipMetrics != nil }) {
+            // What the endpoint itself said (RTCP XR VoIP metrics), beside our figures.
+            columns += [
+                .init("XR MOS", rank: 58) { NumberText.milliseconds($0.stream.quality?.rtcpXR?.voipMetrics?.mosCQ, decimals: 1) },
+                .init("XR R", rank: 57) { NumberText.milliseconds($0.stream.quality?.rtcpXR?.voipMetrics?.rFactor, decimals: 0) },
+            ]
+        }
         return columns
     }
 

@@ -228,3 +228,41 @@ struct StreamQualityTests {
         #expect(quality.maxLossRun == 50 && quality.lossRuns[9] == 1)
     }
 }
+
+@Suite("RTCP XR beside our quality")
+struct ReportedQualityTests {
+    /// An XR with a VoIP-metrics block (RFC 3611 §4.7) about the stream's SSRC: loss 12/256, R 80,
+    /// external R unavailable (127), MOS-LQ unavailable, MOS-CQ 38 (3.8), adaptive buffer (JBA 3).
+    static func voipMetricsXR(about source: UInt32) -> [UInt8] {
+        var block: [UInt8] = [7, 0, 0, 8] + StatsFixture.withBigEndian(source)
+        block += [12, 3, 64, 2]                       // loss, discard, burst density, gap density
+        block += [0, 120, 1, 44]                      // burst duration 120 ms, gap duration 300 ms
+        block += [0, 90, 0, 40]                       // round trip 90 ms, end system delay 40 ms
+        block += [UInt8(bitPattern: -20), UInt8(bitPattern: -60), 127, 16]  // signal, noise, RERL n/a, Gmin
+        block += [80, 127, 127, 38]                   // R, external R, MOS-LQ, MOS-CQ
+        block += [0x30, 0, 0, 60, 0, 120, 0, 200]     // RX config JBA adaptive, JB nominal/max/abs max
+        #expect(block.count == 36)
+        return [0x80, 207, 0, 10] + StatsFixture.withBigEndian(0xFEED) + block
+    }
+
+    @Test func reportedValuesSitBesideOurs() throws {
+        let analyzer = StreamAnalyzer(configuration: AnalyzerConfiguration())
+        for i in 0..<50 {
+            StatsFixture.feed(analyzer, StatsFixture.rtp(seq: UInt16(i), ts: UInt32(i * 160)), atMs: Double(i) * 20)
+        }
+        StatsFixture.feed(analyzer, Self.voipMetricsXR(about: 0x1234_5678), atMs: 1000,
+                          from: StatsFixture.receiver, to: StatsFixture.sender)
+        let quality = try #require(analyzer.report().streams.first?.quality)
+        let reported = try #require(quality.rtcpXR)
+        #expect(reported.reporterSSRC == 0xFEED)
+        let metrics = try #require(reported.voipMetrics)
+        #expect(metrics.lossRate == 12.0 / 256 && metrics.burstDensity == 0.25)
+        #expect(metrics.burstDurationMs == 120 && metrics.gapDurationMs == 300 && metrics.roundTripDelayMs == 90)
+        #expect(metrics.signalLevelDBm == -20 && metrics.noiseLevelDBm == -60 && metrics.residualEchoReturnLossDB == nil)
+        #expect(metrics.rFactor == 80 && metrics.externalRFactor == nil && metrics.mosLQ == nil && metrics.mosCQ == 3.8)
+        #expect(metrics.jitterBufferAdaptive == true && metrics.jitterBufferAbsoluteMaximumMs == 200)
+        #expect(reported.statisticsSummary == nil)
+        // Ours, for the same stream: clean G.711.
+        #expect(quality.mos != nil && quality.roundTripMs == nil)
+    }
+}

@@ -25,6 +25,8 @@ enum StreamFamilies {
         var rFactor: Double?
         var burstDensity: Double?
         var gapDensity: Double?
+        var reportedRFactor: Double?
+        var reportedMOS: Double?
 
         init(_ report: StreamReport) {
             packets = report.packets
@@ -43,6 +45,8 @@ enum StreamFamilies {
             rFactor = report.quality?.rFactor
             burstDensity = report.quality?.burstDensity
             gapDensity = report.quality?.gapDensity
+            reportedRFactor = report.quality?.rtcpXR?.voipMetrics?.rFactor
+            reportedMOS = report.quality?.rtcpXR?.voipMetrics?.mosCQ
         }
     }
 
@@ -64,6 +68,8 @@ enum StreamFamilies {
         ScalarFamily(MetricCatalog.rtpRFactor) { $0.rFactor.map { .real($0) } },
         ScalarFamily(MetricCatalog.rtpBurstDensity) { $0.burstDensity.map { .real($0) } },
         ScalarFamily(MetricCatalog.rtpGapDensity) { $0.gapDensity.map { .real($0) } },
+        ScalarFamily(MetricCatalog.rtcpXRRFactor) { $0.reportedRFactor.map { .real($0) } },
+        ScalarFamily(MetricCatalog.rtcpXRMOS) { $0.reportedMOS.map { .real($0) } },
     ]
 
     static let jitterBufferDiscarded = ScalarFamily<UInt64>(MetricCatalog.rtpJitterBufferDiscarded) { .unsigned($0) }

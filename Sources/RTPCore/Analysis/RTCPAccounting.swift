@@ -117,6 +117,9 @@ final class RTCPAccounting {
     /// The latest RFC 3611 VoIP-metrics and statistics-summary blocks about each source SSRC (XR),
     /// bounded and expired like `goodbyes`.
     private var extendedReports: LRUMap<UInt32, StoredExtendedReport>
+    /// The latest round trip measured from a report block about each source SSRC (ms), and when: the
+    /// E-model's network delay for the stream (`StreamQuality`). Bounded and expired like `goodbyes`.
+    private var roundTrips: LRUMap<UInt32, (roundTripMs: Double, arrival: Nanoseconds)>
     private var blocks: [StoredBlock?] = []
     private var freeBlocks: [Int32] = []
     /// All blocks, least recently updated first (the total cap and per-block expiry pop its front).
@@ -137,6 +140,12 @@ final class RTCPAccounting {
         senderReportTimes = LRUMap(capacity: limits.reporters)
         goodbyes = LRUMap(capacity: limits.reporters)
         extendedReports = LRUMap(capacity: limits.reporters)
+        roundTrips = LRUMap(capacity: limits.reporters)
+    }
+
+    /// The latest RTCP round trip (ms) measured about `ssrc`, if any.
+    func roundTrip(about ssrc: UInt32) -> Double? {
+        roundTrips.slot(of: ssrc).map { roundTrips[slot: $0].roundTripMs }
     }
 
     /// What the latest XR VoIP-metrics / statistics-summary blocks about `ssrc` said, if any came.
@@ -155,7 +164,7 @@ final class RTCPAccounting {
     /// Heap bytes held (approximate: slabs, maps and links; reporters' block dictionaries).
     var allocatedBytes: Int {
         var total = reporters.allocatedBytes + senderReportTimes.allocatedBytes + goodbyes.allocatedBytes
-            + extendedReports.allocatedBytes
+            + extendedReports.allocatedBytes + roundTrips.allocatedBytes
             + blocks.capacity * MemoryLayout<StoredBlock?>.stride + freeBlocks.capacity * 4
             + blockLinks.allocatedBytes + reporterBlockLinks.allocatedBytes
         reporters.forEach { _, reporter in
@@ -237,6 +246,9 @@ final class RTCPAccounting {
         while let oldest = extendedReports.oldest, extendedReports[slot: oldest].arrival < cutoff {
             extendedReports.remove(slot: oldest)
         }
+        while let oldest = roundTrips.oldest, roundTrips[slot: oldest].arrival < cutoff {
+            roundTrips.remove(slot: oldest)
+        }
     }
 
     private func rememberExtendedReport(_ block: RTCPExtendedReport.Block, by reporter: UInt32, at time: Nanoseconds) {
@@ -285,6 +297,13 @@ final class RTCPAccounting {
         for block in reported {
             let stored = StoredBlock(block: block, roundTripMs: roundTrip(block, at: time), arrival: time,
                                      reporter: Int32(reporter))
+            if let roundTripMs = stored.roundTripMs, roundTripMs >= 0 {
+                if let slot = roundTrips.touch(block.ssrc) {
+                    roundTrips[slot: slot] = (roundTripMs, time)
+                } else {
+                    _ = roundTrips.insert(block.ssrc, (roundTripMs, time))
+                }
+            }
             if let existing = reporters[slot: reporter].blocks[block.ssrc].map(Int.init) {
                 blocks[existing] = stored
                 blockOrder.moveToBack(existing, &blockLinks)

@@ -417,7 +417,8 @@ public final class StreamAnalyzer {
     func report(at index: Int, key: StreamKey) -> StreamReport {
         let stream = streams[index]
         var report = stream.report(key: key, mode: configuration.mode)
-        report.quality = stream.measurements.qualityReport(settings: qualitySettings)
+        report.quality = stream.measurements.qualityReport(settings: qualitySettings,
+                                                           rttMs: rtcp.roundTrip(about: key.ssrc))
         report.quality?.rtcpXR = rtcp.extendedReport(about: key.ssrc)
         if let bye = rtcp.goodbyeTime(of: key.ssrc), bye >= stream.lastTime {
             report.byeTime = Double(bye) / 1e9

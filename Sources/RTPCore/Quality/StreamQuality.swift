@@ -31,6 +31,8 @@ public struct StreamQuality: Codable, Sendable, Equatable {
     public var jitterBuffers: [JitterBufferReport]
     /// Index of the primary model in `jitterBuffers`.
     public var primaryJitterBuffer: Int
+    /// The RTCP round trip whose half was added to each model's delay (ms), nil when none was measured.
+    public var roundTripMs: Double? = nil
     /// What an endpoint reported about the stream in RTCP XR (its own R, MOS, burst/gap…), if any.
     public var rtcpXR: ReportedQuality? = nil
 
@@ -46,7 +48,7 @@ public struct StreamQuality: Codable, Sendable, Equatable {
         case burstDurationMs = "burst_duration_ms", gapDurationMs = "gap_duration_ms", bursts
         case lossRuns = "loss_runs", maxLossRun = "max_loss_run", delayVariation = "delay_variation"
         case jitterBuffers = "jitter_buffers", primaryJitterBuffer = "primary_jitter_buffer"
-        case rtcpXR = "rtcp_xr"
+        case roundTripMs = "rtt_ms", rtcpXR = "rtcp_xr"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -67,6 +69,7 @@ public struct StreamQuality: Codable, Sendable, Equatable {
         try c.encode(delayVariation, forKey: .delayVariation)
         try c.encode(jitterBuffers, forKey: .jitterBuffers)
         try c.encode(primaryJitterBuffer, forKey: .primaryJitterBuffer)
+        try c.encode(roundTripMs, forKey: .roundTripMs)
         try c.encode(rtcpXR, forKey: .rtcpXR)
     }
 }
@@ -173,7 +176,7 @@ extension QualityTracker {
             delayVariation: zip(QualitySettings.delayBuckets, delayOver).map {
                 DelayVariationBucket(thresholdMs: Double($0) / 1e6, packets: $1, share: Double($1) / total)
             },
-            jitterBuffers: models, primaryJitterBuffer: settings.primaryIndex)
+            jitterBuffers: models, primaryJitterBuffer: settings.primaryIndex, roundTripMs: rttMs)
     }
 
     /// Lowest and time-weighted mean of the 10 s window MOS (primary model): clean time before the
