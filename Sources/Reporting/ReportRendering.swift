@@ -147,6 +147,8 @@ public enum CSVReport {
         ("effective_loss", { NumberText.milliseconds($0.quality?.primary?.effectiveLoss, decimals: 6) }),
         ("xr_r_factor", { NumberText.milliseconds($0.quality?.rtcpXR?.voipMetrics?.rFactor, decimals: 0) }),
         ("xr_mos_cq", { NumberText.milliseconds($0.quality?.rtcpXR?.voipMetrics?.mosCQ, decimals: 1) }),
+        ("frames_damaged", { $0.quality?.framesDamaged.map(String.init) ?? "" }),
+        ("freezes", { $0.quality?.freezes.map(String.init) ?? "" }),
     ]
 
     public static func render(_ report: AnalysisReport) -> String {

@@ -266,3 +266,63 @@ struct ReportedQualityTests {
         #expect(quality.mos != nil && quality.roundTripMs == nil)
     }
 }
+
+@Suite("Video frames")
+struct VideoQualityTests {
+    /// H.264-like 90 kHz stream, 25 fps (3600 units, 40 ms), 3 packets per frame, 100 frames. Frame 30
+    /// loses its middle packet and frame 60 its first (two damaged frames); frame 80 arrives 200 ms after
+    /// frame 79 (> 3 × 40 ms: a freeze) and frames 81… keep their media pace after it.
+    @Test func damagedFramesAndAFreeze() throws {
+        var configuration = AnalyzerConfiguration()
+        configuration.explicitClockRates = [96: 90000]
+        let analyzer = StreamAnalyzer(configuration: configuration)
+        var sequence: UInt16 = 0
+        for frame in 0..<100 {
+            let late: Double = frame >= 80 ? 160 : 0
+            for packet in 0..<3 {
+                defer { sequence &+= 1 }
+                if (frame == 30 && packet == 1) || (frame == 60 && packet == 0) { continue }
+                StatsFixture.feed(analyzer, StatsFixture.rtp(seq: sequence, ts: UInt32(frame * 3600), pt: 96,
+                                                             marker: packet == 2, payloadBytes: 1000),
+                                  atMs: Double(frame) * 40 + Double(packet) + late)
+            }
+        }
+        let quality = try #require(analyzer.report().streams.first?.quality)
+        #expect(quality.framesDamaged == 2)
+        #expect(quality.freezes == 1)
+        #expect(quality.mos == nil)
+    }
+
+    @Test func audioHasNoVideoFields() throws {
+        let analyzer = StreamAnalyzer(configuration: AnalyzerConfiguration())
+        for i in 0..<50 {
+            StatsFixture.feed(analyzer, StatsFixture.rtp(seq: UInt16(i), ts: UInt32(i * 160)), atMs: Double(i) * 20)
+        }
+        let quality = try #require(analyzer.report().streams.first?.quality)
+        #expect(quality.framesDamaged == nil && quality.freezes == nil)
+    }
+}
+
+@Suite("E-model bounds and short streams")
+struct EModelBoundsTests {
+    /// 60 % loss in bursts (BurstR 8): eq. 7-29 gives Ie,eff = 95·60/(60/8 + 25.1) = 174.8 > 95 and R
+    /// far below 0; R is reported as 0 (MOS 1).
+    @Test func heavyBurstyLossBottomsOut() throws {
+        let parameters = try #require(VoiceCodec.g711.parameters(lossPercent: 60, burstRatio: 8, oneWayDelayMs: 0))
+        #expect(abs(EModel.effectiveEquipmentImpairment(parameters) - 95 * 60 / (60.0 / 8 + 25.1)) < 1e-9)
+        #expect(EModel.rating(parameters) == 0)
+        #expect(EModel.mos(rating: EModel.rating(parameters)) == 1)
+    }
+
+    /// A 4 s stream with one loss: its only (open) window is the impaired one, so mos_min is not above
+    /// the whole-stream MOS.
+    @Test func shortStreamMinimumIsItsImpairedWindow() throws {
+        let analyzer = StreamAnalyzer(configuration: AnalyzerConfiguration())
+        for i in 0..<200 where i != 150 {
+            StatsFixture.feed(analyzer, StatsFixture.rtp(seq: UInt16(i), ts: UInt32(i * 160)), atMs: Double(i) * 20)
+        }
+        let quality = try #require(analyzer.report().streams.first?.quality)
+        let minimum = try #require(quality.mosMin), whole = try #require(quality.mos)
+        #expect(minimum < whole)
+    }
+}

@@ -35,11 +35,14 @@ public enum EModel {
         public init() {}
     }
 
-    /// R per G.107 §7.
+    /// R per G.107 §7, at least 0: loss far beyond G.107's planning range (Ppl 0…20 %, Table 3) drives
+    /// eq. 7-29's Ie,eff past 95 and R below 0, a number with no meaning on the scale (Annex B maps any
+    /// R < 0 to MOS 1).
     public static func rating(_ p: Parameters) -> Double {
         let basic = basicSignalToNoise(p)
-        return basic.ro - simultaneousImpairment(p, ro: basic.ro, no: basic.no)
+        let r = basic.ro - simultaneousImpairment(p, ro: basic.ro, no: basic.no)
             - delayImpairment(p, ro: basic.ro, no: basic.no) - effectiveEquipmentImpairment(p) + p.advantage
+        return max(r, 0)
     }
 
     /// §7.1, eqs. 7-2…7-7: Ro and the total noise No.

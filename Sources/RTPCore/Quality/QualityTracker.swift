@@ -13,6 +13,11 @@ struct QualityTracker {
     /// `.min`: none yet (no packet with a known clock).
     private var floorArrival: Nanoseconds = .min
     private var floorTimestamp: UInt32 = 0
+    /// Video: the frame duration freezes are measured against, in timestamp units: a running mean
+    /// (1/16 per frame) of the steps between frame starts (0: none yet). Encoders' steps wander
+    /// (2671…3240 at ~30 fps in a shared capture), so neither the shortest nor the last will do. Fits
+    /// the padding after `floorTimestamp`.
+    private var frameStep: UInt32 = 0
 
     /// A deviation beyond this is a discontinuity of the timestamps (a sender that restarted its
     /// clock), not delay: the floor restarts at the packet.
@@ -27,6 +32,18 @@ struct QualityTracker {
         guard timed && clockRate != 0 && outcome != .duplicate && outcome != .badJump else { return -1 }
         return transitDeviation(timestamp: timestamp, time: time, previousTime: previousTime,
                                 clockRate: clockRate, restart: outcome == .restarted)
+    }
+
+    /// A video frame started `arrivalGap` after the previous one, `step` timestamp units later: true if
+    /// it ends a freeze, a wait longer than 3 frame durations for a new frame.
+    mutating func frameStarted(step: UInt32, arrivalGap: Nanoseconds, clockRate: UInt32) -> Bool {
+        let forward = Int64(Int32(bitPattern: step))
+        // Backward steps (B-frames) and jumps of over a second (a restart) say nothing of the rate.
+        guard forward > 0, forward <= Int64(clockRate) else { return false }
+        if frameStep == 0 { frameStep = UInt32(forward) }
+        let frameDuration = Int64(frameStep) * 1_000_000_000 / Int64(clockRate)
+        frameStep = UInt32(Int64(frameStep) + (forward - Int64(frameStep)) / 16)
+        return arrivalGap > 3 * frameDuration
     }
 
     /// Whether this packet is the stream's first impairment: a sequence gap, or a deviation some model
@@ -109,6 +126,17 @@ final class StreamQualityState {
     let createdAt: Nanoseconds
     let codec: VoiceCodec?
     @exclusivity(unchecked) var intervals: Intervals?
+    /// Video: freezes (see `QualityTracker.frameStarted`), and frames a sequence gap damaged (each
+    /// gap counts against the frame of the packet after it, once per frame).
+    @exclusivity(unchecked) var freezes: UInt64 = 0
+    @exclusivity(unchecked) var damagedFrames: UInt64 = 0
+    @exclusivity(unchecked) var lastDamagedFrame: UInt32?
+
+    func frameDamaged(timestamp: UInt32) {
+        guard lastDamagedFrame != timestamp else { return }
+        lastDamagedFrame = timestamp
+        damagedFrames &+= 1
+    }
 
     init(settings: QualitySettings, positionsBefore: UInt64, time: Nanoseconds, codec: VoiceCodec?) {
         burstGap = BurstGapCounter(receivedBefore: positionsBefore)

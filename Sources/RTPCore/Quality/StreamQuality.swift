@@ -31,6 +31,10 @@ public struct StreamQuality: Codable, Sendable, Equatable {
     public var jitterBuffers: [JitterBufferReport]
     /// Index of the primary model in `jitterBuffers`.
     public var primaryJitterBuffer: Int
+    /// Video (90 kHz clock): frames with a missing packet, and freezes (a new frame later than 3 frame
+    /// durations after the previous one). nil for other streams.
+    public var framesDamaged: UInt64? = nil
+    public var freezes: UInt64? = nil
     /// The RTCP round trip whose half was added to each model's delay (ms), nil when none was measured.
     public var roundTripMs: Double? = nil
     /// What an endpoint reported about the stream in RTCP XR (its own R, MOS, burst/gap…), if any.
@@ -49,6 +53,7 @@ public struct StreamQuality: Codable, Sendable, Equatable {
         case lossRuns = "loss_runs", maxLossRun = "max_loss_run", delayVariation = "delay_variation"
         case jitterBuffers = "jitter_buffers", primaryJitterBuffer = "primary_jitter_buffer"
         case roundTripMs = "rtt_ms", rtcpXR = "rtcp_xr"
+        case framesDamaged = "frames_damaged", freezes
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -69,6 +74,8 @@ public struct StreamQuality: Codable, Sendable, Equatable {
         try c.encode(delayVariation, forKey: .delayVariation)
         try c.encode(jitterBuffers, forKey: .jitterBuffers)
         try c.encode(primaryJitterBuffer, forKey: .primaryJitterBuffer)
+        try c.encodeIfPresent(framesDamaged, forKey: .framesDamaged)
+        try c.encodeIfPresent(freezes, forKey: .freezes)
         try c.encode(roundTripMs, forKey: .roundTripMs)
         try c.encode(rtcpXR, forKey: .rtcpXR)
     }
@@ -180,8 +187,9 @@ extension QualityTracker {
     }
 
     /// Lowest and time-weighted mean of the 10 s window MOS (primary model): clean time before the
-    /// state existed at the clean MOS, closed windows as recorded, and the open window if it is at
-    /// least a quarter of a window long (a lone packet's window would swing the minimum).
+    /// state existed at the clean MOS, closed windows as recorded, and the open window in the mean,
+    /// and in the minimum if it is at least a quarter of a window long (a lone packet's window would
+    /// swing it) or no window closed (a short stream: it is the only impaired one).
     private func intervalFigures(settings: QualitySettings, codec: VoiceCodec?, firstTime: Nanoseconds,
                                  lastTime: Nanoseconds, primaryMos: Double?) -> (Double?, Double?) {
         guard let codec else { return (nil, nil) }
@@ -202,7 +210,7 @@ extension QualityTracker {
         let openSeconds = Double(max(lastTime - intervals.start, 0)) / 1e9
         if let mos = state.intervalMOS(intervals, settings: settings) {
             let window = Double(QualitySettings.interval) / 1e9
-            if openSeconds >= window / 4 || minimum == .infinity { minimum = min(minimum, mos) }
+            if openSeconds >= window / 4 || intervals.seconds == 0 { minimum = min(minimum, mos) }
             sum += mos * openSeconds
             seconds += openSeconds
         }

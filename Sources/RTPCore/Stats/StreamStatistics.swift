@@ -207,6 +207,9 @@ public struct StreamMeasurements {
             (knownClockRate, clockRateSource, packetJitter, frameStartJitter, clockInference) = Self.clock(for: pt, resolver)
         }
         let maxBefore = sequence.extendedMax
+        let framesBefore = frames.frames
+        let previousFrame = frameStartJitter.hasPrevious && clockInference == nil
+            ? (arrival: frameStartJitter.lastArrival, timestamp: frameStartJitter.lastTimestamp) : nil
         let outcome = sequence.update(sequenceNumber)
         measureTiming(payloadType: pt, timestamp: timestamp, time: time, outcome: outcome)
         // Sequence numbers this packet skipped (a forward step of less than MAX_DROPOUT).
@@ -218,11 +221,21 @@ public struct StreamMeasurements {
         let timingClock = clockInference == nil ? knownClockRate : 0
         let deviation = quality.deviation(outcome: outcome, timed: pt == primaryPayloadType, timestamp: timestamp,
                                           time: time, previousTime: previousTime, clockRate: timingClock)
-        if quality.needsState(gap: gap, deviation: deviation, settings: settings) {
-            quality.allocate(gap: gap, outcome: outcome, time: time, expected: sequence.expected, settings: settings,
-                             codec: VoiceCodec.identify(encodingName: mediaEncodingName))
+        // Video (90 kHz): a frame start arriving more than 3 frame durations after the previous one.
+        var freeze = false
+        if knownClockRate == 90000, frames.frames > framesBefore, let previousFrame {
+            freeze = quality.frameStarted(step: timestamp &- previousFrame.timestamp,
+                                          arrivalGap: time &- previousFrame.arrival, clockRate: knownClockRate)
+        }
+        if freeze || quality.needsState(gap: gap, deviation: deviation, settings: settings) {
+            if quality.state == nil {
+                quality.allocate(gap: gap, outcome: outcome, time: time, expected: sequence.expected, settings: settings,
+                                 codec: VoiceCodec.identify(encodingName: mediaEncodingName))
+            }
+            if freeze { quality.state?.freezes &+= 1 }
         }
         quality.state?.observe(gap: gap, outcome: outcome, deviation: deviation, time: time, settings: settings)
+        if gap > 0 { quality.state?.frameDamaged(timestamp: timestamp) }   // reported for video only
 
         if let wiresharkState {
             if pt != wiresharkState.clockPayloadType {
@@ -325,9 +338,14 @@ public struct StreamMeasurements {
 
     /// Burst/gap loss, jitter-buffer models and E-model ratings (strict A.3 counts in every mode).
     func qualityReport(settings: QualitySettings, rttMs: Double? = nil) -> StreamQuality {
-        quality.report(settings: settings, expected: sequence.expected, lost: sequence.lost, packets: packets,
-                       firstTime: firstTime, lastTime: lastTime,
-                       encodingName: mediaEncodingName, rttMs: rttMs)
+        var report = quality.report(settings: settings, expected: sequence.expected, lost: sequence.lost,
+                                    packets: packets, firstTime: firstTime, lastTime: lastTime,
+                                    encodingName: mediaEncodingName, rttMs: rttMs)
+        if clockInference == nil && knownClockRate == 90000 {
+            report.framesDamaged = quality.state?.damagedFrames ?? 0
+            report.freezes = quality.state?.freezes ?? 0
+        }
+        return report
     }
 
     /// The encoding name of the stream's media: SDP's, else RFC 3551's for a static type.
