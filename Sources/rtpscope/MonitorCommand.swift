@@ -116,6 +116,7 @@ struct Monitor: AsyncParsableCommand {
     var ringBufferBytes: Int = 16 << 20
 
     @OptionGroup var clockRateOptions: ClockRateOptions
+    @OptionGroup var qualityOptions: QualityOptions
 
     @Option(name: .customLong("stream-idle-timeout"), help: ArgumentHelp("Remove a stream and its series after this many idle seconds.", valueName: "SECONDS"))
     var streamIdleTimeout: Double = 60
@@ -207,6 +208,7 @@ struct Monitor: AsyncParsableCommand {
         configuration.sendStallFactor = stallFactor
         do {
             try clockRateOptions.apply(to: &configuration)
+            try qualityOptions.apply(to: &configuration)
         } catch let error as CLIError {
             StandardError.write("rtpscope: \(error.description)")
             throw ExitCode(error.exitCode)

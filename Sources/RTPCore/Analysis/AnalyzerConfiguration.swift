@@ -51,6 +51,8 @@ public struct AnalyzerConfiguration: Sendable {
     /// Live: track the send pacing of outgoing streams; a gap longer than this many expected
     /// intervals is a send stall. nil = off (offline there is no "outgoing").
     public var sendStallFactor: Double? = nil
+    /// `--jitter-buffers`: the receiver jitter buffers each stream is played through (`Quality/`).
+    public var jitterBuffers: [JitterBufferModel] = JitterBufferModel.defaults
 
     public init() {}
 }

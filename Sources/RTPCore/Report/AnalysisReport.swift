@@ -72,6 +72,9 @@ public struct StreamReport: Codable, Sendable, Equatable {
     /// Unix epoch): the source said it left (RFC 3550 §6.6), so its silence is an end, not a stall.
     /// Nil without one, or when packets came after it.
     public var byeTime: Double? = nil
+    /// Burst/gap loss, jitter-buffer models and E-model ratings (`StreamQuality`); its headline
+    /// figures are also written flat on the stream (`r_factor`, `mos`…, see `StreamQuality.FlatKeys`).
+    public var quality: StreamQuality? = nil
 
     /// The media's encoding (that of `payloadType`), nil when no SDP or static table names it.
     public var encodingName: String? { encodingNames[payloadType] }
@@ -114,6 +117,7 @@ public struct StreamReport: Codable, Sendable, Equatable {
         case sendStalls = "send_stalls", codecCorrelation = "codec_correlation"
         case encodingNames = "encoding_names", file
         case byeTime = "bye_time"
+        case quality
     }
 
     /// Written for readers, derived from the fields above (and not read back).
@@ -171,6 +175,8 @@ public struct StreamReport: Codable, Sendable, Equatable {
         try c.encodeIfPresent(sendStalls, forKey: .sendStalls)
         try c.encodeIfPresent(codecCorrelation, forKey: .codecCorrelation)
         try c.encodeIfPresent(byeTime, forKey: .byeTime)
+        try StreamQuality.encodeFlat(quality, to: encoder)
+        try c.encodeIfPresent(quality, forKey: .quality)
     }
 }
 
