@@ -335,9 +335,9 @@ static __always_inline bool parse_udp(struct __sk_buff *skb, struct udp_packet *
 static __always_inline bool attribute(struct __sk_buff *skb, struct udp_packet *packet)
 {
 	struct bpf_sock *sk = skb->sk;
-	if (sk)
-		sk = bpf_sk_fullsock(sk);
 	if (packet->direction == RTPSCOPE_DIRECTION_SENT) {
+		/* bpf_sk_storage_get takes the socket as the skb has it (and checks for a full socket
+		 * itself): one helper call less per sent datagram. */
 		__u64 pid_tgid = bpf_get_current_pid_tgid();
 		packet->pid = pid_tgid >> 32;
 		packet->tid = (__u32)pid_tgid;
@@ -347,6 +347,8 @@ static __always_inline bool attribute(struct __sk_buff *skb, struct udp_packet *
 		packet->cgroup_id = socket_cgroup(skb, owner);
 		return owner ? owner->selected : process_selected(packet->pid, packet->comm);
 	}
+	if (sk)
+		sk = bpf_sk_fullsock(sk);
 	struct socket_owner *owner = sk ? receiving_owner(sk, &packet->socket_inode) : NULL;
 	packet->cgroup_id = socket_cgroup(skb, owner);
 	if (owner) {
