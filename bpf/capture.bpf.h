@@ -17,6 +17,8 @@ const volatile bool filter_pids = false;
 const volatile bool filter_comms = false;
 const volatile bool filter_ports = false;
 const volatile __u32 snaplen = RTPSCOPE_DEFAULT_SNAPLEN;
+/* Socket capture: also pass SIP (datagrams to or from a port of `sip_ports`), for calls. */
+const volatile bool capture_sip = false;
 /* Submits never wake the reader (user space consumes on a timer, which is ~10x cheaper per
  * event); only when this many bytes are waiting do we force a wake-up so a reader blocked in
  * epoll is not left behind while the buffer fills. 0 disables the safety valve. */
@@ -48,6 +50,14 @@ struct {
 	__type(key, __u16);
 	__type(value, __u8);
 } target_ports SEC(".maps");
+
+/* The SIP ports (5060 and --sip-port): their datagrams are passed whatever the first byte. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RTPSCOPE_MAX_SIP_PORTS);
+	__type(key, __u16);
+	__type(value, __u8);
+} sip_ports SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -95,6 +105,11 @@ static __always_inline bool process_selected(__u32 tgid, const char *name)
 static __always_inline bool port_selected(__u16 port)
 {
 	return port != 0 && bpf_map_lookup_elem(&target_ports, &port) != NULL;
+}
+
+static __always_inline bool is_sip_port(__u16 port)
+{
+	return port != 0 && bpf_map_lookup_elem(&sip_ports, &port) != NULL;
 }
 
 /* Ring-buffer submit flags: no wake-up unless half the buffer is waiting (see above). */

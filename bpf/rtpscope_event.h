@@ -17,6 +17,11 @@
  * extension, or an RTCP SR with several report blocks; the maximum bounds the BPF copy loop. */
 #define RTPSCOPE_DEFAULT_SNAPLEN 256
 #define RTPSCOPE_MAX_SNAPLEN 1024
+/* SIP messages (socket capture, to or from a SIP port) are copied up to this many bytes: an
+ * INVITE with its SDP is ~1 KB, and RFC 3261 §18.1.1 moves anything near the MTU to TCP. A longer
+ * one reaches user space cut, where the SIP parser counts it as truncated. */
+#define RTPSCOPE_SIP_SNAPLEN 2048
+#define RTPSCOPE_MAX_SIP_PORTS 64
 
 /* Fixed bounds of the in-kernel walks (the verifier needs them); what lies beyond is counted. */
 #define RTPSCOPE_MAX_IOVECS 8

@@ -335,9 +335,9 @@ static __always_inline bool parse_udp(struct __sk_buff *skb, struct udp_packet *
 static __always_inline bool attribute(struct __sk_buff *skb, struct udp_packet *packet)
 {
 	struct bpf_sock *sk = skb->sk;
-	if (sk)
-		sk = bpf_sk_fullsock(sk);
 	if (packet->direction == RTPSCOPE_DIRECTION_SENT) {
+		/* bpf_sk_storage_get takes the socket as the skb has it (and checks for a full socket
+		 * itself): one helper call less per sent datagram. */
 		__u64 pid_tgid = bpf_get_current_pid_tgid();
 		packet->pid = pid_tgid >> 32;
 		packet->tid = (__u32)pid_tgid;
@@ -347,6 +347,8 @@ static __always_inline bool attribute(struct __sk_buff *skb, struct udp_packet *
 		packet->cgroup_id = socket_cgroup(skb, owner);
 		return owner ? owner->selected : process_selected(packet->pid, packet->comm);
 	}
+	if (sk)
+		sk = bpf_sk_fullsock(sk);
 	struct socket_owner *owner = sk ? receiving_owner(sk, &packet->socket_inode) : NULL;
 	packet->cgroup_id = socket_cgroup(skb, owner);
 	if (owner) {
@@ -360,25 +362,44 @@ static __always_inline bool attribute(struct __sk_buff *skb, struct udp_packet *
 	return true;
 }
 
-/* One datagram (of `length` payload bytes at `offset`) into the ring buffer. */
+/* A ring-buffer record for an event with `copy` payload bytes. The verifier wants a constant
+ * size, so records come in a few sizes rather than always header + snaplen: a 20 ms G.711
+ * datagram (172 bytes) then writes 288 bytes of ring instead of 368 — fewer cache lines for the
+ * sending or receiving CPU to own and for the reader to pull over. The reader takes the payload
+ * length from the header, not from the record's size. */
+static __always_inline struct rtpscope_event *reserve_event(__u32 copy)
+{
+	if (copy <= 64)
+		return bpf_ringbuf_reserve(&events, sizeof(struct rtpscope_event) + 64, 0);
+	if (copy <= 128)
+		return bpf_ringbuf_reserve(&events, sizeof(struct rtpscope_event) + 128, 0);
+	if (copy <= 192)
+		return bpf_ringbuf_reserve(&events, sizeof(struct rtpscope_event) + 192, 0);
+	if (copy <= 256)
+		return bpf_ringbuf_reserve(&events, sizeof(struct rtpscope_event) + 256, 0);
+	if (copy <= snaplen)
+		return bpf_ringbuf_reserve(&events, sizeof(struct rtpscope_event) + snaplen, 0);
+	return bpf_ringbuf_reserve(&events, sizeof(struct rtpscope_event) + RTPSCOPE_SIP_SNAPLEN, 0);
+}
+
+/* One datagram (of `length` payload bytes at `offset`) into the ring buffer, its first `limit`
+ * bytes (snaplen, or RTPSCOPE_SIP_SNAPLEN for SIP). */
 static __always_inline void emit_datagram(struct udp_packet *packet, __u32 offset, __u32 length,
-					  __u16 index)
+					  __u16 index, __u32 limit)
 {
 	struct __sk_buff *skb = packet->skb;
 	__u8 first = 0;
 	/* The first datagram was checked before attributing the packet. */
 	if (index > 0 && (bpf_skb_load_bytes(skb, offset, &first, 1) || !looks_like_rtp(first)))
 		return;
-	/* A constant size (header + snaplen, from rodata): the payload is loaded straight into the
-	 * reservation, no scratch copy. */
-	struct rtpscope_event *event =
-		bpf_ringbuf_reserve(&events, sizeof(struct rtpscope_event) + snaplen, 0);
+	__u32 copy = length < limit ? length : limit;
+	/* The payload is loaded straight into the reservation, no scratch copy. */
+	struct rtpscope_event *event = reserve_event(copy);
 	if (!event) {
 		count(&counters, RTPSCOPE_COUNTER_RINGBUF_DROPS, 1);
 		return;
 	}
-	__u32 copy = length < snaplen ? length : snaplen;
-	if (copy == 0 || copy > RTPSCOPE_MAX_SNAPLEN ||
+	if (copy == 0 || copy > RTPSCOPE_SIP_SNAPLEN ||
 	    bpf_skb_load_bytes(skb, offset, (__u8 *)(event + 1), copy)) {
 		bpf_ringbuf_discard(event, BPF_RB_NO_WAKEUP);
 		count(&counters, RTPSCOPE_COUNTER_PAYLOAD_UNREADABLE, 1);
@@ -418,7 +439,7 @@ static long emit_segment(__u32 index, void *context)
 	__u32 length = packet->payload_bytes - start;
 	if (length > packet->segment_size)
 		length = packet->segment_size;
-	emit_datagram(packet, packet->payload_offset + start, length, index);
+	emit_datagram(packet, packet->payload_offset + start, length, index, snaplen);
 	return 0;
 }
 
@@ -436,16 +457,21 @@ static __always_inline void capture(struct __sk_buff *skb, __u8 direction)
 	case PARSED:
 		break;
 	}
-	/* Most UDP is not RTP (DNS, QUIC): the first payload byte decides before anything else. */
-	if (!looks_like_rtp(first))
+	/* Most UDP is not RTP (DNS, QUIC): the first payload byte decides before anything else; SIP
+	 * (text) is passed by its port, beside any port filter (it is what groups streams into calls). */
+	if (!looks_like_rtp(first)) {
+		if (capture_sip && (is_sip_port(packet.source_port) || is_sip_port(packet.destination_port)) &&
+		    attribute(skb, &packet))
+			emit_datagram(&packet, packet.payload_offset, packet.payload_bytes, 0, RTPSCOPE_SIP_SNAPLEN);
 		return;
+	}
 	if (filter_ports && !port_selected(packet.source_port) &&
 	    !port_selected(packet.destination_port))
 		return;
 	if (!attribute(skb, &packet))
 		return;
 	if (!packet.segment_size) {
-		emit_datagram(&packet, packet.payload_offset, packet.payload_bytes, 0);
+		emit_datagram(&packet, packet.payload_offset, packet.payload_bytes, 0, snaplen);
 		return;
 	}
 	__u32 segments = (packet.payload_bytes + packet.segment_size - 1) / packet.segment_size;

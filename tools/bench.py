@@ -26,6 +26,13 @@ concurrent streams (senders of at most 2,000 streams each, started one after ano
 repeatedly with the default `--stream-metrics top:1000` and then with `all`: /metrics time and bytes
 (medians), the engine lock each scrape held (rtpscope_exporter_snapshot_lock_seconds), the monitor's
 RSS before the scrapes and its peak (VmHWM). Target: every stream exported at 10,000 streams in <= 1 s.
+
+Interface (root only): `rtpscope monitor --capture none --interface` on the host end of a veth pair
+whose other end is in a network namespace made for the run; `rtptraffic frames` (unpaced sendmmsg on
+a packet socket) inside the namespace writes one RTP stream across it as Ethernet frames addressed to
+a MAC nobody has — a mirror port's traffic, dropped by the host right after the capture taps it.
+The sender's own rate without a capture, packets/s the interface path counted, libpcap's drops
+(ps_drop, ps_ifdrop), the monitor's CPU per packet. Target: >= 500,000 packets/s with 0 drops.
 """
 import argparse
 import json
@@ -210,11 +217,20 @@ def owned_programs(pid):
     return result
 
 
-class Floor:
-    """One of ../shared/floor's instruments (MODE 1: the minimal capture), attached while alive."""
+def ensure_tracefs():
+    """Mounts tracefs at /sys/kernel/tracing where nothing has (as the monitor does for itself)."""
+    if os.path.isdir("/sys/kernel/tracing/events") or os.path.isdir("/sys/kernel/debug/tracing/events"):
+        return
+    subprocess.run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"], check=False)
 
-    def __init__(self, name):
-        self.process = subprocess.Popen([os.path.join("/tmp/floor", name), "1"], stdout=subprocess.PIPE,
+
+class Floor:
+    """One of ../shared/floor's instruments, attached while alive: MODE 1 the minimal capture, MODE 0
+    empty programs (their BPF run time is what the kernel's run-time statistics add to any program:
+    the zero of that measure)."""
+
+    def __init__(self, name, mode=1):
+        self.process = subprocess.Popen([os.path.join("/tmp/floor", name), str(mode)], stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, text=True)
         if self.process.stdout.readline().strip() != "ready":
             sys.exit(f"bench: {name} did not start: {self.process.stderr.read()[:300]}")
@@ -259,12 +275,14 @@ def netpath(count, rounds):
         print("\nNetwork layer: skipped (needs root for eBPF)")
         return
     floors = os.path.isfile(os.path.join(FLOOR_DIR, "build.sh"))
+    ensure_tracefs()  # the syscall floor attaches to tracepoints through libbpf, which does not mount it
     if floors:
         subprocess.run(["bash", os.path.join(FLOOR_DIR, "build.sh")], check=True, capture_output=True)
     comm = "npbench"
     configurations = [("monitor, --capture socket (default)", lambda: MonitorConfiguration("socket", comm))]
     if floors:
         configurations += [("floor: cgroup_skb copy (skb-floor 1)", lambda: Floor("skb-floor")),
+                           ("floor: cgroup_skb empty (skb-floor 0)", lambda: Floor("skb-floor", 0)),
                            ("floor: syscall tracepoints (tp-floor 1)", lambda: Floor("tp-floor"))]
     configurations += [("monitor, --capture syscalls", lambda: MonitorConfiguration("syscalls", comm))]
     pairs = {name: [] for name, _ in configurations}
@@ -313,7 +331,8 @@ def netpath(count, rounds):
                 continue
             per_run = statistics.median(s / max(r, 1) for r, s in samples) * 1e9
             print(f"  {name:<40} {program:<24} {per_run:8.0f} ns/run, {runs / count:5.2f} runs per iteration")
-    print("  (target: <= 300 ns per datagram: egress for the sent one, ingress for the received one)")
+    print("  (target: <= 300 ns per datagram: egress for the sent one, ingress for the received one; the empty "
+          "programs' figure is the statistics' own share of every figure: two clock reads around the run)")
 
 
 def start_monitor(port, arguments):
@@ -723,6 +742,84 @@ def scale_live(rows, seconds):
           "(RSS: after the traffic, before /streams is rendered)")
 
 
+def ip(*arguments, namespace=None, check=True):
+    if namespace:
+        argv = ["ip", "netns", "exec", namespace] + list(arguments)
+    else:
+        argv = ["ip"] + list(arguments)
+    return subprocess.run(argv, check=check, capture_output=True, text=True)
+
+
+def interface(count, rounds, batch):
+    if os.geteuid() != 0:
+        print("\nInterface: skipped (needs root for a network namespace and a capture)")
+        return
+    tag = f"{os.getpid() & 0xFFFF:04x}"
+    namespace, host, peer = f"rtpscope-bench-{tag}", f"rtpbh{tag}", f"rtpbp{tag}"
+    host_address, peer_address = "10.214.0.1", "10.214.0.2"
+    monitor = None
+
+    def frames():
+        # Frames to a MAC nobody has: the host drops each right after the packet taps, as it would
+        # a mirror port's traffic, so the sender's cost is the link, not a UDP stack.
+        out = subprocess.run(["ip", "netns", "exec", namespace, RTPTRAFFIC, "frames", "--interface", peer,
+                              "--from", f"{peer_address}:5004", "--to", f"{host_address}:6004",
+                              "--count", str(count), "--batch", str(batch), "--comm", "rtpbench-if"],
+                             check=True, capture_output=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    try:
+        ip("netns", "add", namespace)
+        ip("link", "add", host, "type", "veth", "peer", "name", peer, "netns", namespace)
+        ip("addr", "add", f"{host_address}/30", "dev", host)
+        ip("link", "set", host, "up")
+        ip("ip", "addr", "add", f"{peer_address}/30", "dev", peer, namespace=namespace)
+        ip("ip", "link", "set", peer, "up", namespace=namespace)
+        time.sleep(1)  # carrier on both ends
+        # What the sender manages on its own here: the most the capture can be offered.
+        alone = [frames() for _ in range(2)]
+        port = free_port()
+        monitor = start_monitor(port, ["--capture", "none", "--interface", host, "--stream-idle-timeout", "3600"])
+        label = f'interface="{host}"'
+        rows = []
+        for _ in range(rounds):
+            before = scrape(port)
+            cpu_before = sum(process_cpu_seconds(monitor.pid))
+            sent = frames()
+            # The capture hands a block over when full or after its 5 ms timeout; the reader polls
+            # every 100 ms at most: settled well within a second.
+            time.sleep(1.0)
+            after = scrape(port)
+            cpu = sum(process_cpu_seconds(monitor.pid)) - cpu_before
+            counted = metric_sum(after, "rtpscope_rtp_packets_total", label) - \
+                metric_sum(before, "rtpscope_rtp_packets_total", label)
+            dropped = {reason: metric_sum(after, "rtpscope_interface_packets_dropped_total", f'{label},reason="{reason}"') -
+                       metric_sum(before, "rtpscope_interface_packets_dropped_total", f'{label},reason="{reason}"')
+                       for reason in ("buffer", "interface")}
+            rows.append((sent["packets"], sent["seconds"], counted, dropped, cpu))
+        print(f"\nInterface: {count:,} RTP packets per round (rtptraffic frames, sendmmsg x{batch} on a packet socket "
+              f"in a netns, across a veth), {rounds} rounds, monitor --capture none --interface")
+        alone_rates = ", ".join(f"{r['packets'] / r['seconds']:,.0f}/s" for r in alone)
+        print(f"sender alone (no capture): {alone_rates}")
+        print(f"{'round':>5}{'sent':>12}{'offered/s':>14}{'counted':>12}{'counted/s':>14}{'ps_drop':>10}{'ps_ifdrop':>10}"
+              f"{'CPU ns/pkt':>12}")
+        for i, (sent_packets, seconds, counted, dropped, cpu) in enumerate(rows):
+            print(f"{i + 1:>5}{sent_packets:>12,}{sent_packets / seconds:>14,.0f}{counted:>12,.0f}{counted / seconds:>14,.0f}"
+                  f"{dropped['buffer']:>10,.0f}{dropped['interface']:>10,.0f}{cpu / max(counted, 1) * 1e9:>12,.0f}")
+        rates = [counted / seconds for _, seconds, counted, _, _ in rows]
+        clean = [r for r, row in zip(rates, rows) if row[2] == row[0] and sum(row[3].values()) == 0]
+        cpu_ns = statistics.median(row[4] / max(row[2], 1) * 1e9 for row in rows)
+        print(f"median counted/s {statistics.median(rates):,.0f}; rounds complete with 0 drops: {len(clean)}/{len(rows)}"
+              f"{f', their median {statistics.median(clean):,.0f}/s' if clean else ''} (target >= 500,000/s, 0 drops); "
+              f"monitor CPU {cpu_ns:,.0f} ns per packet (= {1e9 / max(cpu_ns, 1):,.0f} packets/s per core)")
+    finally:
+        if monitor:
+            monitor.send_signal(signal.SIGTERM)
+            monitor.wait(timeout=20)
+        ip("link", "del", host, check=False)
+        ip("netns", "del", namespace, check=False)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--packets", type=int, default=1_000_000)
@@ -738,8 +835,11 @@ def main():
     parser.add_argument("--exposition-streams", default="1000,10000,100000",
                         help="comma-separated stream counts for the exposition section")
     parser.add_argument("--exposition-scrapes", type=int, default=5)
+    parser.add_argument("--interface-count", type=int, default=2_000_000)
+    parser.add_argument("--interface-rounds", type=int, default=5)
+    parser.add_argument("--interface-batch", type=int, default=64, help="the frame sender's sendmmsg batch")
     parser.add_argument("--only", choices=["offline", "live", "netpath", "codec", "scale-offline", "scale-live",
-                                           "exposition"],
+                                           "exposition", "interface"],
                         help="run one section")
     parser.add_argument("--scale-rows", default=",".join(str(n) for n in SCALE_ROWS),
                         help="concurrent streams per scale row (comma-separated)")
@@ -760,6 +860,8 @@ def main():
         scale_live(scale_rows, args.scale_seconds)
     if args.only in (None, "exposition") and not args.skip_live:
         exposition([int(n) for n in args.exposition_streams.split(",")], args.exposition_scrapes)
+    if args.only in (None, "interface") and not args.skip_live:
+        interface(args.interface_count, args.interface_rounds, args.interface_batch)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,8 @@ struct filter_lists {
 	size_t comm_count;
 	uint16_t *ports;
 	size_t port_count;
+	uint16_t *sip_ports;
+	size_t sip_port_count;
 };
 
 /* The maps both capture objects define (bpf/capture.bpf.h). */
@@ -47,6 +49,7 @@ struct capture_maps {
 	struct bpf_map *target_pids;
 	struct bpf_map *target_comms;
 	struct bpf_map *target_ports;
+	struct bpf_map *sip_ports;
 };
 
 struct rtpscope_bpf {
@@ -116,6 +119,8 @@ static int validate_options(struct rtpscope_bpf *bpf, const struct rtpscope_bpf_
 		return fail(bpf, -E2BIG, "too many comm filters; opening");
 	if (options->port_count > RTPSCOPE_MAX_PORT_FILTERS)
 		return fail(bpf, -E2BIG, "too many port filters; opening");
+	if (options->sip_port_count > RTPSCOPE_MAX_SIP_PORTS)
+		return fail(bpf, -E2BIG, "too many SIP ports; opening");
 	if (options->snaplen != 0 && (options->snaplen < 16 || options->snaplen > RTPSCOPE_MAX_SNAPLEN))
 		return fail(bpf, -EINVAL, "snaplen must be 16...1024; opening");
 	if ((options->direction_mask & (RTPSCOPE_DIRECTION_SENT | RTPSCOPE_DIRECTION_RECEIVED)) == 0)
@@ -134,7 +139,8 @@ static int keep_filters(struct rtpscope_bpf *bpf, const struct rtpscope_bpf_opti
 	filters->pids = calloc(options->pid_count + 1, sizeof(uint32_t));
 	filters->comms = calloc(options->comm_count + 1, RTPSCOPE_COMM_LENGTH);
 	filters->ports = calloc(options->port_count + 1, sizeof(uint16_t));
-	if (!filters->pids || !filters->comms || !filters->ports)
+	filters->sip_ports = calloc(options->sip_port_count + 1, sizeof(uint16_t));
+	if (!filters->pids || !filters->comms || !filters->ports || !filters->sip_ports)
 		return fail(bpf, -ENOMEM, "opening");
 	if (options->pid_count)
 		memcpy(filters->pids, options->pids, options->pid_count * sizeof(uint32_t));
@@ -147,6 +153,11 @@ static int keep_filters(struct rtpscope_bpf *bpf, const struct rtpscope_bpf_opti
 	filters->pid_count = options->pid_count;
 	filters->comm_count = options->comm_count;
 	filters->port_count = options->port_count;
+	/* Only the socket capture passes SIP. */
+	if (options->capture == RTPSCOPE_CAPTURE_SOCKET && options->sip_port_count) {
+		memcpy(filters->sip_ports, options->sip_ports, options->sip_port_count * sizeof(uint16_t));
+		filters->sip_port_count = options->sip_port_count;
+	}
 	return 0;
 }
 
@@ -169,8 +180,9 @@ static int find_maps(struct rtpscope_bpf *bpf)
 	maps->target_pids = bpf_object__find_map_by_name(bpf->object, "target_pids");
 	maps->target_comms = bpf_object__find_map_by_name(bpf->object, "target_comms");
 	maps->target_ports = bpf_object__find_map_by_name(bpf->object, "target_ports");
+	maps->sip_ports = bpf_object__find_map_by_name(bpf->object, "sip_ports");
 	if (!maps->events || !maps->counters || !maps->target_pids ||
-	    !maps->target_comms || !maps->target_ports)
+	    !maps->target_comms || !maps->target_ports || !maps->sip_ports)
 		return fail(bpf, -ENOENT, "finding the capture maps; opening");
 	return 0;
 }
@@ -183,6 +195,7 @@ static int open_skeleton(struct rtpscope_bpf *bpf, const struct rtpscope_bpf_opt
 		if (!bpf->socket_skeleton)
 			return fail(bpf, errno, "opening the socket capture's BPF object");
 		SET_CAPTURE_RODATA(bpf->socket_skeleton->rodata, options, ring_bytes);
+		bpf->socket_skeleton->rodata->capture_sip = options->sip_port_count > 0;
 		bpf->object = bpf->socket_skeleton->obj;
 		bpf->owner_iterator = bpf->socket_skeleton->progs.socket_owners_at_start;
 	} else {
@@ -265,8 +278,11 @@ int rtpscope_bpf_load(struct rtpscope_bpf *bpf)
 				 RTPSCOPE_COMM_LENGTH, filters->comm_count,
 				 "setting the comm filter")))
 		return error;
-	return fill_filter(bpf, bpf->maps.target_ports, filters->ports, sizeof(uint16_t),
-			   filters->port_count, "setting the port filter");
+	if ((error = fill_filter(bpf, bpf->maps.target_ports, filters->ports, sizeof(uint16_t),
+				 filters->port_count, "setting the port filter")))
+		return error;
+	return fill_filter(bpf, bpf->maps.sip_ports, filters->sip_ports, sizeof(uint16_t),
+			   filters->sip_port_count, "setting the SIP ports");
 }
 
 static int deliver_event(void *context, void *data, size_t size)
@@ -482,6 +498,7 @@ void rtpscope_bpf_destroy(struct rtpscope_bpf *bpf)
 	free(bpf->filters.pids);
 	free(bpf->filters.comms);
 	free(bpf->filters.ports);
+	free(bpf->filters.sip_ports);
 	free(bpf);
 }
 

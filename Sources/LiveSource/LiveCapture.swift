@@ -211,13 +211,16 @@ public final class LiveCapture: @unchecked Sendable {
             comms.forEach { free($0) }
             free(cgroup)
         }
+        let sipPorts = Array(Set(options.sipPorts)).sorted()
         return pids.withUnsafeBufferPointer { pids in
             options.udpPorts.withUnsafeBufferPointer { ports in
+              sipPorts.withUnsafeBufferPointer { sipPorts in
                 comms.map { UnsafePointer($0) }.withUnsafeBufferPointer { comms in
                     var cOptions = rtpscope_bpf_options(
                         pids: pids.baseAddress, pid_count: pids.count,
                         comms: comms.baseAddress, comm_count: comms.count,
                         ports: ports.baseAddress, port_count: ports.count,
+                        sip_ports: sipPorts.baseAddress, sip_port_count: sipPorts.count,
                         direction_mask: options.directionMask,
                         snaplen: UInt32(options.snaplen),
                         ring_buffer_bytes: UInt32(options.ringBufferBytes),
@@ -225,6 +228,7 @@ public final class LiveCapture: @unchecked Sendable {
                         cgroup_path: cgroup.map { UnsafePointer($0) })
                     return rtpscope_bpf_open(handle, &cOptions)
                 }
+              }
             }
         }
     }

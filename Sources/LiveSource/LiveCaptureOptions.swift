@@ -17,6 +17,8 @@ public struct LiveCaptureOptions: Sendable, Equatable {
     public static let defaultSnaplen = Int(RTPSCOPE_DEFAULT_SNAPLEN)
     public static let maximumSnaplen = Int(RTPSCOPE_MAX_SNAPLEN)
     public static let minimumSnaplen = 16
+    /// RFC 3261's port for SIP over UDP.
+    public static let defaultSIPPorts: [UInt16] = [5060]
     /// The kernel keeps 15 characters of a process name; longer filters are cut the same way.
     public static let maximumCommLength = Int(RTPSCOPE_COMM_LENGTH) - 1
 
@@ -26,6 +28,9 @@ public struct LiveCaptureOptions: Sendable, Equatable {
     public var comms: [String]
     /// A datagram is kept when its local or its remote port is listed.
     public var udpPorts: [UInt16]
+    /// Socket capture: SIP datagrams to or from these ports are passed too (whatever `udpPorts`
+    /// says), so calls can be followed; empty: no SIP. The syscall capture passes none.
+    public var sipPorts: [UInt16]
     public var direction: DirectionSelection
     /// Payload bytes copied per datagram: enough for an RTP header with CSRCs and an extension,
     /// or an RTCP compound packet's first reports.
@@ -42,13 +47,14 @@ public struct LiveCaptureOptions: Sendable, Equatable {
 
     public init(
         pids: [Int32] = [], comms: [String] = [], udpPorts: [UInt16] = [],
-        direction: DirectionSelection = .both, snaplen: Int = LiveCaptureOptions.defaultSnaplen,
+        sipPorts: [UInt16] = LiveCaptureOptions.defaultSIPPorts, direction: DirectionSelection = .both, snaplen: Int = LiveCaptureOptions.defaultSnaplen,
         ringBufferBytes: Int = 16 << 20, capture: CaptureSelection = .auto,
         podLogsDirectory: String = "/var/log/pods", cgroupRoot: String? = nil
     ) {
         self.pids = pids
         self.comms = comms
         self.udpPorts = udpPorts
+        self.sipPorts = sipPorts
         self.direction = direction
         self.snaplen = snaplen
         self.ringBufferBytes = ringBufferBytes
@@ -82,6 +88,12 @@ public struct LiveCaptureOptions: Sendable, Equatable {
         }
         if udpPorts.contains(0) {
             throw .invalidOptions("port 0 cannot be filtered on")
+        }
+        if sipPorts.count > Int(RTPSCOPE_MAX_SIP_PORTS) {
+            throw .invalidOptions("at most \(RTPSCOPE_MAX_SIP_PORTS) SIP ports, got \(sipPorts.count)")
+        }
+        if sipPorts.contains(0) {
+            throw .invalidOptions("port 0 cannot be a SIP port")
         }
         if ringBufferBytes < 4096 || ringBufferBytes > 1 << 30 {
             throw .invalidOptions("ring buffer size \(ringBufferBytes) is outside 4 KiB...1 GiB")

@@ -3,8 +3,9 @@
 ///
 /// Label vocabulary: sockets are described from the traced process's side (`local`, `remote`); a
 /// stream's identity adds `ssrc` (`0x` + 8 lowercase hex digits, `SSRCText.hex`), `direction`
-/// (`sent`/`received`), the process (`pid`, `comm`), `payload_type` and the socket's container
-/// (`container`, `pod`, `namespace`).
+/// (`sent`/`received`), the process (`pid`, `comm`), `payload_type`, the socket's container
+/// (`container`, `pod`, `namespace`) and, for streams captured on a network interface instead of a
+/// process's socket, `interface` (local/remote then as a receiver at the capture point sees them).
 public enum MetricCatalog {
     // MARK: - Per stream
 
@@ -249,9 +250,10 @@ public struct GroupFamilies: Sendable {
 /// The label names of each kind of series, in exposition order.
 public enum MetricLabels {
     /// One live RTP stream: its identity, then the container of its socket (`container`, `pod`,
-    /// `namespace`: empty where not applicable).
+    /// `namespace`: empty where not applicable), then the interface it was captured on (`interface`:
+    /// `monitor --interface` streams, which have no `pid`/`comm`; empty for process streams).
     public static let stream = ["ssrc", "direction", "local", "remote", "pid", "comm", "payload_type",
-                                "container", "pod", "namespace"]
+                                "container", "pod", "namespace", "interface"]
     /// One stream of a capture (`analyze --openmetrics`): the live names where a capture has the value
     /// (no process), plus the capture file. Offline streams are seen at the capture point as a
     /// receiver sees them: `direction="received"`, `local` the destination, `remote` the source.

@@ -31,6 +31,8 @@ public struct FrameDecoder {
     /// TCP ports carrying SIP (either direction); RFC 4571 wins on a port in both sets. TCP on
     /// other ports is ignored.
     public let sipTCPPorts: Set<UInt16>
+    /// Live capture on a network interface: stamped on every datagram (nil for capture files).
+    public let interface: NetworkInterface?
     public private(set) var counters = DecodeCounters()
     private var tcp = TCPReassembler()
     /// Refilled field by field for every UDP datagram: `Datagram.init` is not inlinable across
@@ -43,10 +45,14 @@ public struct FrameDecoder {
         payload: UnsafeRawBufferPointer(start: nil, count: 0)
     )
 
-    public init(linkType: LinkType, tcpPorts: Set<UInt16> = [], sipTCPPorts: Set<UInt16> = []) {
+    public init(linkType: LinkType, tcpPorts: Set<UInt16> = [], sipTCPPorts: Set<UInt16> = [],
+                interface: NetworkInterface? = nil) {
         self.linkType = linkType
         self.tcpPorts = tcpPorts
         self.sipTCPPorts = sipTCPPorts
+        self.interface = interface
+        // Set once in the reused datagram, so stamping UDP costs nothing per packet.
+        udpDatagram.interface = interface
     }
 
     /// Number of TCP directions currently being reassembled.
@@ -151,9 +157,16 @@ public struct FrameDecoder {
             destination: Endpoint(address: ip.destination, port: destinationPort)
         )
         var delivered = 0
+        let interface = self.interface
         tcp.receive(segment, flow: flow, framing: framing, time: time, counters: &counters) { datagram in
             delivered += 1
-            emit(datagram)
+            if let interface {
+                var stamped = datagram
+                stamped.interface = interface
+                emit(stamped)
+            } else {
+                emit(datagram)
+            }
         }
         return .delivered(delivered)
     }

@@ -88,7 +88,11 @@ enum LossText {
 
 /// `--format csv`: every stream field, one header line, RFC 4180 quoting where needed.
 public enum CSVReport {
-    static let columns: [(header: String, value: @Sendable (StreamReport) -> String)] = [
+    typealias Column = (header: String, value: @Sendable (StreamReport) -> String)
+
+    static let columns: [Column] = streamColumns + qualityColumns
+
+    static let streamColumns: [Column] = [
         ("file", { $0.file ?? "" }),
         ("ssrc", { NumberText.ssrc($0.ssrc) }),
         ("src", { $0.src }),
@@ -121,6 +125,27 @@ public enum CSVReport {
         ("start_time", { NumberText.seconds($0.startTime) }),
         ("end_time", { NumberText.seconds($0.endTime) }),
         ("mode", { $0.mode }),
+    ]
+
+    /// Quality (`StreamQuality`): E-model ratings, burst/gap loss, the primary jitter buffer.
+    static let qualityColumns: [Column] = [
+        ("r_factor", { NumberText.milliseconds($0.quality?.rFactor, decimals: 2) }),
+        ("mos", { NumberText.milliseconds($0.quality?.mos, decimals: 2) }),
+        ("mos_min", { NumberText.milliseconds($0.quality?.mosMin, decimals: 2) }),
+        ("mos_f1", { NumberText.milliseconds($0.quality?.jitterBuffer(named: "F1")?.mos, decimals: 2) }),
+        ("mos_f2", { NumberText.milliseconds($0.quality?.jitterBuffer(named: "F2")?.mos, decimals: 2) }),
+        ("mos_adaptive", { NumberText.milliseconds($0.quality?.jitterBuffer(named: "adaptive")?.mos, decimals: 2) }),
+        ("burst_density", { NumberText.milliseconds($0.quality?.burstDensity, decimals: 6) }),
+        ("gap_density", { NumberText.milliseconds($0.quality?.gapDensity, decimals: 6) }),
+        ("burst_duration_ms", { NumberText.milliseconds($0.quality?.burstDurationMs, decimals: 3) }),
+        ("gap_duration_ms", { NumberText.milliseconds($0.quality?.gapDurationMs, decimals: 3) }),
+        ("max_loss_run", { $0.quality.map { String($0.maxLossRun) } ?? "" }),
+        ("jb_discarded", { $0.quality?.primary.map { String($0.discarded) } ?? "" }),
+        ("effective_loss", { NumberText.milliseconds($0.quality?.primary?.effectiveLoss, decimals: 6) }),
+        ("xr_r_factor", { NumberText.milliseconds($0.quality?.rtcpXR?.voipMetrics?.rFactor, decimals: 0) }),
+        ("xr_mos_cq", { NumberText.milliseconds($0.quality?.rtcpXR?.voipMetrics?.mosCQ, decimals: 1) }),
+        ("frames_damaged", { $0.quality?.framesDamaged.map(String.init) ?? "" }),
+        ("freezes", { $0.quality?.freezes.map(String.init) ?? "" }),
     ]
 
     public static func render(_ report: AnalysisReport) -> String {

@@ -39,7 +39,29 @@ struct StreamTimelines {
     static let xLabel = "capture time (s)"
 
     var charts: [SVGTimeline] {
-        (trace == nil ? [jitterPerSecond] : [delta, jitterPerPacket]) + [packetRate, loss]
+        (trace == nil ? [jitterPerSecond] : [delta, jitterPerPacket]) + [packetRate, loss] + (mosOverTime.map { [$0] } ?? [])
+    }
+
+    /// MOS over a sliding 10 s window of the per-second samples: the G.107 E-model (as the stream's
+    /// `mos`) fed with the window's network loss (random, BurstR 1) and the primary jitter buffer's
+    /// mean delay. nil for a stream the E-model cannot rate.
+    var mosOverTime: SVGTimeline? {
+        guard let quality = stream.quality, quality.mos != nil,
+              let codec = VoiceCodec.identify(encodingName: stream.encodingName) else { return nil }
+        let delayMs = (quality.primary?.meanDelayMs ?? 0) + (quality.roundTripMs ?? 0) / 2
+        var points: [SVGTimeline.Point] = []
+        for (index, sample) in samples.enumerated() {
+            // The sample ten seconds earlier (or the stream's start: counts from zero).
+            let earlier = samples[..<index].last { $0.timestamp <= sample.timestamp - 10 }
+            let expected = sample.expected - (earlier?.expected ?? 0)
+            let lost = max(sample.lost - (earlier?.lost ?? 0), 0)
+            guard expected > 0 else { continue }
+            let lossPercent = min(100, 100 * Double(lost) / Double(expected))
+            guard let parameters = codec.parameters(lossPercent: lossPercent, burstRatio: 1, oneWayDelayMs: delayMs) else { continue }
+            points.append(.init(x: x(sample), y: EModel.mos(rating: EModel.rating(parameters))))
+        }
+        return SVGTimeline(title: "MOS over the last 10 s (ITU-T G.107, network loss)", xLabel: Self.xLabel,
+                           yLabel: "MOS", points: points, xRange: xRange, emptyText: "no packets")
     }
 
     /// The RTCP reports shown: those within the stream's life (and a little after).

@@ -65,9 +65,12 @@ public enum TableReport {
             .init("End", rank: 83) { NumberText.relativeSeconds($0.stream.endTime - $0.timeBase) },
         ]
         if isLive(report) {
+            // `monitor --interface` streams have an interface instead of a process: "if:eth0".
+            let interfaces = report.streams.contains { $0.interface != nil }
             columns += [
-                .init("Process", .left, rank: kept, shortest: 10) { row in
-                    "\(row.stream.pid.map(String.init) ?? "?")/\(row.stream.comm ?? "?")"
+                .init(interfaces ? "Process/if" : "Process", .left, rank: kept, shortest: 10) { row in
+                    row.stream.interface.map { "if:\($0)" }
+                        ?? "\(row.stream.pid.map(String.init) ?? "?")/\(row.stream.comm ?? "?")"
                 },
                 .init("Dir", .left, rank: kept) { $0.stream.direction?.rawValue ?? "" },
             ]
@@ -93,7 +96,16 @@ public enum TableReport {
             .init("Reord", rank: 64) { String($0.stream.reordered) },
             .init("Resets", rank: 55) { String($0.stream.seqResets) },
             .init("Frames", rank: 40) { $0.stream.frames > 0 ? String($0.stream.frames) : "" },
+            .init("MOS", rank: 88) { NumberText.milliseconds($0.stream.quality?.mos, decimals: 2) },
+            .init("R", rank: 60) { NumberText.milliseconds($0.stream.quality?.rFactor, decimals: 1) },
         ]
+        if report.streams.contains(where: { $0.quality?.rtcpXR?.voipMetrics != nil }) {
+            // What the endpoint itself said (RTCP XR VoIP metrics), beside our figures.
+            columns += [
+                .init("XR MOS", rank: 58) { NumberText.milliseconds($0.stream.quality?.rtcpXR?.voipMetrics?.mosCQ, decimals: 1) },
+                .init("XR R", rank: 57) { NumberText.milliseconds($0.stream.quality?.rtcpXR?.voipMetrics?.rFactor, decimals: 0) },
+            ]
+        }
         return columns
     }
 
@@ -122,7 +134,8 @@ public enum TableReport {
                 + "MinΔ…MaxJit leave out marker, comfort-noise and first packets; Jitter: the value at the stream's end."
         }
         return "Start/End: s since \(origin). Δ: time between packets (ms). Jitter: RFC 3550 interarrival "
-            + "jitter at the stream's end; MinJit/MeanJit/MaxJit: its range over the stream (ms). Lost \"N dup\": N more packets than expected."
+            + "jitter at the stream's end; MinJit/MeanJit/MaxJit: its range over the stream (ms). Lost \"N dup\": N more packets than expected. "
+            + "MOS/R: ITU-T G.107 E-model behind the adaptive jitter buffer (known voice codecs only)."
     }
 
     static func hiddenNote(_ hidden: [String], width: Int?) -> String {

@@ -64,6 +64,7 @@ struct Analyze: ParsableCommand {
     var calls = false
 
     @OptionGroup var clockRateOptions: ClockRateOptions
+    @OptionGroup var qualityOptions: QualityOptions
 
     @Option(name: .customLong("openmetrics"), help: ArgumentHelp("Also write per-second per-stream series (OpenMetrics, for promtool tsdb create-blocks-from openmetrics) to FILE, with the live exporter's names and labels plus capture. Prometheus deletes blocks older than its retention (--storage.tsdb.retention.time, 15d by default): an older capture's series vanish unless retention covers them.", valueName: "FILE"))
     var openMetricsPath: String?
@@ -87,6 +88,7 @@ struct Analyze: ParsableCommand {
         configuration.maxCalls = maxCalls
         do {
             try clockRateOptions.apply(to: &configuration)
+            try qualityOptions.apply(to: &configuration)
         } catch let error as CLIError {
             StandardError.write("rtpscope: \(error.description)")
             throw ExitCode(error.exitCode)

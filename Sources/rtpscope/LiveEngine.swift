@@ -12,7 +12,10 @@ import Synchronization
 /// under the lock) and a scrape copies compact figures and the streams it exports
 /// (`AnalyzerExport.take`), building reports after releasing it.
 final class LiveEngine: Sendable {
-    private let capture: LiveCapture
+    /// The eBPF capture; nil with `--capture none` (interfaces only).
+    private let capture: LiveCapture?
+    /// The `--interface` captures' counters, published by their readers (`InterfaceReaders`).
+    private let interfaces: InterfaceStatisticsBoard?
     private let codec: CodecProbeManager?
     /// The analyzer (with its codec side: stall classification, codec ↔ network correlation).
     private let analyzer: Mutex<StreamAnalyzer>
@@ -22,9 +25,10 @@ final class LiveEngine: Sendable {
     /// engine's, so scrapes update it in the order they read the engine.
     private let aggregator = Mutex(StreamAggregator())
 
-    init(capture: LiveCapture, configuration: AnalyzerConfiguration, codec: CodecProbeManager? = nil,
-         streamMetrics: StreamMetricsMode = .default) {
+    init(capture: LiveCapture?, configuration: AnalyzerConfiguration, codec: CodecProbeManager? = nil,
+         streamMetrics: StreamMetricsMode = .default, interfaces: InterfaceStatisticsBoard? = nil) {
         self.capture = capture
+        self.interfaces = interfaces
         self.streamMetrics = streamMetrics
         self.codec = codec?.isEnabled == true ? codec : nil
         var configuration = configuration
@@ -35,6 +39,7 @@ final class LiveEngine: Sendable {
     /// Feeds every event waiting in the ring buffers to the engine; returns how many datagrams.
     @discardableResult
     func drain() -> Int {
+        guard let capture else { return 0 }
         let codec = self.codec
         var rtpProcesses = Set<Int32>()
         let delivered = analyzer.withLock { analyzer in
@@ -52,6 +57,17 @@ final class LiveEngine: Sendable {
         }
         rtpProcesses.forEach { codec?.noteRTPProcess($0) }
         return delivered
+    }
+
+    /// Runs `body` on the analyzer under the engine lock: how the `--interface` readers feed it
+    /// (a bounded batch of frames per call: the lock is taken once per batch, not per packet).
+    func withAnalyzer(_ body: (StreamAnalyzer) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            // The body runs here, synchronously, under the lock, and keeps nothing of the analyzer:
+            // the region checker cannot see that through a caller's closure.
+            nonisolated(unsafe) let body = body
+            analyzer.withLock { body($0) }
+        }
     }
 
     /// Attaches codec probes to new processes and releases those that exited (blocking: ELF
@@ -86,7 +102,7 @@ final class LiveEngine: Sendable {
 
     func close() {
         codec?.close()
-        capture.close()
+        capture?.close()
     }
 
     /// A scrape's view: the engine lock is held only while `AnalyzerExport.take` copies figures and
@@ -126,9 +142,12 @@ final class LiveEngine: Sendable {
 
     /// The kernel side's and the codec probes' state (read from maps and the loader, no engine lock).
     private func monitorHealth(now: Nanoseconds) -> (MonitorHealth, [ExportedCodecSeries]) {
+        var health = MonitorHealth()
+        health.interfaces = interfaces?.current ?? []
+        guard let capture else { return (health, []) }
         let statistics = capture.statistics()
         let eventsPerSecond = rate.withLock { $0.update(total: statistics.eventsTotal, at: now) }
-        var health = MonitorHealth(
+        health = MonitorHealth(
             attachedPrograms: statistics.attachedPrograms,
             eventsBySyscall: Dictionary(uniqueKeysWithValues: statistics.eventsByHook.map { ($0.key.description, $0.value) }),
             eventsPerSecond: eventsPerSecond,
@@ -138,6 +157,7 @@ final class LiveEngine: Sendable {
                 ProgramRunStats(name: $0.name, runTimeNanoseconds: $0.runTimeNanoseconds, runCount: $0.runCount)
             })
         health.malformedRecords = statistics.malformedRecords
+        health.interfaces = interfaces?.current ?? []
         var codecSeries: [ExportedCodecSeries] = []
         if let codec {
             health.codecProbes = codec.health()

@@ -3,6 +3,7 @@ import Exporter
 import Foundation
 import LiveSource
 import Logging
+import PcapSource
 import Reporting
 import RTPCore
 import ServiceLifecycle
@@ -10,6 +11,21 @@ import Synchronization
 
 extension LiveCaptureOptions.DirectionSelection: ExpressibleByArgument {}
 extension LiveCaptureOptions.CaptureSelection: ExpressibleByArgument {}
+
+/// `monitor --capture`: the eBPF paths, or `none` to watch only `--interface` captures.
+enum MonitorCaptureSelection: String, ExpressibleByArgument, CaseIterable {
+    case auto, socket, syscalls, none
+
+    /// The eBPF capture to load; nil for `none`.
+    var live: LiveCaptureOptions.CaptureSelection? {
+        switch self {
+        case .auto: .auto
+        case .socket: .socket
+        case .syscalls: .syscalls
+        case .none: nil
+        }
+    }
+}
 
 extension StreamMetricsMode: ExpressibleByArgument {
     public init?(argument: String) { self.init(streamMetrics: argument) }
@@ -26,7 +42,12 @@ struct Monitor: AsyncParsableCommand {
         tracepoints on sendto/sendmsg/sendmmsg/recvfrom/recvmsg/recvmmsg; keeps per-stream statistics \
         keyed by (pid, local, remote, SSRC, direction) and serves /metrics, /health, /streams and / on \
         --web.listen-address. Needs root (or CAP_BPF+CAP_PERFMON, +CAP_NET_ADMIN for the socket \
-        capture); `rtpscope doctor` says what this host supports. SIGINT/SIGTERM detach everything and exit 0.
+        capture); `rtpscope doctor` says what this host supports. With --interface IF (repeatable) it \
+        also captures on network interfaces through libpcap (a mirror port, a bridge: traffic no local \
+        socket carries), filtered by --bpf-filter, into the same streams and endpoints; those streams \
+        are keyed and labelled by interface instead of pid/comm (--pid, --comm, --udp-port and \
+        --direction apply to the eBPF capture only). --capture none runs the interfaces alone. \
+        SIGINT/SIGTERM detach everything and exit 0.
         """
     )
 
@@ -54,11 +75,23 @@ struct Monitor: AsyncParsableCommand {
     @Option(name: .customLong("udp-port"), help: ArgumentHelp("Only datagrams with this local or remote UDP port (repeatable).", valueName: "N"))
     var udpPorts: [UInt16] = []
 
+    @Option(name: .customLong("sip-port"), help: ArgumentHelp("SIP over UDP to or from this port is captured too, for calls (repeatable; 5060 always is). Socket capture only, whatever --udp-port says; up to 2,048 bytes of each message.", valueName: "N"))
+    var sipPorts: [UInt16] = []
+
     @Option(help: "Which traffic to capture: sent, received or both.")
     var direction: LiveCaptureOptions.DirectionSelection = .both
 
-    @Option(help: ArgumentHelp("Capture path: socket (cgroup_skb on the cgroup v2 root: every UDP socket, kernel arrival times), syscalls (tracepoints on the six datagram syscalls), or auto: socket where it can attach, else syscalls.", valueName: "auto|socket|syscalls"))
-    var capture: LiveCaptureOptions.CaptureSelection = .auto
+    @Option(help: ArgumentHelp("Capture path: socket (cgroup_skb on the cgroup v2 root: every UDP socket, kernel arrival times), syscalls (tracepoints on the six datagram syscalls), auto: socket where it can attach, else syscalls, or none: no eBPF, only the --interface captures.", valueName: "auto|socket|syscalls|none"))
+    var capture: MonitorCaptureSelection = .auto
+
+    @Option(name: .customLong("interface"), help: ArgumentHelp("Also capture on this network interface through libpcap (repeatable): a mirror/SPAN port, a bridge, a relay's interface. Its streams are labelled by interface instead of pid/comm.", valueName: "IF"))
+    var interfaces: [String] = []
+
+    @Option(name: .customLong("bpf-filter"), help: ArgumentHelp("libpcap filter expression for the --interface captures.", valueName: "EXPR"))
+    var bpfFilter: String = InterfaceCapture.defaultFilter
+
+    @Option(name: .customLong("interface-buffer-bytes"), help: ArgumentHelp("Kernel capture ring of each --interface (libpcap buffer size); a full ring drops packets, counted in rtpscope_interface_packets_dropped_total.", valueName: "BYTES"))
+    var interfaceBufferBytes: Int = InterfaceCapture.defaultBufferBytes
 
     @Option(help: "Bytes copied from each datagram: the RTP header with CSRCs and extensions, RTCP report blocks.")
     var snaplen: Int = LiveCaptureOptions.defaultSnaplen
@@ -73,6 +106,7 @@ struct Monitor: AsyncParsableCommand {
     var ringBufferBytes: Int = 16 << 20
 
     @OptionGroup var clockRateOptions: ClockRateOptions
+    @OptionGroup var qualityOptions: QualityOptions
 
     @Option(name: .customLong("stream-idle-timeout"), help: ArgumentHelp("Remove a stream and its series after this many idle seconds.", valueName: "SECONDS"))
     var streamIdleTimeout: Double = 60
@@ -114,7 +148,15 @@ struct Monitor: AsyncParsableCommand {
         guard streamIdleTimeout > 0 else { throw ValidationError("--stream-idle-timeout must be positive") }
         guard maxStreams > 0 else { throw ValidationError("--max-streams must be positive") }
         guard maxCalls > 0 else { throw ValidationError("--max-calls must be positive") }
+        guard !sipPorts.contains(0) else { throw ValidationError("--sip-port must be 1...65535") }
         if let interval, interval <= 0 { throw ValidationError("--interval must be positive") }
+        if capture == .none && interfaces.isEmpty {
+            throw ValidationError("--capture none leaves nothing to watch: add --interface IF")
+        }
+        if Set(interfaces).count != interfaces.count { throw ValidationError("--interface: each interface once") }
+        guard interfaceBufferBytes >= 1 << 16, interfaceBufferBytes <= 1 << 31 else {
+            throw ValidationError("--interface-buffer-bytes must be in 64 KiB…2 GiB")
+        }
         guard stallFactor > 1, stallFactor <= 1000 else { throw ValidationError("--stall-factor must be in (1, 1000]") }
         if let codecProbesUsers, Self.uids(codecProbesUsers) == nil {
             throw ValidationError("--codec-probes-users must be a comma-separated list of numeric uids, got \(codecProbesUsers)")
@@ -140,7 +182,11 @@ struct Monitor: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-        if let blocker = SystemChecks.run(capture: capture, cgroupRoot: cgroupRoot).first(where: { $0.status == .fail }) {
+        // The interfaces first: a misspelt name or a bad filter is a one-line error before any
+        // program is loaded.
+        let interfaceCaptures = try openInterfaces()
+        if let liveCapture = capture.live,
+           let blocker = SystemChecks.run(capture: liveCapture, cgroupRoot: cgroupRoot).first(where: { $0.status == .fail }) {
             StandardError.write("rtpscope: cannot monitor: \(blocker.name): \(blocker.detail)\(blocker.fix.isEmpty ? "" : " (fix: \(blocker.fix))")")
             throw ExitCode(1)
         }
@@ -148,34 +194,42 @@ struct Monitor: AsyncParsableCommand {
         configuration.streamIdleTimeout = Nanoseconds(streamIdleTimeout * 1e9)
         configuration.maxStreams = maxStreams
         configuration.maxCalls = maxCalls
+        configuration.sipPorts.formUnion(sipPorts)
         configuration.sendStallFactor = stallFactor
         do {
             try clockRateOptions.apply(to: &configuration)
+            try qualityOptions.apply(to: &configuration)
         } catch let error as CLIError {
             StandardError.write("rtpscope: \(error.description)")
             throw ExitCode(error.exitCode)
         }
-        let capture: LiveCapture
-        do {
-            capture = try LiveCapture(options: LiveCaptureOptions(
-                pids: pids, comms: comms, udpPorts: udpPorts, direction: direction, snaplen: snaplen,
-                ringBufferBytes: ringBufferBytes, capture: self.capture, podLogsDirectory: podLogsDirectory,
-                cgroupRoot: cgroupRoot))
-        } catch {
-            StandardError.write("rtpscope: \(error)")
-            throw ExitCode(1)
+        var capture: LiveCapture?
+        if let liveCapture = self.capture.live {
+            do {
+                capture = try LiveCapture(options: LiveCaptureOptions(
+                    pids: pids, comms: comms, udpPorts: udpPorts,
+                    sipPorts: LiveCaptureOptions.defaultSIPPorts + sipPorts, direction: direction, snaplen: snaplen,
+                    ringBufferBytes: ringBufferBytes, capture: liveCapture, podLogsDirectory: podLogsDirectory,
+                    cgroupRoot: cgroupRoot))
+            } catch {
+                StandardError.write("rtpscope: \(error)")
+                throw ExitCode(1)
+            }
         }
         let codec: CodecProbeManager
         do {
-            codec = try CodecProbeManager(mode: CodecProbeMode(argument: codecProbes), pids: pids, comms: comms,
+            // Without the eBPF capture no process is seen, so none gets codec probes.
+            codec = try CodecProbeManager(mode: capture == nil ? .off : CodecProbeMode(argument: codecProbes), pids: pids, comms: comms,
                                           users: codecProbesUsers.flatMap(Self.uids),
                                           retention: configuration.streamIdleTimeout ?? 60_000_000_000, logger: logger)
         } catch {
-            capture.close()
+            capture?.close()
             StandardError.write("rtpscope: codec probes: \(error) (run with --codec-probes off to monitor without them)")
             throw ExitCode(1)
         }
-        let engine = LiveEngine(capture: capture, configuration: configuration, codec: codec, streamMetrics: streamMetrics)
+        let board = interfaceCaptures.isEmpty ? nil : InterfaceStatisticsBoard(names: interfaceCaptures.map(\.interface.name))
+        let engine = LiveEngine(capture: capture, configuration: configuration, codec: codec, streamMetrics: streamMetrics,
+                                interfaces: board)
         defer { engine.close() }
         guard let address = ListenAddress(listenAddress) else { throw ExitCode(1) }
         let server: ExporterServer
@@ -194,15 +248,43 @@ struct Monitor: AsyncParsableCommand {
             StandardError.write("rtpscope: \(error)")
             throw ExitCode(1)
         }
-        if let reason = capture.fallbackReason {
+        if let reason = capture?.fallbackReason {
             logger.warning("rtpscope monitor: socket capture unavailable (\(reason)); using the syscall capture")
         }
-        logger.info("rtpscope monitor: serving \(webConfig?.tls == nil ? "http" : "https")://\(listenAddress)\(telemetryPath), \(capture.path.name), \(capture.statistics().attachedPrograms.count) programs attached")
+        let sources = (capture.map { ["\($0.path.name), \($0.statistics().attachedPrograms.count) programs attached"] } ?? [])
+            + interfaceCaptures.map { "interface \($0.interface.name) (\($0.linkTypeName), filter '\($0.filter)')" }
+        logger.info("rtpscope monitor: serving \(webConfig?.tls == nil ? "http" : "https")://\(listenAddress)\(telemetryPath), \(sources.joined(separator: ", "))")
         let loop = CaptureLoop(engine: engine, printInterval: interval.map { Duration.milliseconds(Int64($0 * 1000)) })
-        let group = ServiceGroup(
-            services: [ExporterService(server: server), loop], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var services: [any Service] = [ExporterService(server: server), loop]
+        if let board {
+            services.append(InterfaceReaders(captures: interfaceCaptures.map(OwnedInterfaceCapture.init), engine: engine,
+                                             board: board, logger: logger))
+        }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
         logger.info("rtpscope monitor: detached, exiting")
+    }
+
+    /// Opens every `--interface` (all or none: a failure closes those already open) after checking
+    /// the filter once, so a bad expression is reported as such, not per interface.
+    private func openInterfaces() throws -> [InterfaceCapture] {
+        guard !interfaces.isEmpty else { return [] }
+        if let problem = InterfaceCapture.filterProblem(bpfFilter) {
+            StandardError.write("rtpscope: bad --bpf-filter '\(bpfFilter)': \(problem)")
+            throw ExitCode(1)
+        }
+        var opened: [InterfaceCapture] = []
+        for name in interfaces {
+            do {
+                opened.append(try InterfaceCapture(name: name, filter: bpfFilter, payloadSnaplen: snaplen,
+                                                   bufferBytes: interfaceBufferBytes))
+            } catch {
+                opened.forEach { $0.close() }
+                StandardError.write("rtpscope: \(error)")
+                throw ExitCode(1)
+            }
+        }
+        return opened
     }
 
     /// `1000,1001` → the uids; nil when any item is not a uid.

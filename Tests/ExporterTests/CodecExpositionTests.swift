@@ -58,7 +58,7 @@ import Testing
 
     @Test func stallsAndCorrelationOnOutgoingStreams() {
         let text = Self.render()
-        let stream = #"ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="""#
+        let stream = #"ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",interface="""#
         #expect(text.contains("rtpscope_rtp_send_stalls_total{\(stream),cause=\"codec\"} 5\n"))
         #expect(text.contains("rtpscope_rtp_send_stalls_total{\(stream),cause=\"other\"} 2\n"))
         #expect(!text.contains(#"rtpscope_rtp_send_stalls_total{ssrc="0x1234abcd""#), "received streams have no stalls")

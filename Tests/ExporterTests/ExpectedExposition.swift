@@ -7,52 +7,52 @@ enum ExpectedExposition {
     static let snapshotFamilies = #"""
 # HELP rtpscope_rtp_packets_total RTP packets seen on the stream (packets).
 # TYPE rtpscope_rtp_packets_total counter
-rtpscope_rtp_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 1000
-rtpscope_rtp_packets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 10
+rtpscope_rtp_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface=""} 1000
+rtpscope_rtp_packets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",interface=""} 10
 # HELP rtpscope_rtp_bytes_total RTP bytes seen on the stream, header and payload (bytes).
 # TYPE rtpscope_rtp_bytes_total counter
-rtpscope_rtp_bytes_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 172000
-rtpscope_rtp_bytes_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 12000
+rtpscope_rtp_bytes_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface=""} 172000
+rtpscope_rtp_bytes_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",interface=""} 12000
 # HELP rtpscope_rtp_expected_packets Packets expected from the extended highest sequence number, RFC 3550 A.3 (packets).
 # TYPE rtpscope_rtp_expected_packets gauge
-rtpscope_rtp_expected_packets{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 1002
-rtpscope_rtp_expected_packets{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 10
+rtpscope_rtp_expected_packets{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface=""} 1002
+rtpscope_rtp_expected_packets{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",interface=""} 10
 # HELP rtpscope_rtp_lost_packets Cumulative packets lost, RFC 3550 A.3: expected minus received; decreases when late packets arrive and is negative with duplicates (packets).
 # TYPE rtpscope_rtp_lost_packets gauge
-rtpscope_rtp_lost_packets{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 2
-rtpscope_rtp_lost_packets{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 0
+rtpscope_rtp_lost_packets{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface=""} 2
+rtpscope_rtp_lost_packets{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",interface=""} 0
 # HELP rtpscope_rtp_duplicate_packets_total Packets whose sequence number had already been received (packets).
 # TYPE rtpscope_rtp_duplicate_packets_total counter
-rtpscope_rtp_duplicate_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 1
-rtpscope_rtp_duplicate_packets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 0
+rtpscope_rtp_duplicate_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface=""} 1
+rtpscope_rtp_duplicate_packets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",interface=""} 0
 # HELP rtpscope_rtp_reordered_packets_total Packets that arrived after a higher sequence number (packets).
 # TYPE rtpscope_rtp_reordered_packets_total counter
-rtpscope_rtp_reordered_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 3
-rtpscope_rtp_reordered_packets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 0
+rtpscope_rtp_reordered_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface=""} 3
+rtpscope_rtp_reordered_packets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",interface=""} 0
 # HELP rtpscope_rtp_sequence_resets_total Sender restarts detected by RFC 3550 A.1 sequence validation (resets).
 # TYPE rtpscope_rtp_sequence_resets_total counter
-rtpscope_rtp_sequence_resets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 0
-rtpscope_rtp_sequence_resets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 1
+rtpscope_rtp_sequence_resets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface=""} 0
+rtpscope_rtp_sequence_resets_total{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",interface=""} 1
 # HELP rtpscope_rtp_jitter_seconds Interarrival jitter, RFC 3550 A.8, converted with the stream's clock rate (seconds). Absent while the clock rate is unknown.
 # TYPE rtpscope_rtp_jitter_seconds gauge
-rtpscope_rtp_jitter_seconds{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 0.0025
+rtpscope_rtp_jitter_seconds{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface=""} 0.0025
 # HELP rtpscope_rtp_max_jitter_seconds Largest interarrival jitter seen on the stream (seconds). Absent while the clock rate is unknown.
 # TYPE rtpscope_rtp_max_jitter_seconds gauge
-rtpscope_rtp_max_jitter_seconds{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 0.02
+rtpscope_rtp_max_jitter_seconds{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface=""} 0.02
 # HELP rtpscope_rtp_packet_interval_seconds Time between consecutive packets of the stream (seconds).
 # TYPE rtpscope_rtp_packet_interval_seconds histogram
-rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",le="0.01"} 100
-rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",le="0.02"} 950
-rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",le="0.05"} 990
-rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",le="+Inf"} 999
-rtpscope_rtp_packet_interval_seconds_sum{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 19.5
-rtpscope_rtp_packet_interval_seconds_count{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 999
-rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",le="+Inf"} 0
-rtpscope_rtp_packet_interval_seconds_sum{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 0
-rtpscope_rtp_packet_interval_seconds_count{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace=""} 0
+rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface="",le="0.01"} 100
+rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface="",le="0.02"} 950
+rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface="",le="0.05"} 990
+rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface="",le="+Inf"} 999
+rtpscope_rtp_packet_interval_seconds_sum{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface=""} 19.5
+rtpscope_rtp_packet_interval_seconds_count{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface=""} 999
+rtpscope_rtp_packet_interval_seconds_bucket{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",interface="",le="+Inf"} 0
+rtpscope_rtp_packet_interval_seconds_sum{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",interface=""} 0
+rtpscope_rtp_packet_interval_seconds_count{ssrc="0xdeadbeef",direction="sent",local="[2001:db8::1]:6000",remote="[2001:db8::2]:6002",pid="77",comm="ffmpeg",payload_type="96",container="",pod="",namespace="",interface=""} 0
 # HELP rtpscope_rtp_clock_rate_hertz RTP timestamp clock rate used for the stream (hertz). Absent while unknown.
 # TYPE rtpscope_rtp_clock_rate_hertz gauge
-rtpscope_rtp_clock_rate_hertz{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace=""} 8000
+rtpscope_rtp_clock_rate_hertz{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface=""} 8000
 # HELP rtpscope_process_rtp_packets_total RTP packets of every stream of the process in this direction, ended streams included (packets).
 # TYPE rtpscope_process_rtp_packets_total counter
 rtpscope_process_rtp_packets_total{pid="4242",comm="baresip",direction="received"} 1000

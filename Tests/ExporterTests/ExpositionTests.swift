@@ -36,7 +36,7 @@ import Testing
         var stream = Fixtures.audioStream
         stream.report.comm = "a\"b\\c\nd"
         let text = Fixtures.renderer().render(Fixtures.snapshot(streams: [stream], rtcp: []))
-        let expectedLine = #"rtpscope_rtp_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="a\"b\\c\nd",payload_type="0",container="",pod="",namespace=""} 1000"#
+        let expectedLine = #"rtpscope_rtp_packets_total{ssrc="0x1234abcd",direction="received",local="10.0.0.1:5004",remote="10.0.0.2:40000",pid="4242",comm="a\"b\\c\nd",payload_type="0",container="",pod="",namespace="",interface=""} 1000"#
         #expect(text.split(separator: "\n").contains { $0 == expectedLine })
     }
 
@@ -74,7 +74,7 @@ import Testing
             report: Fixtures.audioStream.report, local: "l", remote: "r",
             intervalHistogram: ExportedHistogram(upperBounds: [1, 0.25], bucketCounts: [5, 4], sum: 2.5, count: 10))
         let text = Fixtures.renderer().render(Fixtures.snapshot(streams: [stream], rtcp: []))
-        let labels = #"ssrc="0x1234abcd",direction="received",local="l",remote="r",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="""#
+        let labels = #"ssrc="0x1234abcd",direction="received",local="l",remote="r",pid="4242",comm="baresip",payload_type="0",container="",pod="",namespace="",interface="""#
         let expected = """
         # HELP rtpscope_rtp_packet_interval_seconds Time between consecutive packets of the stream (seconds).
         # TYPE rtpscope_rtp_packet_interval_seconds histogram

@@ -301,6 +301,9 @@ struct LiveCaptureTests {
         #expect(message(LiveCaptureOptions(pids: [0])) == "live capture options: pid 0 is not a process id")
         #expect(message(LiveCaptureOptions(udpPorts: [0])) == "live capture options: port 0 cannot be filtered on")
         #expect(message(LiveCaptureOptions(comms: [""])) == "live capture options: an empty process name cannot match anything")
+        #expect(message(LiveCaptureOptions(sipPorts: [5060, 0])) == "live capture options: port 0 cannot be a SIP port")
+        #expect(message(LiveCaptureOptions(sipPorts: (1...65).map { UInt16($0) }))
+                == "live capture options: at most 64 SIP ports, got 65")
     }
 
     @Test func longProcessNamesAreCutLikeTheKernelDoes() {

@@ -147,6 +147,59 @@ import Testing
         #expect(feeder.analyzer.report().sip?.messages == 3)
     }
 
+    /// Live, a message between two local processes is seen leaving one socket and reaching the
+    /// other: one message on the wire. An INVITE sent twice (timer A) and its 200, each seen at
+    /// both ends: 2 messages and 1 retransmission, as a capture of the wire would count them.
+    @Test func liveCopiesAtBothEndsAreOneMessage() throws {
+        let feeder = CallFeeder()
+        let script = SIPCallScript()
+        let phone = (sent: ProcessContext(pid: 100, comm: "baresip", direction: .sent),
+                     received: ProcessContext(pid: 100, comm: "baresip", direction: .received))
+        let pbx = (sent: ProcessContext(pid: 200, comm: "asterisk", direction: .sent),
+                   received: ProcessContext(pid: 200, comm: "asterisk", direction: .received))
+        let invite = script.request("INVITE", body: SIPCallScript.sdp(script.callerMedia))
+        for time in [0.0, 500] {
+            feeder.sip(invite, at: time, from: script.caller, to: script.callee, process: phone.sent)
+            feeder.sip(invite, at: time + 0.05, from: script.caller, to: script.callee, process: pbx.received)
+        }
+        let ok = script.response(200, "OK", body: SIPCallScript.sdp(script.calleeMedia))
+        feeder.sip(ok, at: 600, from: script.callee, to: script.caller, process: pbx.sent)
+        feeder.sip(ok, at: 600.05, from: script.callee, to: script.caller, process: phone.received)
+        let call = try Self.onlyCall(feeder)
+        #expect(call.sipMessages == 2)
+        #expect(call.retransmissions == 1)
+        #expect(call.state == .answered)
+        let sip = try #require(feeder.analyzer.report().sip)
+        #expect(sip.messages == 3)
+        #expect(sip.retransmissions == 1)
+        #expect(sip.requests["INVITE"] == 2)
+        #expect(sip.responses["200"] == 1)
+        #expect(call.processes?.map(\.pid) == [100, 200], "both ends carry the call")
+    }
+
+    /// Live, a leg between two local sockets is seen sent by one process and received by the other:
+    /// the call lists both views but counts the leg once, as the receiver saw it (100 sent, 3 lost
+    /// on the way: 97 packets, 3 lost).
+    @Test func liveLegSeenAtBothEndsCountsOnce() throws {
+        let feeder = CallFeeder()
+        let script = SIPCallScript()
+        feeder.basicCall(script, callerToCallee: false, calleeToCaller: false)
+        let ssrc: UInt32 = 0x3333_0001
+        feeder.rtp(from: script.callerMedia, to: script.calleeMedia, ssrc: ssrc, at: 3020, count: 100,
+                   process: ProcessContext(pid: 100, comm: "baresip", direction: .sent))
+        feeder.rtp(from: script.callerMedia, to: script.calleeMedia, ssrc: ssrc, at: 3020.1, count: 100,
+                   skipping: [10, 11, 50], process: ProcessContext(pid: 200, comm: "asterisk", direction: .received))
+        let call = try Self.onlyCall(feeder)
+        #expect(call.streams.count == 2)
+        #expect(Set(call.streams.compactMap(\.direction)) == [.sent, .received])
+        #expect(call.legs.map(\.packets) == [97, 0])
+        #expect(call.legs.map(\.streams) == [1, 0])
+        #expect(call.packets == 97)
+        #expect(call.lost == 3)
+        #expect(call.expected == 100)
+        #expect(call.oneWayAudio)
+    }
+
     /// A re-INVITE moves the callee's media to a new port mid-call: the streams before and after
     /// both belong to the call.
     @Test func reinviteMovesMedia() throws {

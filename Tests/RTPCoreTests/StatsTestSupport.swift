@@ -21,11 +21,11 @@ enum StatsFixture {
     /// Feeds `bytes` as one UDP datagram at `milliseconds` (since an arbitrary epoch).
     static func feed(_ analyzer: StreamAnalyzer, _ bytes: [UInt8], atMs milliseconds: Double,
                      from source: Endpoint = sender, to destination: Endpoint = receiver,
-                     process: ProcessContext? = nil) {
+                     process: ProcessContext? = nil, interface: NetworkInterface? = nil) {
         let time = Nanoseconds((milliseconds * 1_000_000).rounded()) + 1_700_000_000_000_000_000
         bytes.withUnsafeBytes { buffer in
             analyzer.ingest(Datagram(time: time, transport: .udp, source: source, destination: destination,
-                                     payload: buffer, process: process))
+                                     payload: buffer, process: process, interface: interface))
         }
     }
 

@@ -225,9 +225,11 @@ import TestSupport
         #expect(file.lastPathComponent == "index.html")
         let html = try String(contentsOf: file, encoding: .utf8)
 
-        // Per packet: delta and jitter; per second: rate and loss.
+        // Per packet: delta and jitter; per second: rate, loss and (PCMU: G.711) MOS over 10 s windows.
         let charts = Self.svgs(in: html)
-        try #require(charts.count == 4)
+        try #require(charts.count == 5)
+        #expect(charts[4].contains(">MOS over the last 10 s (ITU-T G.107, network loss)</text>"))
+        #expect(!Self.seriesPoints(in: charts[4]).flatMap { $0 }.isEmpty)
         #expect(charts[0].contains(">Delta: time since the previous packet</text>"))
         #expect(charts[1].contains(">Jitter per packet (RFC 3550)</text>"))
         // 292 packets over 5.98 s fill most of the 630 pixel columns of the per-packet charts.
@@ -351,7 +353,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: work) }
         let page = try HTMLReport.write(HTMLReport.render(report, plots: plots), toDirectory: work)
         let shot = work.appendingPathComponent("page.png")
-        let (width, height) = (1280, 2800)
+        let (width, height) = (1280, 3400)
         let output = try await Self.run(chromium, [
             "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1",
             "--user-data-dir=\(work.appendingPathComponent("profile").path)", "--window-size=\(width),\(height)",
@@ -362,10 +364,13 @@ import TestSupport
         if let keep = ProcessInfo.processInfo.environment["RTPSCOPE_KEEP_SCREENSHOT"] {
             try? FileManager.default.copyItem(at: shot, to: URL(fileURLWithPath: keep))
         }
-        // Eight plot areas (two streams × delta, jitter, rate, loss), found by their grey y axes; a
-        // series drawn in each, the first one across the plot's width (its x axis is the stream's life).
+        // Eight plot areas (two streams × delta, jitter, rate, loss) and one MOS chart per stream the
+        // E-model rates, found by their grey y axes; a series drawn in each, the first one across the
+        // plot's width (its x axis is the stream's life).
         let areas = Self.plotAreas(image)
-        #expect(areas.count == 8, "plot areas at \(areas)")
+        let rated = report.streams.filter { $0.quality?.mos != nil }.count
+        #expect(rated >= 1)
+        #expect(areas.count == 8 + rated, "plot areas at \(areas)")
         for (index, plot) in areas.enumerated() {
             let area = (rows: plot.top - 3..<plot.bottom + 3, columns: plot.left + 2..<min(plot.left + 632, image.width))
             let series = (area.columns).filter { x in area.rows.contains { y in Self.isSeries(image.rgb(x, y)) } }

@@ -9,6 +9,8 @@
  *   rtcp    RTP with sender reports and a receiver report about it (RTT, reported loss/jitter)
  *   webrtc  one socket multiplexing STUN, DTLS, SRTP and SRTCP (RFC 7983): only SRTP is a stream
  *   streams many concurrent paced streams over several sockets, with churn (the soak's load)
+ *   frames  one RTP stream as raw Ethernet frames on an interface, to a MAC nobody has (a mirror
+ *           port's load for `monitor --interface`)
  *
  * Every subcommand prints exactly one JSON object on stdout when it finishes (recv can also
  * write a "ready" file once bound so that a test starts senders only after that). Exit status:
@@ -29,9 +31,10 @@
  *   srtp_packets, srtcp_packets, stun_packets, dtls_records, datagrams, syscalls.
  * streams's JSON: pid, comm, streams, sockets, packets (= datagrams), syscalls, churns,
  *   streams_started, late_ticks (ticks begun more than one ptime late), max_lateness_ms, seconds.
+ * frames's JSON: pid, comm, interface, ssrc, packets, syscalls, seconds, ns_per_packet, stopped_by_time.
  *
  * Layout: this file parses options and dispatches; each subcommand is its own file (send.c, recv.c,
- * blast.c, rtcp.c, webrtc.c, streams.c); process.c and sending.c are what they share, and
+ * blast.c, rtcp.c, webrtc.c, streams.c, frames.c); process.c and sending.c are what they share, and
  * tools/common/ what rtptraffic shares with codecpush.
  *
  * Build: make build/rtptraffic (this folder and tools/common/).
@@ -69,6 +72,8 @@ static void usage(void)
         "         [--batch 8] [--churn-ms MS]: N paced streams spread over the sockets, sent\n"
         "         with sendmmsg; every MS one socket is closed and reopened (a new local port)\n"
         "         and its streams restart with new SSRCs (0: no churn)\n"
+        "  frames --interface IF --from ADDR:PORT --to ADDR:PORT --count N [--batch N] [--seconds S]\n"
+        "         (IPv4; Ethernet frames through a packet socket, to a MAC no host has)\n"
         "  every subcommand: --comm NAME (process name via prctl(PR_SET_NAME))\n"
         "  ADDR:PORT is 127.0.0.1:5004 or [::1]:5004\n",
         stderr);
@@ -84,7 +89,7 @@ static options parse_options(int argc, char **argv)
     };
     enum { O_TO = 1, O_FROM, O_BIND, O_SYSCALL, O_BATCH, O_COUNT, O_PTIME, O_PT, O_CLOCK, O_SSRC,
            O_SEQ_START, O_PAYLOAD, O_DROP, O_DUP, O_REORDER, O_JITTER, O_NO_PACE, O_TIMEOUT,
-           O_SECONDS, O_COMM, O_READY, O_SSRC_EVERY, O_STREAMS, O_SOCKETS, O_CHURN };
+           O_SECONDS, O_COMM, O_READY, O_SSRC_EVERY, O_STREAMS, O_SOCKETS, O_CHURN, O_INTERFACE };
     static const struct option table[] = {
         { "to", required_argument, 0, O_TO },          { "from", required_argument, 0, O_FROM },
         { "bind", required_argument, 0, O_BIND },      { "syscall", required_argument, 0, O_SYSCALL },
@@ -101,7 +106,8 @@ static options parse_options(int argc, char **argv)
         { "ready-file", required_argument, 0, O_READY },
         { "ssrc-every", required_argument, 0, O_SSRC_EVERY },
         { "streams", required_argument, 0, O_STREAMS }, { "sockets", required_argument, 0, O_SOCKETS },
-        { "churn-ms", required_argument, 0, O_CHURN }, { 0, 0, 0, 0 },
+        { "churn-ms", required_argument, 0, O_CHURN }, { "interface", required_argument, 0, O_INTERFACE },
+        { 0, 0, 0, 0 },
     };
     int c;
     while ((c = getopt_long(argc, argv, "", table, NULL)) != -1) {
@@ -143,6 +149,7 @@ static options parse_options(int argc, char **argv)
             o.comm = optarg;
             break;
         case O_READY: o.ready_file = optarg; break;
+        case O_INTERFACE: o.interface_name = optarg; break;
         default: usage();
         }
     }
@@ -167,6 +174,7 @@ int main(int argc, char **argv)
     else if (strcmp(subcommand, "rtcp") == 0) rc = cmd_rtcp(&o);
     else if (strcmp(subcommand, "webrtc") == 0) rc = cmd_webrtc(&o);
     else if (strcmp(subcommand, "streams") == 0) rc = cmd_streams(&o);
+    else if (strcmp(subcommand, "frames") == 0) rc = cmd_frames(&o);
     else usage();
     if (fflush(stdout) != 0)
         die_errno("fflush(stdout)");

@@ -17,6 +17,7 @@
 /* One table for all subcommands; each subcommand reads the ones it needs. */
 typedef struct {
     const char *to, *from, *bind, *syscall_name, *comm, *ready_file;
+    const char *interface_name; /* frames: the interface written to */
     long count, batch, ptime_ms, payload_type, clock_rate, payload_bytes, timeout_ms;
     long ssrc_every; /* blast: a new SSRC every this many packets (0: one SSRC) */
     long streams, sockets, churn_ms; /* streams: concurrent streams, sockets they share, churn period */
@@ -35,6 +36,7 @@ int cmd_blast(const options *o);
 int cmd_rtcp(const options *o);
 int cmd_webrtc(const options *o);
 int cmd_streams(const options *o);
+int cmd_frames(const options *o);
 
 /* process.c: what every subcommand does around its traffic. */
 void require(const void *value, const char *option, const char *subcommand);

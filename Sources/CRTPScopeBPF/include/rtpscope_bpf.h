@@ -31,6 +31,10 @@ struct rtpscope_bpf_options {
 	/* A datagram is kept when its local or remote port is listed. */
 	const uint16_t *ports;
 	size_t port_count;
+	/* Socket capture: SIP to or from these ports is passed too (whatever the port filter), up to
+	 * RTPSCOPE_SIP_SNAPLEN bytes; none: no SIP. The syscall capture ignores them. */
+	const uint16_t *sip_ports;
+	size_t sip_port_count;
 	/* RTPSCOPE_DIRECTION_SENT | RTPSCOPE_DIRECTION_RECEIVED; the other direction's programs are
 	 * not even loaded. */
 	uint32_t direction_mask;

@@ -5,7 +5,9 @@ import RTPCore
 /// a big host's totals, loss and jitter distribution stay visible at a few series per process and peer.
 enum AggregateFamilies {
     static func writers(_ aggregates: StreamAggregates) -> [FamilyWriter] {
-        let processes = SeriesOrdering.sortedUnique(aggregates.processes.map { group, figures in
+        // Streams without a process (`--interface` captures) are in the peer sums only: a process
+        // series with empty pid and comm would describe no process.
+        let processes = SeriesOrdering.sortedUnique(aggregates.processes.filter { $0.key.pid != nil }.map { group, figures in
             (labels: LabelSet(MetricLabels.process, [group.pid.map(String.init) ?? "", group.comm ?? "",
                                                      group.direction?.rawValue ?? ""]), subject: figures)
         })

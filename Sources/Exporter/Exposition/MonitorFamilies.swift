@@ -36,10 +36,28 @@ enum MonitorFamilies {
                 FamilyWriter.single(MetricCatalog.codecStatisticsTableFull, .unsigned(codec.statisticsTableFull)),
             ]
         }
+        if !health.interfaces.isEmpty { writers += interfaceWriters(health.interfaces) }
         if let seconds = snapshot.lockHoldSeconds {
             writers.append(FamilyWriter.single(MetricCatalog.snapshotLockSeconds, .real(seconds)))
         }
         return writers
+    }
+
+    /// libpcap's counters per `--interface` capture.
+    private static func interfaceWriters(_ interfaces: [InterfaceHealth]) -> [FamilyWriter] {
+        let received = SeriesOrdering.sortedUnique(interfaces.map {
+            (labels: LabelSet(MetricLabels.interface, $0.interface), subject: $0.packetsReceived)
+        })
+        let dropped = SeriesOrdering.sortedUnique(interfaces.flatMap { interface in
+            [("buffer", interface.packetsDropped), ("interface", interface.packetsDroppedByInterface)].map {
+                (labels: LabelSet(MetricLabels.interfaceDrop, [interface.interface, $0.0]), subject: $0.1)
+            }
+        })
+        let counter = { (family: MetricFamily) in ScalarFamily<UInt64>(family) { .unsigned($0) } }
+        return [
+            FamilyWriter.scalar(counter(MetricCatalog.interfacePacketsReceived), received),
+            FamilyWriter.scalar(counter(MetricCatalog.interfacePacketsDropped), dropped),
+        ]
     }
 
     /// One counter per key of `values`, labelled `label`, sorted.

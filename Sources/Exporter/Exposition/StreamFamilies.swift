@@ -20,6 +20,13 @@ enum StreamFamilies {
         var clockRate: Int?
         /// When an RTCP BYE ended the stream (seconds since the epoch); nil until then.
         var byeTime: Double?
+        /// Quality (`StreamQuality`): nil where unknown (unrated codec, no report).
+        var mos: Double?
+        var rFactor: Double?
+        var burstDensity: Double?
+        var gapDensity: Double?
+        var reportedRFactor: Double?
+        var reportedMOS: Double?
 
         init(_ report: StreamReport) {
             packets = report.packets
@@ -34,6 +41,12 @@ enum StreamFamilies {
             maxJitterSeconds = clockKnown ? report.maxJitterMs.map { $0 / 1000 } : nil
             clockRate = report.clockRate
             byeTime = report.byeTime
+            mos = report.quality?.mos
+            rFactor = report.quality?.rFactor
+            burstDensity = report.quality?.burstDensity
+            gapDensity = report.quality?.gapDensity
+            reportedRFactor = report.quality?.rtcpXR?.voipMetrics?.rFactor
+            reportedMOS = report.quality?.rtcpXR?.voipMetrics?.mosCQ
         }
     }
 
@@ -50,6 +63,17 @@ enum StreamFamilies {
         ScalarFamily(MetricCatalog.rtpByeTimestamp) { $0.byeTime.map { .real($0) } },
     ]
 
+    static let qualityScalars: [ScalarFamily<Row>] = [
+        ScalarFamily(MetricCatalog.rtpMOS) { $0.mos.map { .real($0) } },
+        ScalarFamily(MetricCatalog.rtpRFactor) { $0.rFactor.map { .real($0) } },
+        ScalarFamily(MetricCatalog.rtpBurstDensity) { $0.burstDensity.map { .real($0) } },
+        ScalarFamily(MetricCatalog.rtpGapDensity) { $0.gapDensity.map { .real($0) } },
+        ScalarFamily(MetricCatalog.rtcpXRRFactor) { $0.reportedRFactor.map { .real($0) } },
+        ScalarFamily(MetricCatalog.rtcpXRMOS) { $0.reportedMOS.map { .real($0) } },
+    ]
+
+    static let jitterBufferDiscarded = ScalarFamily<UInt64>(MetricCatalog.rtpJitterBufferDiscarded) { .unsigned($0) }
+
     static let clockRate = ScalarFamily<Row>(MetricCatalog.rtpClockRate) { row in
         row.clockRate.map { .signed(Int64($0)) }
     }
@@ -65,6 +89,8 @@ enum StreamFamilies {
         let comm: String?
         let sendStalls: SendStallCounts?
         let codecCorrelation: [String: Double]?
+        /// Each jitter-buffer model's name and discards.
+        let jitterBuffers: [(name: String, discarded: UInt64)]
     }
 
     /// The streams' series, sorted by labels (one per label set).
@@ -76,7 +102,8 @@ enum StreamFamilies {
             let report = stream.report
             return StreamSeries(labels: labels, row: Row(report), intervals: stream.intervalHistogram, ssrc: report.ssrc,
                                 pid: report.pid, comm: report.comm, sendStalls: report.sendStalls,
-                                codecCorrelation: report.codecCorrelation)
+                                codecCorrelation: report.codecCorrelation,
+                                jitterBuffers: report.quality?.jitterBuffers.map { ($0.name, $0.discarded) } ?? [])
         }
     }
 
@@ -85,6 +112,13 @@ enum StreamFamilies {
         return scalars.map { FamilyWriter.scalar($0, rows) } + [
             FamilyWriter.histogram(MetricCatalog.rtpPacketInterval, series.map { (labels: $0.labels, subject: $0.intervals) }),
             FamilyWriter.scalar(clockRate, rows),
+        ] + qualityScalars.map { FamilyWriter.scalar($0, rows) } + [
+            FamilyWriter.scalar(jitterBufferDiscarded, series.flatMap { stream in
+                stream.jitterBuffers.map { buffer in
+                    (labels: LabelSet(MetricLabels.jitterBuffer, buffer.name).appended(after: stream.labels),
+                     subject: buffer.discarded)
+                }
+            }),
         ]
     }
 
@@ -93,7 +127,7 @@ enum StreamFamilies {
         return LabelSet(MetricLabels.stream, [
             SSRCText.hex(report.ssrc), report.direction?.rawValue ?? "", stream.local, stream.remote,
             report.pid.map(String.init) ?? "", report.comm ?? "", String(report.payloadType),
-            report.container ?? "", report.pod ?? "", report.namespace ?? "",
+            report.container ?? "", report.pod ?? "", report.namespace ?? "", report.interface ?? "",
         ])
     }
 }

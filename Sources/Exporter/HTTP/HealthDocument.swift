@@ -16,15 +16,18 @@ struct HealthDocument: Encodable, Equatable {
     let malformedRecords: UInt64
     /// Every codec probe counter, absent when the probes are off.
     let codecProbes: CodecProbeHealth?
+    /// `--interface` captures and their libpcap counters; absent without them.
+    let interfaces: [InterfaceHealth]?
 
-    /// Without an attached program the monitor sees nothing: report it as unhealthy (503) so a
-    /// readiness probe notices, while the process itself stays up.
-    var isHealthy: Bool { !attachedPrograms.isEmpty }
+    /// Without an attached program or an interface capture the monitor sees nothing: report it as
+    /// unhealthy (503) so a readiness probe notices, while the process itself stays up.
+    var isHealthy: Bool { !attachedPrograms.isEmpty || interfaces != nil }
 
     init(_ snapshot: ExporterSnapshot) {
         let health = snapshot.health
         attachedPrograms = health.attachedPrograms.sorted()
-        status = attachedPrograms.isEmpty ? "no_programs_attached" : "ok"
+        interfaces = health.interfaces.isEmpty ? nil : health.interfaces
+        status = attachedPrograms.isEmpty && interfaces == nil ? "no_programs_attached" : "ok"
         eventsPerSecond = health.eventsPerSecond
         eventsBySyscall = health.eventsBySyscall
         ringbufDroppedEvents = health.ringbufDroppedEvents
@@ -43,5 +46,6 @@ struct HealthDocument: Encodable, Equatable {
         case streams, streamMetrics = "stream_metrics", streamsExported = "streams_exported"
         case streamsLeftOut = "streams_left_out", streamsEvicted = "streams_evicted"
         case malformedRecords = "malformed_records", codecProbes = "codec_probes"
+        case interfaces
     }
 }

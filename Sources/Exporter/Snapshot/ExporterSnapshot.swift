@@ -206,6 +206,8 @@ public struct MonitorHealth: Sendable, Equatable {
     public var codecProbes: CodecProbeHealth? = nil
     /// Kernel records that failed validation in user space (never expected; counted, not fatal). Cumulative.
     public var malformedRecords: UInt64 = 0
+    /// `--interface` captures, in command-line order; empty without them.
+    public var interfaces: [InterfaceHealth] = []
 
     public init(attachedPrograms: [String] = [], eventsBySyscall: [String: UInt64] = [:],
                 eventsPerSecond: Double = 0, ringbufDroppedEvents: UInt64 = 0,

@@ -54,6 +54,8 @@ public struct AnalyzerConfiguration: Sendable {
     /// Live: the names of the probed codec functions by the index their call records carry, as
     /// reports and labels name them in `codecCorrelation` (a function without a name is left out).
     public var codecFunctionNames: [Int: String] = [:]
+    /// `--jitter-buffers`: the receiver jitter buffers each stream is played through (`Quality/`).
+    public var jitterBuffers: [JitterBufferModel] = JitterBufferModel.defaults
 
     public init() {}
 }

@@ -114,6 +114,12 @@ final class RTCPAccounting {
     /// that its streams can say they ended rather than stopped. As many as reporters, least recently
     /// named dropped first; live, expired with the reporters.
     private var goodbyes: LRUMap<UInt32, Nanoseconds>
+    /// The latest RFC 3611 VoIP-metrics and statistics-summary blocks about each source SSRC (XR),
+    /// bounded and expired like `goodbyes`.
+    private var extendedReports: LRUMap<UInt32, StoredExtendedReport>
+    /// The latest round trip measured from a report block about each source SSRC (ms), and when: the
+    /// E-model's network delay for the stream (`StreamQuality`). Bounded and expired like `goodbyes`.
+    private var roundTrips: LRUMap<UInt32, (roundTripMs: Double, arrival: Nanoseconds)>
     private var blocks: [StoredBlock?] = []
     private var freeBlocks: [Int32] = []
     /// All blocks, least recently updated first (the total cap and per-block expiry pop its front).
@@ -133,6 +139,18 @@ final class RTCPAccounting {
         reporters = LRUMap(capacity: limits.reporters)
         senderReportTimes = LRUMap(capacity: limits.reporters)
         goodbyes = LRUMap(capacity: limits.reporters)
+        extendedReports = LRUMap(capacity: limits.reporters)
+        roundTrips = LRUMap(capacity: limits.reporters)
+    }
+
+    /// The latest RTCP round trip (ms) measured about `ssrc`, if any.
+    func roundTrip(about ssrc: UInt32) -> Double? {
+        roundTrips.slot(of: ssrc).map { roundTrips[slot: $0].roundTripMs }
+    }
+
+    /// What the latest XR VoIP-metrics / statistics-summary blocks about `ssrc` said, if any came.
+    func extendedReport(about ssrc: UInt32) -> ReportedQuality? {
+        extendedReports.slot(of: ssrc).map { extendedReports[slot: $0].report }
     }
 
     /// When the latest RTCP BYE naming `ssrc` arrived, if one did (and was not expired or evicted).
@@ -146,6 +164,7 @@ final class RTCPAccounting {
     /// Heap bytes held (approximate: slabs, maps and links; reporters' block dictionaries).
     var allocatedBytes: Int {
         var total = reporters.allocatedBytes + senderReportTimes.allocatedBytes + goodbyes.allocatedBytes
+            + extendedReports.allocatedBytes + roundTrips.allocatedBytes
             + blocks.capacity * MemoryLayout<StoredBlock?>.stride + freeBlocks.capacity * 4
             + blockLinks.allocatedBytes + reporterBlockLinks.allocatedBytes
         reporters.forEach { _, reporter in
@@ -183,6 +202,7 @@ final class RTCPAccounting {
                 count(packet, by: fb.senderSSRC, datagram)
             case .extendedReport(let xr):
                 count(packet, by: xr.ssrc, datagram)
+                for block in xr.blocks { rememberExtendedReport(block, by: xr.ssrc, at: datagram.time) }
             case .unknown:
                 break
             }
@@ -223,6 +243,30 @@ final class RTCPAccounting {
         while let oldest = goodbyes.oldest, goodbyes[slot: oldest] < cutoff {
             goodbyes.remove(slot: oldest)
         }
+        while let oldest = extendedReports.oldest, extendedReports[slot: oldest].arrival < cutoff {
+            extendedReports.remove(slot: oldest)
+        }
+        while let oldest = roundTrips.oldest, roundTrips[slot: oldest].arrival < cutoff {
+            roundTrips.remove(slot: oldest)
+        }
+    }
+
+    private func rememberExtendedReport(_ block: RTCPExtendedReport.Block, by reporter: UInt32, at time: Nanoseconds) {
+        let source: UInt32
+        switch block {
+        case .voipMetrics(let metrics): source = metrics.ssrc
+        case .statisticsSummary(let summary): source = summary.ssrc
+        case .other: return
+        }
+        let slot = extendedReports.touch(source)
+            ?? extendedReports.insert(source, StoredExtendedReport(reporter: reporter, arrival: time)).slot
+        extendedReports[slot: slot].reporter = reporter
+        extendedReports[slot: slot].arrival = time
+        switch block {
+        case .voipMetrics(let metrics): extendedReports[slot: slot].voipMetrics = metrics
+        case .statisticsSummary(let summary): extendedReports[slot: slot].statisticsSummary = summary
+        case .other: break
+        }
     }
 
     private func rememberGoodbye(of ssrc: UInt32, at time: Nanoseconds) {
@@ -253,6 +297,13 @@ final class RTCPAccounting {
         for block in reported {
             let stored = StoredBlock(block: block, roundTripMs: roundTrip(block, at: time), arrival: time,
                                      reporter: Int32(reporter))
+            if let roundTripMs = stored.roundTripMs, roundTripMs >= 0 {
+                if let slot = roundTrips.touch(block.ssrc) {
+                    roundTrips[slot: slot] = (roundTripMs, time)
+                } else {
+                    _ = roundTrips.insert(block.ssrc, (roundTripMs, time))
+                }
+            }
             if let existing = reporters[slot: reporter].blocks[block.ssrc].map(Int.init) {
                 blocks[existing] = stored
                 blockOrder.moveToBack(existing, &blockLinks)

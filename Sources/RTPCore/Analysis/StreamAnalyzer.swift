@@ -58,6 +58,8 @@ public final class StreamAnalyzer {
     @exclusivity(unchecked) private(set) var resolver: ClockRateResolver
     private let forcedPorts: PortBitmap?
     let rtcp: RTCPAccounting
+    /// Jitter-buffer models and the rest of the quality measurement's settings (`Quality/`).
+    let qualitySettings: QualitySettings
     /// Relative-time base (ns) for tshark-compatible times: the capture's first frame.
     @exclusivity(unchecked) private var timeBase: Nanoseconds?
     /// Send stalls detected since the last `classifyPendingStalls` (live, outgoing streams), the
@@ -74,6 +76,7 @@ public final class StreamAnalyzer {
         for (payloadType, name) in configuration.sdpEncodingNames {
             resolver.learn(payloadType: payloadType, encodingName: name, clockRate: nil)
         }
+        qualitySettings = QualitySettings(models: configuration.jitterBuffers)
         self.forcedPorts = configuration.forcedUDPPorts.isEmpty ? nil : PortBitmap(configuration.forcedUDPPorts)
         candidates = CandidateTable(byteBudget: configuration.candidateMemoryBytes)
         tracksRecency = configuration.maxStreams < .max || configuration.streamIdleTimeout != nil
@@ -178,12 +181,13 @@ public final class StreamAnalyzer {
         let relativeMs = configuration.mode == .wireshark ? relativeMilliseconds(datagram.time) : 0
         let packedKey = PackedStreamKey(transport: datagram.transport, source: datagram.source,
                                         destination: datagram.destination, ssrc: header.ssrc,
-                                        pid: datagram.process?.pid, direction: datagram.process?.direction)
+                                        pid: datagram.process?.pid, direction: datagram.direction,
+                                        interface: datagram.interface?.index)
         let hash = streams.hash(packedKey)
         if let index = streams.index(of: packedKey, hash: hash) {
             let confirmedNow = streams[index].measurements.ingest(
                 header, time: datagram.time, wireLength: datagram.originalLength, relativeMilliseconds: relativeMs,
-                resolver: resolver)
+                resolver: resolver, quality: qualitySettings)
             if configuration.sendStallFactor != nil, let stall = streams[index].measurements.takeNewStall() {
                 newStalls.append((streams.key(at: index), stall))
             }
@@ -201,9 +205,9 @@ public final class StreamAnalyzer {
             var measurements = newMeasurements(firstTime: datagram.time, payloadType: header.payloadType,
                                                confirmed: true, process: datagram.process)
             measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
-                                relativeMilliseconds: relativeMs, resolver: resolver)
+                                relativeMilliseconds: relativeMs, resolver: resolver, quality: qualitySettings)
             let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm, container: sharedContainer(datagram.process?.container),
-                                                        measurements: measurements), hash: hash)
+                                                        interfaceName: datagram.interface?.name, measurements: measurements), hash: hash)
             didConfirm(index)
             return
         }
@@ -215,11 +219,11 @@ public final class StreamAnalyzer {
                                                confirmed: false, process: datagram.process)
             measurements.ingest(payloadType: first.payloadType, marker: first.marker, sequenceNumber: first.sequence,
                                 timestamp: first.timestamp, time: first.time, wireLength: Int(first.wireLength),
-                                relativeMilliseconds: 0, resolver: resolver)
+                                relativeMilliseconds: 0, resolver: resolver, quality: qualitySettings)
             let confirmedNow = measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
-                                                   relativeMilliseconds: relativeMs, resolver: resolver)
+                                                   relativeMilliseconds: relativeMs, resolver: resolver, quality: qualitySettings)
             let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm, container: sharedContainer(datagram.process?.container),
-                                                        measurements: measurements), hash: hash)
+                                                        interfaceName: datagram.interface?.name, measurements: measurements), hash: hash)
             if confirmedNow { didConfirm(index) } else { enforceUnconfirmedCap() }
             return
         }
@@ -426,8 +430,12 @@ public final class StreamAnalyzer {
     /// One stream's report, with the RTCP BYE that ended it (a BYE older than its last packet, as
     /// when an SSRC is reused, does not count).
     func report(at index: Int, key: StreamKey) -> StreamReport {
-        var report = streams[index].report(key: key, mode: configuration.mode)
-        if let bye = rtcp.goodbyeTime(of: key.ssrc), bye >= streams[index].lastTime {
+        let stream = streams[index]
+        var report = stream.report(key: key, mode: configuration.mode)
+        report.quality = stream.measurements.qualityReport(settings: qualitySettings,
+                                                           rttMs: rtcp.roundTrip(about: key.ssrc))
+        report.quality?.rtcpXR = rtcp.extendedReport(about: key.ssrc)
+        if let bye = rtcp.goodbyeTime(of: key.ssrc), bye >= stream.lastTime {
             report.byeTime = Double(bye) / 1e9
         }
         return report

@@ -1,6 +1,7 @@
 /// What makes two RTP packets the same stream: transport, source and destination endpoints, SSRC,
 /// and for live datagrams the process and direction (the same socket pair seen by a sender and a
-/// receiver process are two streams). tshark keys streams the same way minus the process, so the
+/// receiver process are two streams) or the interface they were captured on (the same 5-tuple seen
+/// on two interfaces is two streams). tshark keys streams the same way minus the process, so the
 /// same SSRC on two legs is two streams. A small value type: hashing it costs a few integer mixes.
 public struct StreamKey: Hashable, Sendable {
     public var transport: TransportProtocol
@@ -9,15 +10,20 @@ public struct StreamKey: Hashable, Sendable {
     public var ssrc: UInt32
     public var pid: Int32?
     public var direction: Direction?
+    /// The kernel index of the interface the stream was captured on (`monitor --interface`); nil for
+    /// process and capture-file streams. A key has a pid or an interface, not both: with both, the
+    /// packed key keeps the pid.
+    public var interface: UInt32?
 
     public init(transport: TransportProtocol, source: Endpoint, destination: Endpoint, ssrc: UInt32,
-                pid: Int32? = nil, direction: Direction? = nil) {
+                pid: Int32? = nil, direction: Direction? = nil, interface: UInt32? = nil) {
         self.transport = transport
         self.source = source
         self.destination = destination
         self.ssrc = ssrc
         self.pid = pid
         self.direction = direction
+        self.interface = pid == nil ? interface : nil
     }
 
     /// Folded into two words by `PackedStreamKey` (multiply-rotate mixing keeps every bit relevant) so
@@ -43,26 +49,29 @@ struct PackedStreamKey: Equatable {
     var destinationLow: UInt64
     /// Source port, destination port, SSRC.
     var portsAndSSRC: UInt64
-    /// Address families, transport, and the live process context (pid with a presence bit, direction).
+    /// Address families, transport, and the live context: direction, and either the pid (presence
+    /// bit 56) or an interface index (presence bit 57) in the same 32 bits — a stream has one or
+    /// the other.
     var context: UInt64
 
     @inline(__always)
     init(transport: TransportProtocol, source: Endpoint, destination: Endpoint, ssrc: UInt32,
-         pid: Int32?, direction: Direction?) {
+         pid: Int32?, direction: Direction?, interface: UInt32? = nil) {
         sourceHigh = source.address.high
         sourceLow = source.address.low
         destinationHigh = destination.address.high
         destinationLow = destination.address.low
         portsAndSSRC = UInt64(source.port) << 48 | UInt64(destination.port) << 32 | UInt64(ssrc)
         let directionBits: UInt64 = switch direction { case nil: 0; case .sent: 1; case .received: 2 }
-        let pidBits = pid.map { UInt64(UInt32(bitPattern: $0)) | 1 << 32 } ?? 0
+        let originBits = pid.map { UInt64(UInt32(bitPattern: $0)) | 1 << 32 }
+            ?? interface.map { UInt64($0) | 1 << 33 } ?? 0
         let families = UInt64(source.address.family.rawValue) << 8 | UInt64(destination.address.family.rawValue)
-        context = pidBits << 24 | directionBits << 20 | families << 4 | UInt64(transport.rawValue)
+        context = originBits << 24 | directionBits << 20 | families << 4 | UInt64(transport.rawValue)
     }
 
     init(_ key: StreamKey) {
         self.init(transport: key.transport, source: key.source, destination: key.destination, ssrc: key.ssrc,
-                  pid: key.pid, direction: key.direction)
+                  pid: key.pid, direction: key.direction, interface: key.interface)
     }
 
     /// The key with SSRC 0 and no process context, endpoints in a fixed order: what two streams on
@@ -134,7 +143,9 @@ extension StreamKey {
             port: UInt16(truncatingIfNeeded: packed.portsAndSSRC >> 32))
         let direction: Direction? = switch context >> 20 & 0x3 { case 1: .sent; case 2: .received; default: nil }
         let pid: Int32? = context >> 56 & 1 == 1 ? Int32(bitPattern: UInt32(truncatingIfNeeded: context >> 24)) : nil
+        let interface: UInt32? = context >> 57 & 1 == 1 ? UInt32(truncatingIfNeeded: context >> 24) : nil
         self.init(transport: transport, source: source, destination: destination,
-                  ssrc: UInt32(truncatingIfNeeded: packed.portsAndSSRC), pid: pid, direction: direction)
+                  ssrc: UInt32(truncatingIfNeeded: packed.portsAndSSRC), pid: pid, direction: direction,
+                  interface: interface)
     }
 }

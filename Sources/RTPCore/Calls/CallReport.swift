@@ -237,15 +237,16 @@ extension CallTracker {
             let end = call.endTime.map(Self.seconds) ?? max(lastMedia ?? 0, Self.seconds(call.lastActivity))
             duration = max(0, end - Self.seconds(answer))
         }
+        let wire = Self.wireStreams(streams)
         let legs = [CallSide.caller, .callee].map { sender -> CallLeg in
-            let flowing = streams.filter { $0.from == sender }
+            let flowing = wire.filter { $0.from == sender }
             return CallLeg(from: sender, to: sender.other, expected: answered && expectsMedia(call, from: sender),
                            streams: flowing.count, packets: flowing.reduce(0) { $0 &+ $1.packets })
         }
         let expectedLegs = legs.filter(\.expected)
-        let packets = streams.reduce(UInt64(0)) { $0 &+ $1.packets }
-        let lost = streams.reduce(Int64(0)) { $0 &+ $1.lost }
-        let expected = streams.reduce(Int64(0)) { $0 &+ $1.expected }
+        let packets = wire.reduce(UInt64(0)) { $0 &+ $1.packets }
+        let lost = wire.reduce(Int64(0)) { $0 &+ $1.lost }
+        let expected = wire.reduce(Int64(0)) { $0 &+ $1.expected }
         return CallReport(
             callID: call.callID, from: call.from.userAtHost, to: call.to.userAtHost,
             fromDisplayName: call.from.displayName, toDisplayName: call.to.displayName,
@@ -265,6 +266,32 @@ extension CallTracker {
             t38: call.media.contains(where: \.t38),
             processes: call.processes.isEmpty ? nil
                 : call.processes.sorted().map { CallProcess(pid: $0.pid, comm: $0.comm) })
+    }
+
+    /// Live, RTP between two local sockets is seen twice: sent by one process and received by the
+    /// other. A call's legs and totals count each stream on the wire once, through the receiver's
+    /// view (what arrived, and its loss); `streams` keeps both views.
+    static func wireStreams(_ streams: [CallStreamReport]) -> [CallStreamReport] {
+        struct WireKey: Hashable {
+            let ssrc: UInt32
+            let from: CallSide
+            let sourcePort: UInt16?
+            let destinationPort: UInt16?
+        }
+        var views: [WireKey: Int] = [:]
+        var wire: [CallStreamReport] = []
+        for stream in streams {
+            // Ports, not addresses: a socket bound to the wildcard address shows 0.0.0.0 locally.
+            let key = WireKey(ssrc: stream.ssrc, from: stream.from, sourcePort: Endpoint(stream.src)?.port,
+                              destinationPort: Endpoint(stream.dst)?.port)
+            if let index = views[key], let seen = wire[index].direction, let this = stream.direction, seen != this {
+                if this == .received { wire[index] = stream }
+                continue
+            }
+            if views[key] == nil { views[key] = wire.count }
+            wire.append(stream)
+        }
+        return wire
     }
 
     /// Whether `sender` may send RTP: the other side announced an RTP port that receives, and

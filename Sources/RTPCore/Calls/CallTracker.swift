@@ -42,6 +42,7 @@ public final class CallTracker {
     private var creationHead = 0
     private var nextSerial: UInt64 = 0
     private var index = MediaIndex()
+    private var copies = SIPCopies()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -58,7 +59,9 @@ public final class CallTracker {
     /// has none or it did not parse).
     public func ingest(_ message: SIPMessage, session: SessionDescription?, time: Nanoseconds, source: Endpoint,
                        destination: Endpoint, transport: TransportProtocol, process: ProcessContext? = nil) {
-        statistics.count(message)
+        let signature = Self.signature(message, source: source, destination: destination)
+        let sighting = copies.observe(signature, direction: process?.direction, time: time)
+        if sighting == .transmission { statistics.count(message) }
         let call: CallRecord
         if let existing = calls[message.callID] {
             call = existing
@@ -76,7 +79,10 @@ public final class CallTracker {
             if call.outcomeRecorded { counters.record(end: call.state) }
             processCounters[processIdentity] = counters
         }
-        let signature = Self.signature(message, source: source, destination: destination, process: process)
+        guard sighting == .transmission else {
+            call.lastActivity = max(call.lastActivity, time)
+            return
+        }
         if call.signatures.contains(signature) {
             call.retransmissions += 1
             statistics.retransmissions &+= 1
@@ -303,13 +309,11 @@ public final class CallTracker {
 
     // MARK: - Helpers
 
-    /// What makes a message a retransmission of another: same process and direction (live), same
-    /// hop (addresses), same start line, CSeq and top Via branch.
-    private static func signature(_ message: SIPMessage, source: Endpoint, destination: Endpoint,
-                                  process: ProcessContext?) -> Int {
+    /// What makes two sightings the same message: same hop (addresses), start line, CSeq, top Via
+    /// branch and To tag. Seen again in the same direction it is a retransmission; live, seen in
+    /// the other direction it is the receiving end's copy (`SIPCopies`).
+    private static func signature(_ message: SIPMessage, source: Endpoint, destination: Endpoint) -> Int {
         var hasher = Hasher()
-        hasher.combine(process?.pid)
-        hasher.combine(process?.direction)
         hasher.combine(source)
         hasher.combine(destination)
         switch message.startLine {

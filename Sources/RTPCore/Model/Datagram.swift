@@ -54,6 +54,20 @@ public struct ProcessContext: Hashable, Sendable {
     }
 }
 
+/// The network interface a datagram was captured on (`monitor --interface`: a mirror/SPAN port, a
+/// bridge, a relay's interface), for traffic that belongs to no traced process. `index` is the
+/// kernel's interface index: it tells two interfaces apart in `StreamKey`, `name` labels them.
+public struct NetworkInterface: Hashable, Sendable {
+    public var index: UInt32
+    /// At most 15 bytes on Linux (IFNAMSIZ), so Swift stores it inline: copying it costs no retain.
+    public var name: String
+
+    public init(index: UInt32, name: String) {
+        self.index = index
+        self.name = name
+    }
+}
+
 /// One transport payload as delivered by a source (a pcap frame after link/IP/UDP decoding, or one
 /// datagram of a traced syscall). This is the only thing the analysis engine consumes.
 ///
@@ -68,12 +82,16 @@ public struct Datagram {
     /// The bytes the datagram had on the wire when the source saw only a prefix
     /// (a live snaplen, a capture snaplen). Equal to `payload.count` when nothing was cut.
     public var originalLength: Int
-    /// Live datagrams: the process and direction. Captures: nil.
+    /// Live datagrams: the process and direction. Captures and interfaces: nil.
     public var process: ProcessContext?
+    /// Datagrams captured live on a network interface: which one. A datagram has a process or an
+    /// interface, never both (a source is either the eBPF capture or an interface).
+    public var interface: NetworkInterface?
 
     public init(
         time: Nanoseconds, transport: TransportProtocol, source: Endpoint, destination: Endpoint,
-        payload: UnsafeRawBufferPointer, originalLength: Int? = nil, process: ProcessContext? = nil
+        payload: UnsafeRawBufferPointer, originalLength: Int? = nil, process: ProcessContext? = nil,
+        interface: NetworkInterface? = nil
     ) {
         self.time = time
         self.transport = transport
@@ -82,6 +100,15 @@ public struct Datagram {
         self.payload = payload
         self.originalLength = originalLength ?? payload.count
         self.process = process
+        self.interface = interface
+    }
+
+    /// The process's direction; on an interface, `received`: a capture point sees what passes it as
+    /// a receiver there would (the convention `analyze --openmetrics` uses for captures). nil for captures.
+    @inline(__always)
+    public var direction: Direction? {
+        if let process { return process.direction }
+        return interface == nil ? nil : .received
     }
 }
 

@@ -51,6 +51,9 @@ public struct StreamReport: Codable, Sendable, Equatable {
     public var pod: String? = nil
     public var podUID: String? = nil
     public var namespace: String? = nil
+    /// Live, `monitor --interface`: the network interface the stream was captured on (such streams
+    /// have no pid or comm). Nil elsewhere.
+    public var interface: String? = nil
     /// `strict` (RFC 3550) or `wireshark` (tshark -z rtp,streams rules).
     public var mode: String
     /// Live, outgoing streams: send stalls by cause.
@@ -69,6 +72,9 @@ public struct StreamReport: Codable, Sendable, Equatable {
     /// Unix epoch): the source said it left (RFC 3550 §6.6), so its silence is an end, not a stall.
     /// Nil without one, or when packets came after it.
     public var byeTime: Double? = nil
+    /// Burst/gap loss, jitter-buffer models and E-model ratings (`StreamQuality`); its headline
+    /// figures are also written flat on the stream (`r_factor`, `mos`…, see `StreamQuality.FlatKeys`).
+    public var quality: StreamQuality? = nil
 
     /// The media's encoding (that of `payloadType`), nil when no SDP or static table names it.
     public var encodingName: String? { encodingNames[payloadType] }
@@ -107,10 +113,11 @@ public struct StreamReport: Codable, Sendable, Equatable {
         case frames, meanPacketsPerFrame = "mean_packets_per_frame", frameJitterMs = "frame_jitter_ms"
         case startTime = "start_time", endTime = "end_time"
         case pid, comm, direction, mode
-        case container, pod, podUID = "pod_uid", namespace
+        case container, pod, podUID = "pod_uid", namespace, interface
         case sendStalls = "send_stalls", codecCorrelation = "codec_correlation"
         case encodingNames = "encoding_names", file
         case byeTime = "bye_time"
+        case quality
     }
 
     /// Written for readers, derived from the fields above (and not read back).
@@ -163,10 +170,13 @@ public struct StreamReport: Codable, Sendable, Equatable {
         try c.encodeIfPresent(pod, forKey: .pod)
         try c.encodeIfPresent(podUID, forKey: .podUID)
         try c.encodeIfPresent(namespace, forKey: .namespace)
+        try c.encodeIfPresent(interface, forKey: .interface)
         try c.encode(mode, forKey: .mode)
         try c.encodeIfPresent(sendStalls, forKey: .sendStalls)
         try c.encodeIfPresent(codecCorrelation, forKey: .codecCorrelation)
         try c.encodeIfPresent(byeTime, forKey: .byeTime)
+        try StreamQuality.encodeFlat(quality, to: encoder)
+        try c.encodeIfPresent(quality, forKey: .quality)
     }
 }
 

@@ -20,13 +20,14 @@ public struct JitterEstimator: Sendable {
     /// Number of J updates (packets after the first).
     public private(set) var updates: UInt64 = 0
     public private(set) var timestampJumps: UInt64 = 0
-    private var lastArrival: Nanoseconds = 0
-    private var lastTimestamp: UInt32 = 0
+    // Readable (not settable) by the frame-freeze check, which compares consecutive frame starts.
+    private(set) var lastArrival: Nanoseconds = 0
+    private(set) var lastTimestamp: UInt32 = 0
     // The clock is stored as 32 bits and its derived constants are recomputed per packet (the same
     // operations, so the same values): one estimator per stream, two per stream when frames are
     // tracked, six of each while a clock is being inferred — bytes here count per stream.
     private var rate: UInt32
-    private var hasPrevious = false
+    private(set) var hasPrevious = false
 
     public var clockRate: Int { Int(rate) }
 

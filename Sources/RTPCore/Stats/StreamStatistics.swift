@@ -7,16 +7,20 @@ struct StreamStatistics {
     let processName: String?
     /// Live: the socket's container (fixed per stream, like the process), shared by its streams.
     let container: SharedContainer?
+    /// Live, `monitor --interface`: the interface's name (inline: names are at most 15 bytes).
+    let interfaceName: String?
     /// When the table last moved this entry in its recency list: the tick, and the table's append
     /// count then (`StreamTable.touch`).
     var recencyTick: UInt32 = 0
     var recencySequence: UInt32 = 0
     var measurements: StreamMeasurements
 
-    init(key: PackedStreamKey, processName: String?, container: SharedContainer? = nil, measurements: StreamMeasurements) {
+    init(key: PackedStreamKey, processName: String?, container: SharedContainer? = nil, interfaceName: String? = nil,
+         measurements: StreamMeasurements) {
         self.key = key
         self.processName = processName
         self.container = container
+        self.interfaceName = interfaceName
         self.measurements = measurements
         recencyTick = StreamTable.recencyTick(measurements.lastTime)
     }
@@ -29,6 +33,7 @@ struct StreamStatistics {
     func report(key: StreamKey, mode: AnalyzerConfiguration.Mode) -> StreamReport {
         var report = measurements.report(key: key, processName: processName, mode: mode)
         report.setContainer(container?.context)
+        report.interface = interfaceName
         return report
     }
 }
@@ -37,8 +42,9 @@ struct StreamStatistics {
 ///
 /// Strict (RFC 3550) statistics are kept inline; state only some streams need lives in separately
 /// allocated boxes that other streams do not pay for: the Wireshark-compatible model (`--compat
-/// wireshark` only), clock inference (dynamic payload types without a known clock, until decided) and
-/// send pacing (live outgoing streams). `AnalyzerConfiguration.mode` chooses which statistics a report
+/// wireshark` only), clock inference (dynamic payload types without a known clock, until decided),
+/// send pacing (live outgoing streams) and quality (burst/gap loss, jitter-buffer models, interval MOS:
+/// from the stream's first loss or late packet on, see `QualityTracker`). `AnalyzerConfiguration.mode` chooses which statistics a report
 /// shows in the columns they share (packets, expected, lost, deltas, jitter).
 ///
 /// Memory (steady state, measured by `MemoryLayout` and the tests): ~540 bytes inline per stream, plus
@@ -94,6 +100,8 @@ public struct StreamMeasurements {
     private var pacingState: PacingState?
     /// `--compat wireshark` only: tshark's model of the stream.
     private var wiresharkState: WiresharkState?
+    /// Burst/gap loss, jitter-buffer models, E-model (Quality/): a nil box until the first impairment.
+    private var quality = QualityTracker()
 
     /// Separately allocated: a stream with a known clock (most) carries neither the estimator nor
     /// the two candidate jitter banks (one estimator per candidate rate, until the rate is decided).
@@ -165,16 +173,17 @@ public struct StreamMeasurements {
     /// the stream.
     @discardableResult
     mutating func ingest(_ header: RTPHeader, time: Nanoseconds, wireLength: Int, relativeMilliseconds: Double,
-                         resolver: ClockRateResolver) -> Bool {
+                         resolver: ClockRateResolver, quality settings: QualitySettings = .standard) -> Bool {
         ingest(payloadType: header.payloadType, marker: header.marker, sequenceNumber: header.sequenceNumber,
                timestamp: header.timestamp, time: time, wireLength: wireLength,
-               relativeMilliseconds: relativeMilliseconds, resolver: resolver)
+               relativeMilliseconds: relativeMilliseconds, resolver: resolver, quality: settings)
     }
 
     @discardableResult
     mutating func ingest(payloadType pt: UInt8, marker: Bool, sequenceNumber: UInt16, timestamp: UInt32,
                          time: Nanoseconds, wireLength: Int, relativeMilliseconds: Double,
-                         resolver: ClockRateResolver) -> Bool {
+                         resolver: ClockRateResolver, quality settings: QualitySettings = .standard) -> Bool {
+        let previousTime = lastTime
         if packets > 0 {
             let delta = time &- lastTime
             if delta < minDelta { minDelta = delta }
@@ -202,8 +211,36 @@ public struct StreamMeasurements {
             primaryPayloadType = pt
             (knownClockRate, clockRateSource, packetJitter, frameStartJitter, clockInference) = Self.clock(for: pt, resolver)
         }
+        let maxBefore = sequence.extendedMax
+        let framesBefore = frames.frames
+        let previousFrame = frameStartJitter.hasPrevious && clockInference == nil
+            ? (arrival: frameStartJitter.lastArrival, timestamp: frameStartJitter.lastTimestamp) : nil
         let outcome = sequence.update(sequenceNumber)
         measureTiming(payloadType: pt, timestamp: timestamp, time: time, outcome: outcome)
+        // Sequence numbers this packet skipped (a forward step of less than MAX_DROPOUT).
+        var gap: UInt64 = 0
+        if (outcome == .inOrder || outcome == .probation) && packets > 1 {
+            let advance = Int64(sequence.extendedMax) &- Int64(maxBefore)
+            if advance > 1 && advance < Int64(SequenceTracker.maxDropout) { gap = UInt64(advance - 1) }
+        }
+        let timingClock = clockInference == nil ? knownClockRate : 0
+        let deviation = quality.deviation(outcome: outcome, timed: pt == primaryPayloadType, timestamp: timestamp,
+                                          time: time, previousTime: previousTime, clockRate: timingClock)
+        // Video (90 kHz): a frame start arriving more than 3 frame durations after the previous one.
+        var freeze = false
+        if knownClockRate == 90000, frames.frames > framesBefore, let previousFrame {
+            freeze = quality.frameStarted(step: timestamp &- previousFrame.timestamp,
+                                          arrivalGap: time &- previousFrame.arrival, clockRate: knownClockRate)
+        }
+        if freeze || quality.needsState(gap: gap, deviation: deviation, settings: settings) {
+            if quality.state == nil {
+                quality.allocate(gap: gap, outcome: outcome, time: time, expected: sequence.expected, settings: settings,
+                                 codec: VoiceCodec.identify(encodingName: mediaEncodingName))
+            }
+            if freeze { quality.state?.freezes &+= 1 }
+        }
+        quality.state?.observe(gap: gap, outcome: outcome, deviation: deviation, time: time, settings: settings)
+        if gap > 0 { quality.state?.frameDamaged(timestamp: timestamp) }   // reported for video only
 
         if let wiresharkState {
             if pt != wiresharkState.clockPayloadType {
@@ -284,7 +321,7 @@ public struct StreamMeasurements {
                 + pacingState.pacing.heapBytes
         }
         if wiresharkState != nil { total += HeapSize.object(MemoryLayout<WiresharkRTPStatistics>.stride + 8) }
-        return total
+        return total + quality.heapBytes
     }
 
     /// The send stall the latest packet ended, once.
@@ -302,6 +339,23 @@ public struct StreamMeasurements {
             let seen = pt < 64 ? payloadTypesSeen.0 & (1 << UInt64(pt)) : payloadTypesSeen.1 & (1 << UInt64(pt - 64))
             return seen != 0 ? UInt8(pt) : nil
         }
+    }
+
+    /// Burst/gap loss, jitter-buffer models and E-model ratings (strict A.3 counts in every mode).
+    func qualityReport(settings: QualitySettings, rttMs: Double? = nil) -> StreamQuality {
+        var report = quality.report(settings: settings, expected: sequence.expected, lost: sequence.lost,
+                                    packets: packets, firstTime: firstTime, lastTime: lastTime,
+                                    encodingName: mediaEncodingName, rttMs: rttMs)
+        if clockInference == nil && knownClockRate == 90000 {
+            report.framesDamaged = quality.state?.damagedFrames ?? 0
+            report.freezes = quality.state?.freezes ?? 0
+        }
+        return report
+    }
+
+    /// The encoding name of the stream's media: SDP's, else RFC 3551's for a static type.
+    private var mediaEncodingName: String? {
+        sdpEncodingNames?[primaryPayloadType] ?? StaticEncodingNames.name(for: primaryPayloadType)
     }
 
     /// A.3 fraction lost since the previous call (for RTCP-like interval reporting).
