@@ -248,7 +248,7 @@ extension JSONReport {
         json.openArray()
         for stream in report.streams {
             json.element()
-            write(stream, into: &json)
+            try write(stream, into: &json, encoder: encoder)
             drain(&json)
         }
         json.closeArray()
@@ -258,8 +258,12 @@ extension JSONReport {
     }
 
     /// `StreamReport.encode(to:)`'s members in sorted key order.
-    static func write(_ s: StreamReport, into json: inout JSONText) {
+    static func write(_ s: StreamReport, into json: inout JSONText, encoder: JSONEncoder) throws {
+        // StreamQuality.encodeFlat: always present, null when unknown.
+        let quality = s.quality
         json.openObject()
+        json.key("burst_density"); json.number(quality?.burstDensity)
+        json.key("burst_duration_ms"); json.number(quality?.burstDurationMs)
         if let byeTime = s.byeTime { json.key("bye_time"); json.number(byeTime) }
         json.key("bytes"); json.number(s.bytes)
         json.key("clock_rate"); json.number(s.clockRate)
@@ -278,6 +282,7 @@ extension JSONReport {
         if let direction = s.direction { json.key("direction"); json.string(direction.rawValue) }
         json.key("dst"); json.string(s.dst)
         json.key("duplicates"); json.number(s.duplicates)
+        json.key("effective_loss"); json.number(quality?.primary?.effectiveLoss)
         json.key("encoding_name"); json.string(s.encodingName)
         json.key("encoding_names")
         json.openObject()
@@ -298,17 +303,27 @@ extension JSONReport {
         if let file = s.file { json.key("file"); json.string(file) }
         json.key("frame_jitter_ms"); json.number(s.frameJitterMs)
         json.key("frames"); json.number(s.frames)
+        json.key("gap_density"); json.number(quality?.gapDensity)
+        json.key("gap_duration_ms"); json.number(quality?.gapDurationMs)
+        if let interface = s.interface { json.key("interface"); json.string(interface) }
+        json.key("jb_discarded"); json.number(quality?.primary?.discarded)
         json.key("jitter_ms"); json.number(s.jitterMs)
         json.key("lost"); json.number(s.lost)
         json.key("markers"); json.number(s.markers)
         json.key("max_delta_ms"); json.number(s.maxDeltaMs)
         json.key("max_jitter_ms"); json.number(s.maxJitterMs)
+        json.key("max_loss_run"); json.number(quality?.maxLossRun)
         json.key("mean_delta_ms"); json.number(s.meanDeltaMs)
         json.key("mean_jitter_ms"); json.number(s.meanJitterMs)
         json.key("mean_packets_per_frame"); json.number(s.meanPacketsPerFrame)
         json.key("min_delta_ms"); json.number(s.minDeltaMs)
         json.key("min_jitter_ms"); json.number(s.minJitterMs)
         json.key("mode"); json.string(s.mode)
+        json.key("mos"); json.number(quality?.mos)
+        json.key("mos_adaptive"); json.number(quality?.jitterBuffer(named: "adaptive")?.mos)
+        json.key("mos_f1"); json.number(quality?.jitterBuffer(named: "F1")?.mos)
+        json.key("mos_f2"); json.number(quality?.jitterBuffer(named: "F2")?.mos)
+        json.key("mos_min"); json.number(quality?.mosMin)
         if let namespace = s.namespace { json.key("namespace"); json.string(namespace) }
         json.key("packets"); json.number(s.packets)
         json.key("payload_type"); json.number(s.payloadType)
@@ -323,6 +338,11 @@ extension JSONReport {
         if let pid = s.pid { json.key("pid"); json.number(pid) }
         if let pod = s.pod { json.key("pod"); json.string(pod) }
         if let podUID = s.podUID { json.key("pod_uid"); json.string(podUID) }
+        if let quality {
+            json.key("quality")
+            try json.encoded(quality, with: encoder)
+        }
+        json.key("r_factor"); json.number(quality?.rFactor)
         json.key("reordered"); json.number(s.reordered)
         if let stalls = s.sendStalls {
             json.key("send_stalls")

@@ -48,6 +48,7 @@ import RTPCore
         stream.encodingNames = [8: "PCMA", 13: "CN", 101: "telephone-event"]
         stream.file = "/captures/x.pcap"
         stream.byeTime = 1_700_000_002.25
+        stream.interface = "veth-\"x\""
         return stream
     }
 
