@@ -113,14 +113,37 @@ public final class CaptureFile {
         progress: ((ProgressInfo) -> Void)? = nil,
         _ body: (Datagram) -> Void
     ) -> CaptureReadResult {
+        readDatagrams(tcpPorts: tcpPorts, sipTCPPorts: sipTCPPorts, progress: progress,
+                      { datagram, _ in body(datagram) }, mappingEnds: {})
+    }
+
+    /// `read`, telling `body` for each datagram whether its payload lies in the mapped file, and so
+    /// stays valid after the call — until `mappingEnds` is called, once, after the last mapped record
+    /// (before the mapping is released and before libpcap delivers anything): what
+    /// `IngestLookahead` needs.
+    func readDatagrams(
+        tcpPorts: Set<UInt16>,
+        sipTCPPorts: Set<UInt16>,
+        progress: ((ProgressInfo) -> Void)?,
+        _ body: (Datagram, _ payloadIsMapped: Bool) -> Void,
+        mappingEnds: () -> Void
+    ) -> CaptureReadResult {
         var result = CaptureReadResult()
         var decoder = FrameDecoder(linkType: linkType, tcpPorts: tcpPorts, sipTCPPorts: sipTCPPorts)
         var lastReport = progress == nil ? 0 : Self.monotonicNanoseconds()
 
-        func deliver(time: Nanoseconds, frame: UnsafeRawBufferPointer, position: () -> Int64) {
+        func deliver(time: Nanoseconds, frame: UnsafeRawBufferPointer, mapped: Bool, position: () -> Int64) {
             if result.packetsRead == 0 { result.firstPacketTime = time }
             result.packetsRead += 1
-            decoder.decode(frame: frame, time: time, emit: body)
+            decoder.decode(frame: frame, time: time) { datagram in
+                // UDP payloads are slices of the frame; TCP's come from the reassembly buffers.
+                var inFrame = true
+                if let start = datagram.payload.baseAddress {
+                    let first = frame.baseAddress.map { UnsafeRawPointer($0) }
+                    inFrame = first.map { start >= $0 && start + datagram.payload.count <= $0 + frame.count } ?? false
+                }
+                body(datagram, mapped && inFrame)
+            }
 
             if let progress, result.packetsRead % Self.packetsPerClockCheck == 0 {
                 let now = Self.monotonicNanoseconds()
@@ -139,8 +162,9 @@ public final class CaptureFile {
             mappedPassDone = true
             if let mapped = input.mapping {
                 while let record = mapped.next() {
-                    deliver(time: record.time, frame: record.frame, position: { Int64(mapped.offset) })
+                    deliver(time: record.time, frame: record.frame, mapped: true, position: { Int64(mapped.offset) })
                 }
+                mappingEnds()
                 mappedRecords = result.packetsRead
                 mappedReachedEnd = mapped.isAtEnd
                 input.mapping = nil  // unmapped: libpcap (if anything is left) reads the rest
@@ -164,7 +188,7 @@ public final class CaptureFile {
             }
             libpcapRecordsConsumed += 1
             deliver(time: Self.nanoseconds(header.pointee.ts),
-                    frame: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
+                    frame: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)), mapped: false,
                     position: { self.input.position })
         }
         // A gzip stream cut exactly between two records looks like a clean end to libpcap.
@@ -190,10 +214,18 @@ public final class CaptureFile {
     /// all it holds before the break, marks the summary truncated with a warning, then throws
     /// `.truncated` (or `.readError`) so the caller can report partial results and exit non-zero.
     public func feed(into analyzer: StreamAnalyzer, progress: ((ProgressInfo) -> Void)? = nil) throws(CaptureError) {
-        let result = read(tcpPorts: analyzer.configuration.tcpPorts, sipTCPPorts: analyzer.configuration.sipPorts,
-                          progress: progress) { datagram in
-            analyzer.ingest(datagram)
-        }
+        // Mapped payloads stay valid to the end of the pass: they are ingested a few datagrams late,
+        // their streams' state prefetched meanwhile (see IngestLookahead); anything else, in place.
+        let lookahead = IngestLookahead(analyzer: analyzer)
+        let result = readDatagrams(tcpPorts: analyzer.configuration.tcpPorts, sipTCPPorts: analyzer.configuration.sipPorts,
+                                   progress: progress, { datagram, payloadIsMapped in
+            if payloadIsMapped {
+                lookahead.ingest(datagram)
+            } else {
+                lookahead.flush()
+                analyzer.ingest(datagram)
+            }
+        }, mappingEnds: { lookahead.flush() })
         analyzer.finishCaptureFile(
             name: name, linkType: linkTypeName, firstPacketTime: result.firstPacketTime,
             counts: SourceCounts(packetsRead: result.packetsRead, fragmentsSkipped: result.decode.fragmentsSkipped,

@@ -18,17 +18,35 @@ public enum ReportFormat: String, CaseIterable, Sendable {
     }
 }
 
-/// `--format json`: the AnalysisReport itself, keys sorted so output is stable and diffable.
+/// `--format json`: the AnalysisReport itself, keys sorted so output is stable and diffable, in
+/// `JSONEncoder`'s layout (`JSONText` writes it without the encoder).
 public enum JSONReport {
     public static func render(_ report: AnalysisReport) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        guard let data = try? encoder.encode(report), let text = String(data: data, encoding: .utf8) else {
+        // ~1.1 KB per stream: one allocation for the whole text.
+        var json = JSONText(capacity: 4096 + 1200 * report.streams.count + 600 * report.rtcp.count)
+        do {
+            try write(report, into: &json, encoder: makeEncoder())
+        } catch {
             // Encoding plain structs of numbers and strings cannot fail; keep a visible trace if it ever does.
             return "{\"error\": \"report could not be encoded\"}\n"
         }
-        return text + "\n"
+        json.raw("\n")
+        return String(decoding: json.bytes, as: UTF8.self)
+    }
+
+    /// The same text as `render`, handed to `output` in pieces of about 1 MiB as it is written: at
+    /// 100,000 streams the whole text is ~100 MB, which need never be held at once.
+    public static func write(_ report: AnalysisReport, to output: (UnsafeRawBufferPointer) -> Void) {
+        let piece = 1 << 20
+        var json = JSONText(capacity: piece + 64 << 10)
+        do {
+            try write(report, into: &json, encoder: makeEncoder()) { $0.drain(atLeast: piece, to: output) }
+        } catch {
+            json = JSONText(capacity: 64)
+            json.raw("{\"error\": \"report could not be encoded\"}")
+        }
+        json.raw("\n")
+        json.drain(atLeast: 0, to: output)
     }
 }
 

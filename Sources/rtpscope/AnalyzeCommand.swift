@@ -135,8 +135,13 @@ struct Analyze: ParsableCommand {
             }
         }
         let report = AnalysisReport.merging(reports)
-        print(calls ? CallsReport.render(report, format: format)
-                    : format.render(report, width: wide ? nil : TerminalWidth.ofStandardOutput()), terminator: "")
+        if format == .json && !calls {
+            // Written as it is produced: the text of 100,000 streams is never held whole.
+            JSONReport.write(report) { try? FileHandle.standardOutput.write(contentsOf: Data($0)) }
+        } else {
+            print(calls ? CallsReport.render(report, format: format)
+                        : format.render(report, width: wide ? nil : TerminalWidth.ofStandardOutput()), terminator: "")
+        }
         if let evicted = report.sip?.callsEvicted, evicted > 0 {
             StandardError.write("rtpscope: warning: \(evicted) SIP calls dropped beyond --max-calls \(maxCalls) (the oldest first)")
         }

@@ -54,6 +54,9 @@ struct PackedStreamKey: Equatable {
     /// the other.
     var context: UInt64
 
+    /// Whether the stream was captured on an interface (rather than from a process or a file).
+    var hasInterface: Bool { context >> 57 & 1 == 1 }
+
     @inline(__always)
     init(transport: TransportProtocol, source: Endpoint, destination: Endpoint, ssrc: UInt32,
          pid: Int32?, direction: Direction?, interface: UInt32? = nil) {

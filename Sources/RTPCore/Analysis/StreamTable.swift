@@ -93,6 +93,28 @@ struct StreamTable {
         }
     }
 
+    /// First stage of `IngestLookahead`: starts loading the bucket `hash` probes first.
+    @inline(__always)
+    mutating func prefetchBucket(_ hash: UInt64) {
+        let bucket = Int(truncatingIfNeeded: hash) & mask
+        buckets.withUnsafeBufferPointer { CacheHint.prefetch(UnsafeRawPointer($0.baseAddress! + bucket), forWriting: false) }
+    }
+
+    /// Second stage, a few packets later (the bucket has arrived): starts loading every cache line of
+    /// the entry the bucket points at when its tag matches `hash`, the lines the packet's update
+    /// touches. A miss (another stream's bucket, a new stream) only costs the check.
+    @inline(__always)
+    mutating func prefetchEntry(_ hash: UInt64) {
+        let word = buckets[Int(truncatingIfNeeded: hash) & mask]
+        guard word != 0, word & Self.tagMask == hash & Self.tagMask else { return }
+        let slot = Self.slot(word) - 1
+        entries.withUnsafeBufferPointer { entries in
+            let start = UnsafeRawPointer(entries.baseAddress! + slot)
+            let lines = (MemoryLayout<StreamStatistics>.stride + 63) / 64
+            for line in 0...lines { CacheHint.prefetch(start + line * 64, forWriting: true) }
+        }
+    }
+
     mutating func index(of key: StreamKey) -> Int? {
         let packed = PackedStreamKey(key)
         return index(of: packed, hash: hash(packed))
@@ -227,3 +249,19 @@ struct StreamTable {
         for index in entries.indices { place(slot: index + 1, hash: hash(entries[index].key)) }
     }
 }
+
+/// Cache prefetch hints: LLVM's `llvm.prefetch` intrinsic (x86 `prefetcht0`/`prefetchw`, arm64
+/// `prfm`; nothing where a target has none). Swift has no spelling for it, so it is declared under
+/// the intrinsic's name; a hint changes no result, so should a toolchain ever refuse the
+/// declaration, `prefetch` may become an empty function and only speed is lost.
+enum CacheHint {
+    @inline(__always)
+    static func prefetch(_ address: UnsafeRawPointer, forWriting: Bool) {
+        // Locality 3: keep in every cache level; cache type 1: data. The intrinsic takes only
+        // constants (an unoptimized build passes the arguments as written): one call per kind.
+        if forWriting { llvmPrefetch(address, 1, 3, 1) } else { llvmPrefetch(address, 0, 3, 1) }
+    }
+}
+
+@_silgen_name("llvm.prefetch.p0")
+private func llvmPrefetch(_ address: UnsafeRawPointer, _ readWrite: Int32, _ locality: Int32, _ cacheType: Int32)

@@ -4,11 +4,11 @@
 /// the update touches next.
 struct StreamStatistics {
     let key: PackedStreamKey
-    let processName: String?
+    /// Live: the process's name, or for `monitor --interface` the interface's (a key has a pid or
+    /// an interface, never both, so one field serves both: 16 bytes per stream less).
+    private let originName: String?
     /// Live: the socket's container (fixed per stream, like the process), shared by its streams.
     let container: SharedContainer?
-    /// Live, `monitor --interface`: the interface's name (inline: names are at most 15 bytes).
-    let interfaceName: String?
     /// When the table last moved this entry in its recency list: the tick, and the table's append
     /// count then (`StreamTable.touch`).
     var recencyTick: UInt32 = 0
@@ -18,12 +18,14 @@ struct StreamStatistics {
     init(key: PackedStreamKey, processName: String?, container: SharedContainer? = nil, interfaceName: String? = nil,
          measurements: StreamMeasurements) {
         self.key = key
-        self.processName = processName
+        originName = key.hasInterface ? interfaceName : processName
         self.container = container
-        self.interfaceName = interfaceName
         self.measurements = measurements
         recencyTick = StreamTable.recencyTick(measurements.lastTime)
     }
+
+    var processName: String? { key.hasInterface ? nil : originName }
+    var interfaceName: String? { key.hasInterface ? originName : nil }
 
     var isConfirmed: Bool { measurements.isConfirmed }
     var firstTime: Nanoseconds { measurements.firstTime }
@@ -335,10 +337,19 @@ public struct StreamMeasurements {
 
     /// Payload types seen, ascending.
     public var payloadTypes: [UInt8] {
-        (0..<128).compactMap { (pt: Int) -> UInt8? in
-            let seen = pt < 64 ? payloadTypesSeen.0 & (1 << UInt64(pt)) : payloadTypesSeen.1 & (1 << UInt64(pt - 64))
-            return seen != 0 ? UInt8(pt) : nil
-        }
+        let (low, high) = payloadTypesSeen
+        if let single = singlePayloadType { return ReportConstants.payloadTypeArrays[Int(single)] }
+        var types: [UInt8] = []
+        for pt in 0..<64 where low & (1 << UInt64(pt)) != 0 { types.append(UInt8(pt)) }
+        for pt in 0..<64 where high & (1 << UInt64(pt)) != 0 { types.append(UInt8(64 + pt)) }
+        return types
+    }
+
+    /// The payload type when the stream used exactly one (most do), else nil.
+    private var singlePayloadType: UInt8? {
+        let (low, high) = payloadTypesSeen
+        guard low.nonzeroBitCount + high.nonzeroBitCount == 1 else { return nil }
+        return UInt8(low != 0 ? low.trailingZeroBitCount : 64 + high.trailingZeroBitCount)
     }
 
     /// Burst/gap loss, jitter-buffer models and E-model ratings (strict A.3 counts in every mode).
@@ -388,9 +399,13 @@ public struct StreamMeasurements {
             startTime: Double(firstTime) / 1e9, endTime: Double(lastTime) / 1e9,
             pid: key.pid, comm: processName, direction: key.direction, mode: mode.rawValue)
         report.sendStalls = pacing?.counts
-        var names: [UInt8: String] = [:]
-        for pt in report.payloadTypes { names[pt] = sdpEncodingNames?[pt] ?? StaticEncodingNames.name(for: pt) }
-        report.encodingNames = EncodingNames(names)
+        if sdpEncodingNames == nil, let single = singlePayloadType {
+            report.encodingNames = ReportConstants.staticEncodingNames[Int(single)]
+        } else {
+            var names: [UInt8: String] = [:]
+            for pt in report.payloadTypes { names[pt] = sdpEncodingNames?[pt] ?? StaticEncodingNames.name(for: pt) }
+            report.encodingNames = EncodingNames(names)
+        }
         if let estimator = packetJitter, estimator.updates > 0 {
             report.minJitterMs = estimator.milliseconds(estimator.minJitter)
         }
@@ -416,6 +431,15 @@ public struct StreamMeasurements {
             report.maxJitterMs = wireshark.maxJitterMs
         }
         return report
+    }
+}
+
+/// Report values shared by every stream with one payload type and no SDP names (most streams): built
+/// once, so a report of 100,000 streams does not allocate 200,000 one-element collections.
+enum ReportConstants {
+    static let payloadTypeArrays: [[UInt8]] = (0..<128).map { [UInt8($0)] }
+    static let staticEncodingNames: [EncodingNames] = (0..<128).map { pt in
+        EncodingNames(StaticEncodingNames.name(for: UInt8(pt)).map { [UInt8(pt): $0] } ?? [:])
     }
 }
 
