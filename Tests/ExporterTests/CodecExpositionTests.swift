@@ -78,11 +78,11 @@ import Testing
         var codec = CodecProbeHealth()
         codec.attachedProcesses = 2
         codec.attachedProbes = 14
-        codec.callRecordDrops = 3
-        codec.nestingExceeded = 5
-        codec.stackMismatches = 7
-        codec.statisticsTableFull = 11
-        codec.attachFailures = 13
+        let counters: [(WritableKeyPath<CodecProbeHealth, UInt64>, UInt64)] = [
+            (\.callRecordDrops, 3), (\.nestingExceeded, 5), (\.stackMismatches, 7), (\.statisticsTableFull, 11),
+            (\.attachFailures, 13),
+        ]
+        for (counter, value) in counters { codec[keyPath: counter] = value }
         snapshot.health.codecProbes = codec
         snapshot.health.malformedRecords = 17
         let text = MetricsRenderer(processMetrics: ProcessMetrics(buildInfo: BuildInfo(version: "0"))).render(snapshot)
