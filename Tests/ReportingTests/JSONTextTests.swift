@@ -37,7 +37,7 @@ import RTPCore
             timestampJumps: 6, payloadTypeChanges: 7, markers: 8, jitterMs: .nan, maxJitterMs: .infinity,
             meanJitterMs: -.infinity, minDeltaMs: -0.0, meanDeltaMs: 1e-7, maxDeltaMs: 1e15, frames: 9,
             meanPacketsPerFrame: 123_456_789_012_345.0, frameJitterMs: 0.1, startTime: 1_700_000_000.990001,
-            endTime: 5e-324, pid: .min, comm: "proc\u{0}name", direction: .received, mode: "wireshark")
+            endTime: .leastNonzeroMagnitude, pid: .min, comm: "proc\u{0}name", direction: .received, mode: "wireshark")
         stream.minJitterMs = .greatestFiniteMagnitude
         stream.container = "c0ffee"
         stream.pod = "pod/1"
@@ -100,7 +100,7 @@ import RTPCore
     @Test func doublesMatchTheEncoder() throws {
         var generator = SystemRandomNumberGenerator()
         var values: [Double] = [0, -0.0, 1, -1, 0.5, 20, 19.999999999999996, 1e14, 999_999_999_999_999, 1e15, 1e16,
-                                9_007_199_254_740_992, 9_007_199_254_740_993, 1e21, 1e22, 1e-4, 1e-5, 0.001,
+                                9_007_199_254_740_992, 9_007_199_254_740_994, 1e21, 1e22, 1e-4, 1e-5, 0.001,
                                 .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, .pi,
                                 1_700_000_000.000001, 1_700_000_000.123456]
         for _ in 0..<2000 {

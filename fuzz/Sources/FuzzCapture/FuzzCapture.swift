@@ -18,7 +18,7 @@ private func writeCapture(_ bytes: UnsafeRawBufferPointer) -> String {
         var template = Array("/dev/shm/rtpscope-fuzz-capture-XXXXXX".utf8CString)
         captureFD = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         precondition(captureFD >= 0, "mkstemp in /dev/shm failed: \(errno)")
-        unlink(String(cString: template))
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
     }
     precondition(ftruncate(captureFD, 0) == 0)
     var written = 0
