@@ -4,7 +4,7 @@
 //
 // Module map (data flows one way, top to bottom; C shims in brackets):
 //
-//   PcapSource [CPcap, CZlib] ──┐  offline: capture files
+//   PcapSource [CPcap, CZlib] ──┐  libpcap: capture files, live interfaces (mirror ports)
 //                               ├─> NetDecode (link/IP/UDP/TCP, pure) ─┐
 //   LiveSource [CRTPScopeBPF] ──┼──────────── Datagram (live: eBPF) ───┤
 //                               v                                      v
