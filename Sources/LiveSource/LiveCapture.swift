@@ -30,6 +30,12 @@ public final class LiveCapture: @unchecked Sendable {
     /// choose).
     public let fallbackReason: String?
 
+    /// The longest payload prefix a delivered datagram can carry: the snaplen, or SIP's when the
+    /// capture copies signalling.
+    public var maximumPayloadBytes: Int {
+        options.sipPorts.isEmpty ? options.snaplen : max(options.snaplen, Int(RTPSCOPE_SIP_SNAPLEN))
+    }
+
     /// Opens, verifies, loads and attaches the programs of the selected path (`auto`: the socket
     /// capture, else the syscall capture). Needs root, or CAP_BPF+CAP_PERFMON (+CAP_NET_ADMIN for
     /// the socket capture; +CAP_SYS_ADMIN if the syscall capture has to mount tracefs).

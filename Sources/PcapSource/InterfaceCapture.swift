@@ -67,6 +67,8 @@ public final class InterfaceCapture {
     /// libpcap's name for the link type ("EN10MB", …).
     public let linkTypeName: String
     public let filter: String
+    /// The longest UDP payload prefix a delivered datagram carries (the monitor's `--snaplen`).
+    public let payloadSnaplen: Int
 
     /// Headers in front of the UDP payload that the snaplen must leave room for: Ethernet with two
     /// VLAN tags (22), IPv6 with some extension headers or IPv4 with options (≤ 60), UDP (8).
@@ -86,6 +88,7 @@ public final class InterfaceCapture {
                 bufferBytes: Int = InterfaceCapture.defaultBufferBytes,
                 timeoutMilliseconds: Int32 = InterfaceCapture.defaultTimeoutMilliseconds,
                 promiscuous: Bool = true) throws(InterfaceCaptureError) {
+        self.payloadSnaplen = max(payloadSnaplen, 0)
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         // if_nametoindex first: libpcap's message for a missing device varies across versions.
         let index = if_nametoindex(name)

@@ -92,7 +92,11 @@ struct InterfaceReaders: Service {
             var failure: InterfaceCaptureError?
             engine.withAnalyzer { analyzer in
                 do throws(InterfaceCaptureError) {
-                    let frames = try capture.dispatch(maxFrames: Int32(Self.framesPerBatch)) { analyzer.ingest($0) }
+                    // Thousands of streams: state prefetched a few frames ahead, payloads copied
+                    // (libpcap reuses a frame's bytes once its callback returns).
+                    let lookahead = IngestLookahead(analyzer: analyzer, copyingPayloadsUpTo: capture.payloadSnaplen)
+                    defer { lookahead.flush() }
+                    let frames = try capture.dispatch(maxFrames: Int32(Self.framesPerBatch)) { lookahead.ingest($0) }
                     lastBatch = frames
                     // Live, every frame read is a "packet read", as every traced datagram is.
                     analyzer.addSourceCounts(SourceCounts(packetsRead: UInt64(frames)))

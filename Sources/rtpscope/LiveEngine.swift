@@ -43,10 +43,14 @@ final class LiveEngine: Sendable {
         let codec = self.codec
         var rtpProcesses = Set<Int32>()
         let delivered = analyzer.withLock { analyzer in
+            // With thousands of streams, each datagram's stream state is prefetched while the next
+            // few are read (its payload copied: the ring buffer reuses a record once delivered).
+            let lookahead = IngestLookahead(analyzer: analyzer, copyingPayloadsUpTo: capture.maximumPayloadBytes)
             let delivered = capture.poll(timeoutMilliseconds: 0) { datagram in
-                analyzer.ingest(datagram)
+                lookahead.ingest(datagram)
                 if codec != nil, let pid = datagram.process?.pid { rtpProcesses.insert(pid) }
             }
+            lookahead.flush()
             // Live, every traced datagram is a packet read (a capture file counts its frames).
             analyzer.addSourceCounts(SourceCounts(packetsRead: UInt64(delivered)))
             // Codec records first, then the stalls they may explain.

@@ -15,7 +15,7 @@ struct DatagramFeeder {
     mutating func rtp(_ analyzer: StreamAnalyzer, seq: UInt16, ts: UInt32, ssrc: UInt32, pt: UInt8 = 0,
                       padding: UInt8 = 0, payloadBytes: Int = 160, copied: Int? = nil,
                       at time: Nanoseconds, from source: Endpoint, to destination: Endpoint,
-                      process: ProcessContext? = nil) {
+                      process: ProcessContext? = nil, through lookahead: IngestLookahead? = nil) {
         let length = 12 + payloadBytes + Int(padding)
         buffer[0] = 0x80 | (padding > 0 ? 0x20 : 0)
         buffer[1] = pt
@@ -29,9 +29,10 @@ struct DatagramFeeder {
         }
         let copy = min(copied ?? length, length)
         buffer.withUnsafeBytes { bytes in
-            analyzer.ingest(Datagram(time: time, transport: .udp, source: source, destination: destination,
-                                     payload: UnsafeRawBufferPointer(rebasing: bytes[0..<copy]), originalLength: length,
-                                     process: process))
+            let datagram = Datagram(time: time, transport: .udp, source: source, destination: destination,
+                                    payload: UnsafeRawBufferPointer(rebasing: bytes[0..<copy]), originalLength: length,
+                                    process: process)
+            if let lookahead { lookahead.ingest(datagram) } else { analyzer.ingest(datagram) }
         }
     }
 
@@ -117,6 +118,45 @@ struct EngineScaleTests {
         }
         #expect(mismatches == 0, "\(mismatches) of \(streams) streams differ from what was sent")
         #expect(report.streams.reduce(0) { $0 + $1.packets } == UInt64(sent.reduce(0, +)))
+    }
+
+    /// The live sources' lookahead: each datagram's bytes are overwritten as soon as it is handed
+    /// over (as a ring-buffer record or a libpcap frame is), so held-back payloads must be copies.
+    /// 3,000 streams (past the lookahead's threshold) with losses, duplicates, reordering, jitter
+    /// and payloads longer than a slot: every report equals ingesting each datagram in place.
+    @Test func aLookaheadCopyingPayloadsReportsWhatIngestingInPlaceDoes() {
+        let inPlace = StreamAnalyzer(configuration: AnalyzerConfiguration())
+        let heldBack = StreamAnalyzer(configuration: AnalyzerConfiguration())
+        let lookahead = IngestLookahead(analyzer: heldBack, copyingPayloadsUpTo: 100)
+        var feeder = DatagramFeeder()
+        var random = TestRandom(seed: 3_000)
+        let streams = 3_000, rounds = 12
+        let ssrcs = (0..<streams).map { _ in UInt32(truncatingIfNeeded: random.next()) }
+        for round in 0..<rounds {
+            for k in 0..<streams {
+                if k % 5 == 0 && round == 4 { continue }                          // a loss
+                let seqOffset = k % 11 == 0 && (round == 6 || round == 7) ? 13 - round : round  // 7 before 6
+                let (source, destination) = DatagramFeeder.endpoints(k)
+                let time = DatagramFeeder.epoch + Nanoseconds(round) * 20_000_000
+                    + Nanoseconds(random.next() % 3_000_000)                        // up to 3 ms of jitter
+                let copies = k % 13 == 0 && round == 9 ? 2 : 1                      // a duplicate
+                for _ in 0..<copies {
+                    for analyzer in [inPlace, heldBack] {
+                        feeder.rtp(analyzer, seq: UInt16(truncatingIfNeeded: 500 + k + seqOffset), ts: UInt32(seqOffset * 160),
+                                   ssrc: ssrcs[k], payloadBytes: k % 17 == 0 ? 200 : 80, at: time,
+                                   from: source, to: destination, through: analyzer === heldBack ? lookahead : nil)
+                    }
+                }
+            }
+        }
+        lookahead.flush()
+        let expected = inPlace.report().streams.sorted { $0.ssrc < $1.ssrc }
+        let actual = heldBack.report().streams.sorted { $0.ssrc < $1.ssrc }
+        #expect(expected.count == streams)
+        #expect(actual.count == expected.count)
+        let differing = zip(expected, actual).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(differing) of \(expected.count) streams differ")
+        #expect(expected.contains { $0.lost == 1 } && expected.contains { ($0.jitterMs ?? 0) > 0 })
     }
 
     /// 1,000,000 single-packet SSRCs (random ports and SSRCs) mixed with 1,000 real streams: every

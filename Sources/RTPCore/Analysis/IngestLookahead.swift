@@ -10,9 +10,11 @@
 /// see the commit that added it.)
 ///
 /// Order and results are exactly those of ingesting each datagram as it comes: only prefetch hints
-/// run early. The source must keep every handed-over payload valid until `flush()` (a mapped capture
-/// file does); a datagram whose payload is not (a TCP reassembly buffer) goes after a `flush()`,
-/// straight to `StreamAnalyzer.ingest`.
+/// run early. Payloads: either the source keeps every handed-over payload valid until `flush()` (a
+/// mapped capture file does), or the lookahead copies each held-back payload into a slot of its own
+/// (`copyingPayloadsUpTo:`; a ring-buffer record is reused once its callback returns). A datagram
+/// whose payload can be neither (a TCP reassembly buffer, a payload larger than a slot) goes after a
+/// `flush()`, straight to `StreamAnalyzer.ingest`.
 public final class IngestLookahead {
     /// Datagrams held back; the entry prefetch runs half-way.
     static let depth = 8
@@ -27,9 +29,23 @@ public final class IngestLookahead {
     private let hashes = UnsafeMutablePointer<UInt64?>.allocate(capacity: IngestLookahead.depth)
     @exclusivity(unchecked) private var count = 0
     @exclusivity(unchecked) private var head = 0
+    /// Bytes of payload each slot holds when payloads are copied; 0 when the source keeps them valid.
+    private let copyCapacity: Int
+    /// `depth` slots of `copyCapacity` bytes, allocated when first needed (never below
+    /// `minimumStreams`).
+    private var copies: UnsafeMutableRawPointer?
 
+    /// A lookahead for a source whose payloads stay valid until `flush()`.
     public init(analyzer: StreamAnalyzer) {
         self.analyzer = analyzer
+        copyCapacity = 0
+    }
+
+    /// A lookahead for a source whose payloads are valid only during `ingest`: held-back payloads of
+    /// up to `bytes` are copied; a longer one flushes and goes in place.
+    public init(analyzer: StreamAnalyzer, copyingPayloadsUpTo bytes: Int) {
+        self.analyzer = analyzer
+        copyCapacity = max(1, bytes)
     }
 
     deinit {
@@ -37,6 +53,7 @@ public final class IngestLookahead {
         pending.deinitialize(count: count)
         pending.deallocate()
         hashes.deallocate()
+        copies?.deallocate()
     }
 
     /// Hands `datagram` over; ingests the one handed over `depth` calls ago.
@@ -44,6 +61,11 @@ public final class IngestLookahead {
         // While the streams' state fits in the core's caches, holding datagrams back only costs
         // (copies, a second hash): at 1 and 200 streams it was ~20 % slower than ingesting in place.
         if count == 0 && analyzer.streams.count < Self.minimumStreams {
+            analyzer.ingest(datagram)
+            return
+        }
+        if copyCapacity > 0 && datagram.payload.count > copyCapacity {
+            flush()
             analyzer.ingest(datagram)
             return
         }
@@ -60,9 +82,25 @@ public final class IngestLookahead {
             (pending + slot).initialize(to: datagram)
             count += 1
         }
+        if copyCapacity > 0 { keepPayload(of: slot) }
         let hash = analyzer.lookaheadHash(pending[slot])
         if let hash { analyzer.streams.prefetchBucket(hash) }
         hashes[slot] = hash
+    }
+
+    /// Copies the payload of the datagram in `slot` into the slot's own bytes (the slot's previous
+    /// datagram has been ingested: its copy is free).
+    @inline(__always)
+    private func keepPayload(of slot: Int) {
+        let storage = copies ?? {
+            let allocated = UnsafeMutableRawPointer.allocate(byteCount: Self.depth * copyCapacity, alignment: 16)
+            copies = allocated
+            return allocated
+        }()
+        let target = storage + slot * copyCapacity
+        let payload = pending[slot].payload
+        if let source = payload.baseAddress { target.copyMemory(from: source, byteCount: payload.count) }
+        pending[slot].payload = UnsafeRawBufferPointer(start: target, count: payload.count)
     }
 
     /// Ingests every pending datagram, oldest first.
