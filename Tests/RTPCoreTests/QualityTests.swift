@@ -168,6 +168,27 @@ struct JitterBufferTests {
         #expect(quality.jitterBuffers[0].rFactor == (EModel.rating(p) * 100).rounded() / 100)
     }
 
+    /// A stream whose times span more than an Int64 of nanoseconds (a hostile kernel record or a
+    /// corrupt capture: the fuzzer's FuzzKernelEvent-quality-time-span input) is rated, not trapped
+    /// on an overflowing subtraction: the report's time differences are taken in Double.
+    @Test func timesSpanningMoreThanAnInt64AreRated() throws {
+        let analyzer = StreamAnalyzer(configuration: AnalyzerConfiguration())
+        let times: [Nanoseconds] = [.min + 1, .min + 2, 0, .max - 1]
+        for (index, time) in times.enumerated() {
+            // Sequence 0, 1, 3, 4: one loss, so the stream has quality state.
+            let seq = UInt16(index < 2 ? index : index + 1)
+            StatsFixture.rtp(seq: seq, ts: UInt32(seq) * 160).withUnsafeBytes { buffer in
+                analyzer.ingest(Datagram(time: time, transport: .udp, source: StatsFixture.sender,
+                                         destination: StatsFixture.receiver, payload: buffer))
+            }
+        }
+        let stream = try #require(analyzer.report().streams.first)
+        #expect(stream.packets == 4 && stream.lost == 1)
+        let quality = try #require(stream.quality)
+        #expect(quality.mos.map { (1...4.5).contains($0) } == true)
+        #expect(quality.mosMin.map { $0.isFinite } == true && quality.mosMean.map { $0.isFinite } == true)
+    }
+
     @Test func parsesTheOption() throws {
         let models = try JitterBufferModel.parseList("fixed:40,adaptive:300,fixed:120").get()
         #expect(models.map(\.name) == ["F1", "adaptive", "F2"])

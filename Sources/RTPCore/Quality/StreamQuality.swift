@@ -144,9 +144,11 @@ extension QualityTracker {
             runs = state.lossRuns
             delayOver = state.delayOver
         }
-        // Milliseconds per sequence position: the stream's mean packet spacing.
+        // Milliseconds per sequence position: the stream's mean packet spacing. Differences of
+        // times are taken in Double: a capture's (or a hostile record's) times may span more than
+        // an Int64 of nanoseconds.
         let packetMs: Double? = expected > 1 && lastTime > firstTime
-            ? Double(lastTime - firstTime) / 1e6 / Double(expected - 1) : nil
+            ? (Double(lastTime) - Double(firstTime)) / 1e6 / Double(expected - 1) : nil
 
         var models: [JitterBufferReport] = []
         for (index, model) in settings.models.enumerated() {
@@ -202,12 +204,12 @@ extension QualityTracker {
         }
         var minimum = intervals.minimum, sum = intervals.weightedSum, seconds = intervals.seconds
         if let clean, state.createdAt > firstTime {
-            let cleanSeconds = Double(state.createdAt - firstTime) / 1e9
+            let cleanSeconds = (Double(state.createdAt) - Double(firstTime)) / 1e9
             minimum = min(minimum, clean)
             sum += clean * cleanSeconds
             seconds += cleanSeconds
         }
-        let openSeconds = Double(max(lastTime - intervals.start, 0)) / 1e9
+        let openSeconds = max(Double(lastTime) - Double(intervals.start), 0) / 1e9
         if let mos = state.intervalMOS(intervals, settings: settings) {
             let window = Double(QualitySettings.interval) / 1e9
             if openSeconds >= window / 4 || intervals.seconds == 0 { minimum = min(minimum, mos) }
