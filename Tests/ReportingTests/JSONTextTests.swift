@@ -49,7 +49,37 @@ import RTPCore
         stream.file = "/captures/x.pcap"
         stream.byeTime = 1_700_000_002.25
         stream.interface = "veth-\"x\""
+        stream.quality = Self.quality(Self.everyQualityField)
         return stream
+    }
+
+    /// A stream quality with every optional set (an RTCP XR report, video counts, a round trip),
+    /// names to escape and doubles printed in unusual ways; decoded, since its memberwise
+    /// initializer is RTPCore's own.
+    static let everyQualityField = #"""
+        {"codec": "G.711 \\ \"x\"", "scale": "G.107", "r_factor": 93.2, "mos": 4.41, "mos_min": 1e-7, "mos_mean": null,
+         "burst_density": 0.5, "gap_density": 0, "burst_duration_ms": null, "gap_duration_ms": 1e15, "bursts": 3,
+         "loss_runs": [1, 2, 3, 4, 5, 6, 7, 8, 9, 18446744073709551615], "max_loss_run": 12,
+         "delay_variation": [{"threshold_ms": 50, "packets": 2, "share": 0.1}, {"threshold_ms": 70.5, "packets": 0, "share": 0}],
+         "jitter_buffers": [
+           {"name": "F\\1", "kind": "fixed", "delay_ms": 50, "mean_delay_ms": 49.999999999999996, "discarded": 1,
+            "effective_loss": 0.01, "burst_ratio": 1, "r_factor": null, "mos": null},
+           {"name": "adaptive", "kind": "adaptive", "delay_ms": 500, "mean_delay_ms": 61.25, "discarded": 0,
+            "effective_loss": 1e-5, "burst_ratio": 0.998, "r_factor": 80.01, "mos": 4.02}],
+         "primary_jitter_buffer": 1, "frames_damaged": 4, "freezes": 0, "rtt_ms": 12.5,
+         "rtcp_xr": {"reporter_ssrc": 7, "time": 1700000000.5, "voip_metrics": null, "statistics_summary": null}}
+        """#
+
+    /// The least a quality can be: no codec (not rated), no models, empty arrays, nulls.
+    static let bareQuality = """
+        {"codec": null, "scale": null, "r_factor": null, "mos": null, "mos_min": null, "mos_mean": null,
+         "burst_density": 0, "gap_density": 0, "burst_duration_ms": null, "gap_duration_ms": null, "bursts": 0,
+         "loss_runs": [], "max_loss_run": 0, "delay_variation": [], "jitter_buffers": [],
+         "primary_jitter_buffer": 0, "rtt_ms": null, "rtcp_xr": null}
+        """
+
+    static func quality(_ json: String) -> StreamQuality {
+        try! JSONDecoder().decode(StreamQuality.self, from: Data(json.utf8))
     }
 
     static var bareStream: StreamReport {
@@ -78,8 +108,10 @@ import RTPCore
         summary.malformed = ["b": 1, "a": 2]
         summary.warnings = ["cut \"short\""]
         summary.firstPacketTime = 1_700_000_000.5
-        let report = AnalysisReport(streams: [Self.everyField, Self.bareStream, Self.everyField], rtcp: Self.reporters,
-                                    summary: summary)
+        var bareWithQuality = Self.bareStream
+        bareWithQuality.quality = Self.quality(Self.bareQuality)
+        let report = AnalysisReport(streams: [Self.everyField, Self.bareStream, bareWithQuality, Self.everyField],
+                                    rtcp: Self.reporters, summary: summary)
         try Self.expectSameBytes(report)
         // And the text reads back into the same report (NaN aside: it never equals itself).
         var comparable = report

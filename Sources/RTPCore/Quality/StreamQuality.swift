@@ -144,11 +144,9 @@ extension QualityTracker {
             runs = state.lossRuns
             delayOver = state.delayOver
         }
-        // Milliseconds per sequence position: the stream's mean packet spacing. Differences of
-        // times are taken in Double: a capture's (or a hostile record's) times may span more than
-        // an Int64 of nanoseconds.
+        // Milliseconds per sequence position: the stream's mean packet spacing.
         let packetMs: Double? = expected > 1 && lastTime > firstTime
-            ? (Double(lastTime) - Double(firstTime)) / 1e6 / Double(expected - 1) : nil
+            ? Self.span(from: firstTime, to: lastTime) / 1e6 / Double(expected - 1) : nil
 
         var models: [JitterBufferReport] = []
         for (index, model) in settings.models.enumerated() {
@@ -204,12 +202,12 @@ extension QualityTracker {
         }
         var minimum = intervals.minimum, sum = intervals.weightedSum, seconds = intervals.seconds
         if let clean, state.createdAt > firstTime {
-            let cleanSeconds = (Double(state.createdAt) - Double(firstTime)) / 1e9
+            let cleanSeconds = Self.span(from: firstTime, to: state.createdAt) / 1e9
             minimum = min(minimum, clean)
             sum += clean * cleanSeconds
             seconds += cleanSeconds
         }
-        let openSeconds = max(Double(lastTime) - Double(intervals.start), 0) / 1e9
+        let openSeconds = max(Self.span(from: intervals.start, to: lastTime), 0) / 1e9
         if let mos = state.intervalMOS(intervals, settings: settings) {
             let window = Double(QualitySettings.interval) / 1e9
             if openSeconds >= window / 4 || intervals.seconds == 0 { minimum = min(minimum, mos) }
@@ -218,6 +216,14 @@ extension QualityTracker {
         }
         guard minimum != .infinity else { return (primaryMos, primaryMos) }
         return (minimum, seconds > 0 ? sum / seconds : minimum)
+    }
+
+    /// `to − from` in nanoseconds: exact whenever the Int64 difference exists (any real stream; a
+    /// Double of an epoch time is only good to 256 ns), and in Double arithmetic instead of a trap for
+    /// times that span more than an Int64 (a hostile kernel record, a corrupt capture).
+    static func span(from: Nanoseconds, to: Nanoseconds) -> Double {
+        let (difference, overflow) = to.subtractingReportingOverflow(from)
+        return overflow ? Double(to) - Double(from) : Double(difference)
     }
 
     /// Two decimals for R and MOS: the model's precision is far coarser than a double's digits.
