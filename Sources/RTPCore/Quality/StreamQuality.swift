@@ -160,8 +160,10 @@ extension QualityTracker {
             let effective = min(1, Double(networkLost + Int64(discarded)) / Double(expectedPositions))
             let burstRatio = modelState.map { StreamQualityState.burstRatio($0, positions: state!.burstGap.positions) } ?? 1
             var rating: Double?
-            if let codec, let parameters = codec.parameters(lossPercent: 100 * effective, burstRatio: burstRatio,
-                                                             oneWayDelayMs: meanDelay / 1e6 + networkDelayMs) {
+            if let codec, effective == 0, networkDelayMs == 0, meanDelay == Double(model.initialDelay) {
+                rating = settings.cleanRating(codec, model: index)
+            } else if let codec, let parameters = codec.parameters(lossPercent: 100 * effective, burstRatio: burstRatio,
+                                                                    oneWayDelayMs: meanDelay / 1e6 + networkDelayMs) {
                 rating = EModel.rating(parameters)
             }
             models.append(JitterBufferReport(name: model.name, kind: model.kind, delayMs: Double(model.delay) / 1e6,
@@ -193,9 +195,7 @@ extension QualityTracker {
     private func intervalFigures(settings: QualitySettings, codec: VoiceCodec?, firstTime: Nanoseconds,
                                  lastTime: Nanoseconds, primaryMos: Double?) -> (Double?, Double?) {
         guard let codec else { return (nil, nil) }
-        let cleanDelayMs = Double(settings.models[settings.primaryIndex].initialDelay) / 1e6
-        let clean = codec.parameters(lossPercent: 0, burstRatio: 1, oneWayDelayMs: cleanDelayMs)
-            .map { EModel.mos(rating: EModel.rating($0)) }
+        let clean = settings.cleanRating(codec, model: settings.primaryIndex).map { EModel.mos(rating: $0) }
         guard let state, let intervals = state.intervals else {
             // Never impaired: every window is clean.
             return (clean, clean)

@@ -26,6 +26,9 @@ public struct VoiceCodec: Sendable, Equatable {
     /// GSM 06.10 full rate: Table I.1 Ie = 20; no Bpl in Table I.3.
     public static let gsmFullRate = VoiceCodec(name: "GSM-FR", scale: "G.107", equipmentImpairment: 20, packetLossRobustness: nil)
 
+    /// Every codec `identify` knows.
+    static let rated: [VoiceCodec] = [.g711, .g729, .g723, .g726_32, .gsmFullRate]
+
     /// The codec of a stream's media from its encoding name (SDP `a=rtpmap`, else RFC 3551's static
     /// name for the payload type), nil when the E-model values are not known for it.
     public static func identify(encodingName: String?) -> VoiceCodec? {
