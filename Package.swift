@@ -13,8 +13,8 @@
 //                               │
 //            ┌──────────────────┴───────────────────┐
 //            v                                      v
-//   Reporting (table, JSON, CSV, HTML,     Exporter (Prometheus exposition, HTTP endpoints)
-//     --openmetrics)                                │
+//   Reporting (table, JSON, CSV, HTML, ──> Exporter (Prometheus exposition, HTTP endpoints;
+//     --openmetrics)                          /streams is Reporting's JSON)
 //            └──── MetricCatalog (metric names, help, labels, SSRC and label spelling) ────┘
 //
 //   rtpscope (CLI [CBuildInfo]: analyze, monitor, doctor): wiring only — options, locks, polling,
@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
-                "RTPCore", "MetricCatalog",
+                "RTPCore", "MetricCatalog", "Reporting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

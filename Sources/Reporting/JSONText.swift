@@ -23,12 +23,12 @@ struct JSONText {
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
-    /// Hands the text written so far to `output` and forgets it (indentation state is kept), once
-    /// at least `threshold` bytes are pending.
-    mutating func drain(atLeast threshold: Int, to output: (UnsafeRawBufferPointer) -> Void) {
-        guard bytes.count >= threshold else { return }
-        bytes.withUnsafeBytes(output)
-        bytes.removeAll(keepingCapacity: true)
+    /// The text written so far, forgotten here (indentation state is kept).
+    mutating func take() -> [UInt8] {
+        var piece: [UInt8] = []
+        piece.reserveCapacity(bytes.capacity)
+        swap(&piece, &bytes)
+        return piece
     }
 
     // MARK: - Containers
@@ -215,46 +215,13 @@ struct JSONText {
 }
 
 extension JSONReport {
-    /// The encoder whose output `JSONText` reproduces (and uses for the parts it does not write).
-    static func makeEncoder() -> JSONEncoder {
+    /// The encoder whose output `JSONText` reproduces (and uses for the parts it does not write);
+    /// the exporter's other JSON documents use it too.
+    public static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
-    }
-
-    /// The whole report: `calls`, `rtcp`, `sip`, `streams`, `summary` (sorted), absent optionals left out.
-    /// `drain` is called after each stream and reporter (to pass the text on in pieces).
-    static func write(_ report: AnalysisReport, into json: inout JSONText, encoder: JSONEncoder,
-                      drain: (inout JSONText) -> Void = { _ in }) throws {
-        json.openObject()
-        if let calls = report.calls {
-            json.key("calls")
-            try json.encoded(calls, with: encoder)
-        }
-        json.key("rtcp")
-        json.openArray()
-        for reporter in report.rtcp {
-            json.element()
-            write(reporter, into: &json)
-            drain(&json)
-        }
-        json.closeArray()
-        if let sip = report.sip {
-            json.key("sip")
-            try json.encoded(sip, with: encoder)
-        }
-        json.key("streams")
-        json.openArray()
-        for stream in report.streams {
-            json.element()
-            try write(stream, into: &json, encoder: encoder)
-            drain(&json)
-        }
-        json.closeArray()
-        json.key("summary")
-        try json.encoded(report.summary, with: encoder)
-        json.closeObject()
     }
 
     /// `StreamReport.encode(to:)`'s members in sorted key order.

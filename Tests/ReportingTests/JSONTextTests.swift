@@ -8,7 +8,7 @@ import RTPCore
 /// `JSONEncoder` writes with the settings the report always used: each case here renders a report
 /// both ways. The reference encoder is configured here, not taken from the code under test.
 @Suite struct JSONTextTests {
-    static func reference(_ report: AnalysisReport) throws -> String {
+    static func reference(_ report: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -124,6 +124,33 @@ import RTPCore
         #expect(decoded == comparable)
     }
 
+    /// The report in pieces (as `/streams` and `analyze` write it), with extra members sorted among
+    /// the report's own keys, concatenates to what the encoder writes for the report and those keys
+    /// in one object, whatever the piece size.
+    @Test func piecesWithExtraMembersMatchTheEncoder() throws {
+        let report = AnalysisReport(streams: [Self.everyField, Self.bareStream, Self.everyField], rtcp: Self.reporters,
+                                    summary: AnalysisSummary())
+        let members = ["total_streams": 3, "offset": 1, "limit": -2, "a": 0, "zz": Int.max]
+        let expected = try Self.reference(ReportWithMembers(report: report, members: members))
+        let extras: [(key: StaticString, value: Int)] = [("total_streams", 3), ("offset", 1), ("limit", -2), ("a", 0),
+                                                         ("zz", .max)]
+        for pieceBytes in [1, 100, 1 << 20] {
+            let pieces = JSONReportPieces(report, extraMembers: extras, pieceBytes: pieceBytes)
+            var text: [UInt8] = []
+            var count = 0
+            while let piece = try pieces.next() {
+                #expect(!piece.isEmpty)
+                text += piece
+                count += 1
+            }
+            #expect(try pieces.next() == nil)
+            #expect(String(decoding: text, as: UTF8.self) == expected, "pieces of \(pieceBytes) bytes")
+            // At the smallest size each piece is one step: the object's brackets, each member, each
+            // array's brackets and each element (2 reporters, 3 streams): 17.
+            #expect(pieceBytes > 1 || count == 17)
+        }
+    }
+
     @Test func emptyReportMatchesTheEncoder() throws {
         try Self.expectSameBytes(AnalysisReport(streams: [], rtcp: [], summary: AnalysisSummary()))
     }
@@ -170,5 +197,25 @@ import RTPCore
         let report = AnalysisReport.merging([first, second])
         #expect(!report.streams.isEmpty || !report.rtcp.isEmpty)
         try Self.expectSameBytes(report)
+    }
+}
+
+/// A report and extra integer members in one JSON object, as `JSONEncoder` writes them: the
+/// reference for `JSONReportPieces`'s extra members.
+private struct ReportWithMembers: Encodable {
+    let report: AnalysisReport
+    let members: [String: Int]
+
+    private struct Key: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        for (key, value) in members { try container.encode(value, forKey: Key(stringValue: key)) }
     }
 }

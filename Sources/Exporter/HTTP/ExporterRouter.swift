@@ -1,4 +1,5 @@
 import Foundation
+import Reporting
 import NIOHTTP1
 import RTPCore
 
@@ -156,7 +157,8 @@ public struct ExporterRouter: Sendable {
         case .streams:
             switch StreamsPage.Window.parse(request.queryItems) {
             case .success(let window):
-                return json(StreamsPage(report: snapshot.report, window: window), status: .ok)
+                return ExporterResponse(status: .ok, contentType: "application/json",
+                                        chunks: StreamsPage(report: snapshot.report, window: window).chunks())
             case .failure(let error):
                 return .text(.badRequest, error.description)
             }
@@ -200,14 +202,10 @@ final class TimedChunks: ResponseChunks, @unchecked Sendable {
     }
 }
 
-/// JSON as `analyze --format json` writes it (the Reporting module uses the same settings), so
-/// `/streams` can be consumed by the same tools.
+/// JSON as `analyze --format json` writes it (Reporting's encoder settings), so `/health` and
+/// `/calls` can be consumed by the same tools as `/streams`.
 public enum ExporterJSON {
     public static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
+        JSONReport.makeEncoder()
     }
 }

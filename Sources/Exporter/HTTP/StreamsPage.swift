@@ -1,15 +1,14 @@
+import Reporting
 import RTPCore
 
-/// The `/streams` document: the analysis report in the shape of `analyze --format json`, with every
-/// stream, or one page of them with `?limit=N&offset=M`, plus the paging keys `total_streams` (always),
-/// `offset` and `limit` (when paged). Without parameters it returns everything, as it always has.
-///
-/// The report's own keys are encoded by the report itself, so fields added to `AnalysisReport`
-/// later appear here without a change.
-struct StreamsPage: Encodable {
+/// The `/streams` document: the analysis report as `analyze --format json` writes it (the same
+/// writer, `JSONReportPieces`), with every stream or one page of them with `?limit=N&offset=M`, plus
+/// the paging keys `total_streams` (always), `offset` and `limit` (when paged), sorted among the
+/// report's keys. Without parameters it returns everything, as it always has. The body is written
+/// as the connection drains it, a piece at a time: at 100,000 streams it is ~400 MB.
+struct StreamsPage {
     let report: AnalysisReport
     let window: Window
-
     struct Window: Equatable {
         var offset: Int
         var limit: Int?
@@ -64,17 +63,28 @@ struct StreamsPage: Encodable {
 
     private let totalStreams: Int
 
-    private enum PagingKeys: String, CodingKey {
-        case totalStreams = "total_streams", offset, limit
+    /// The body, produced as the connection takes it.
+    func chunks(pieceBytes: Int = 64 * 1024) -> any ResponseChunks {
+        var paging: [(key: StaticString, value: Int)] = [("total_streams", totalStreams)]
+        if window != .all {
+            paging.append(("offset", window.offset))
+            if let limit = window.limit { paging.append(("limit", limit)) }
+        }
+        return ReportChunks(JSONReportPieces(report, extraMembers: paging, pieceBytes: pieceBytes))
+    }
+}
+
+/// `JSONReportPieces` as a response body. The pieces come from plain structs, which the encoder
+/// cannot fail on; if it ever did, the body would end there (a truncated chunked body, which a
+/// client sees as an error) rather than the process.
+final class ReportChunks: ResponseChunks, @unchecked Sendable {
+    private let pieces: JSONReportPieces
+
+    init(_ pieces: JSONReportPieces) {
+        self.pieces = pieces
     }
 
-    func encode(to encoder: any Encoder) throws {
-        try report.encode(to: encoder)
-        var container = encoder.container(keyedBy: PagingKeys.self)
-        try container.encode(totalStreams, forKey: .totalStreams)
-        if window != .all {
-            try container.encode(window.offset, forKey: .offset)
-            if let limit = window.limit { try container.encode(limit, forKey: .limit) }
-        }
+    func next() -> [UInt8]? {
+        (try? pieces.next()) ?? nil
     }
 }
