@@ -29,8 +29,8 @@ RSS before the scrapes and its peak (VmHWM). Target: every stream exported at 10
 
 Interface (root only): `rtpscope monitor --capture none --interface` on the host end of a veth pair
 whose other end is in a network namespace made for the run; `rtptraffic frames` (unpaced sendmmsg on
-a packet socket) inside the namespace writes one RTP stream across it as Ethernet frames addressed to
-a MAC nobody has — a mirror port's traffic, dropped by the host right after the capture taps it.
+a packet socket), one process and RTP stream per CPU, inside the namespace writes across it Ethernet
+frames addressed to a MAC nobody has — a mirror port's traffic, dropped by the host right after the capture taps it.
 The sender's own rate without a capture, packets/s the interface path counted, libpcap's drops
 (ps_drop, ps_ifdrop), the monitor's CPU per packet. Target: >= 500,000 packets/s with 0 drops.
 """
@@ -43,6 +43,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -54,16 +55,23 @@ RTPTRAFFIC = os.path.join(ROOT, "build", "rtptraffic")
 
 
 def run_measured(argv, stdout=subprocess.DEVNULL):
-    """Runs argv, returns (seconds, peak RSS in KiB, stdout bytes or None)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE)
-    out = proc.stdout.read() if stdout == subprocess.PIPE else None
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"bench: {' '.join(argv)} failed: {err.strip()[:300]}")
-    return elapsed, usage.ru_maxrss, out
+    """Runs argv, returns (seconds, peak RSS in KiB, stdout bytes or None).
+
+    The peak comes from GNU time, not from wait4 here: Linux carries a process's high-water RSS
+    across exec into the child's ru_maxrss, so a child of this script would report at least this
+    script's own peak (hundreds of MiB once it has parsed a 100,000-stream report). time's child
+    is forked from time, which is small."""
+    with tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as rss:
+        start = time.perf_counter()
+        proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss.name] + argv, stdout=stdout,
+                                stderr=subprocess.PIPE)
+        out = proc.stdout.read() if stdout == subprocess.PIPE else None
+        _, status, _ = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        err = proc.stderr.read().decode(errors="replace")
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"bench: {' '.join(argv)} failed: {err.strip()[:300]}")
+        return elapsed, int(rss.read().split()[-1]), out
 
 
 def offline(packets, streams, rounds):
@@ -758,15 +766,26 @@ def interface(count, rounds, batch):
     namespace, host, peer = f"rtpscope-bench-{tag}", f"rtpbh{tag}", f"rtpbp{tag}"
     host_address, peer_address = "10.214.0.1", "10.214.0.2"
     monitor = None
+    sender_count = os.cpu_count() or 1
 
     def frames():
         # Frames to a MAC nobody has: the host drops each right after the packet taps, as it would
-        # a mirror port's traffic, so the sender's cost is the link, not a UDP stack.
-        out = subprocess.run(["ip", "netns", "exec", namespace, RTPTRAFFIC, "frames", "--interface", peer,
-                              "--from", f"{peer_address}:5004", "--to", f"{host_address}:6004",
-                              "--count", str(count), "--batch", str(batch), "--comm", "rtpbench-if"],
-                             check=True, capture_output=True, text=True).stdout
-        return json.loads(out.strip().splitlines()[-1])
+        # a mirror port's traffic, so the sender's cost is the link, not a UDP stack. One sender per
+        # CPU, each its own stream: a single sender is bound by its own CPU (packet socket, veth and
+        # the host's receive softirq all run there), not by the capture.
+        senders = [subprocess.Popen(["ip", "netns", "exec", namespace, RTPTRAFFIC, "frames", "--interface", peer,
+                                     "--from", f"{peer_address}:{5004 + 2 * i}", "--to", f"{host_address}:{6004 + 2 * i}",
+                                     "--ssrc", str(0x1000 + i), "--count", str(count // sender_count),
+                                     "--batch", str(batch), "--comm", "rtpbench-if"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   for i in range(sender_count)]
+        results = []
+        for sender in senders:
+            out, err = sender.communicate()
+            if sender.returncode != 0:
+                sys.exit("bench: rtptraffic frames failed: " + err[:300])
+            results.append(json.loads(out.strip().splitlines()[-1]))
+        return {"packets": sum(r["packets"] for r in results), "seconds": max(r["seconds"] for r in results)}
 
     try:
         ip("netns", "add", namespace)
@@ -797,8 +816,9 @@ def interface(count, rounds, batch):
                        metric_sum(before, "rtpscope_interface_packets_dropped_total", f'{label},reason="{reason}"')
                        for reason in ("buffer", "interface")}
             rows.append((sent["packets"], sent["seconds"], counted, dropped, cpu))
-        print(f"\nInterface: {count:,} RTP packets per round (rtptraffic frames, sendmmsg x{batch} on a packet socket "
-              f"in a netns, across a veth), {rounds} rounds, monitor --capture none --interface")
+        print(f"\nInterface: {count:,} RTP packets per round ({sender_count} x rtptraffic frames, one stream each, "
+              f"sendmmsg x{batch} on a packet socket in a netns, across a veth), {rounds} rounds, "
+              f"monitor --capture none --interface")
         alone_rates = ", ".join(f"{r['packets'] / r['seconds']:,.0f}/s" for r in alone)
         print(f"sender alone (no capture): {alone_rates}")
         print(f"{'round':>5}{'sent':>12}{'offered/s':>14}{'counted':>12}{'counted/s':>14}{'ps_drop':>10}{'ps_ifdrop':>10}"
