@@ -26,15 +26,15 @@ public enum CallsReport {
         Column(header: "Call-ID", text: true) { call, _ in call.callID },
         Column(header: "From", text: true) { call, _ in call.from },
         Column(header: "To", text: true) { call, _ in call.to },
-        Column(header: "Start", text: false) { call, base in String(format: "%.3f", call.startTime - base) },
-        Column(header: "Setup(ms)", text: false) { call, _ in call.setupMs.map { String(format: "%.0f", $0) } ?? "" },
-        Column(header: "Duration(s)", text: false) { call, _ in call.durationS.map { String(format: "%.1f", $0) } ?? "" },
+        Column(header: "Start", text: false) { call, base in NumberText.fixed(call.startTime - base, decimals: 3) },
+        Column(header: "Setup(ms)", text: false) { call, _ in call.setupMs.map { NumberText.fixed($0, decimals: 0) } ?? "" },
+        Column(header: "Duration(s)", text: false) { call, _ in call.durationS.map { NumberText.fixed($0, decimals: 1) } ?? "" },
         Column(header: "State", text: true) { call, _ in call.state.rawValue },
         Column(header: "Code", text: false) { call, _ in call.finalCode.map(String.init) ?? "" },
         Column(header: "Streams", text: false) { call, _ in String(call.streams.count) },
         Column(header: "Pkts", text: false) { call, _ in String(call.packets) },
         Column(header: "Lost", text: false) { call, _ in
-            call.lossRatio.map { "\(call.lost) (\(String(format: "%.1f", $0 * 100))%)" } ?? ""
+            call.lossRatio.map { "\(call.lost) (\(NumberText.fixed($0 * 100, decimals: 1))%)" } ?? ""
         },
         Column(header: "Media", text: true) { call, _ in mediaNote(call) },
     ]

@@ -50,12 +50,14 @@ enum NumberText {
         return fixed(value, decimals: decimals)
     }
 
+    /// printf's `%.Nf` (`FixedDecimalText`, which falls back to `String(format:)` where it cannot
+    /// be exact).
     static func fixed(_ value: Double, decimals: Int) -> String {
-        String(format: "%.\(decimals)f", value)
+        FixedDecimalText.format(value, decimals: decimals) ?? String(format: "%.\(decimals)f", value)
     }
 
     static func seconds(_ value: Double) -> String {
-        String(format: "%.6f", value)
+        fixed(value, decimals: 6)
     }
 
     /// A time relative to a capture's start: a difference of two epoch times in Double is off by up to

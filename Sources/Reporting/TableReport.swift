@@ -154,7 +154,7 @@ public enum TableReport {
             .init("Pending", rank: 50) { String($0.sendStalls?.pending ?? 0) },
             .init("Codec↔send correlation", .left, rank: 80, shortest: 12) { stream in
                 (stream.codecCorrelation ?? [:]).sorted { $0.key < $1.key }
-                    .map { "\($0.key)=\(String(format: "%.2f", $0.value))" }.joined(separator: " ")
+                    .map { "\($0.key)=\(NumberText.fixed($0.value, decimals: 2))" }.joined(separator: " ")
             },
         ]
     }
