@@ -47,6 +47,22 @@ import RTPCore
         }
     }
 
+    /// A listing far beyond one piece (~3,700 bytes per stream, 64 KiB pieces) is written as the
+    /// connection drains it, chunked, and arrives whole: every stream once, in order.
+    @Test func aLargeListingIsWrittenInChunksAndArrivesWhole() async throws {
+        let streams = 3_000
+        try await TestServer.with(.init(host: "127.0.0.1", port: 0), provider: ManyStreamsProvider(streams: streams)) { port, _ in
+            let response = try await RawHTTPClient.get(port: port, "/streams")
+            #expect(response.statusLine == "HTTP/1.1 200 OK")
+            #expect(response.headers["transfer-encoding"] == "chunked")
+            #expect(response.headers["content-type"] == "application/json")
+            #expect(response.body.utf8.count > 10 * 65_536)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any])
+            #expect(ssrcs(json) == Array(0..<streams))
+            #expect(json["total_streams"] as? Int == streams)
+        }
+    }
+
     @Test func invalidParametersAre400WithAReason() async throws {
         try await TestServer.with(.init(host: "127.0.0.1", port: 0), provider: Self.provider) { port, _ in
             for query in ["?limit=-1", "?limit=ten", "?offset=1e3", "?offset=99999999999999999999999"] {
