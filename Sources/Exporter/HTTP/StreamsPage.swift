@@ -9,6 +9,7 @@ import RTPCore
 struct StreamsPage {
     let report: AnalysisReport
     let window: Window
+
     struct Window: Equatable {
         var offset: Int
         var limit: Int?
@@ -75,8 +76,8 @@ struct StreamsPage {
 }
 
 /// `JSONReportPieces` as a response body. The pieces come from plain structs, which the encoder
-/// cannot fail on; if it ever did, the body would end there (a truncated chunked body, which a
-/// client sees as an error) rather than the process.
+/// cannot fail on; if it ever did, the body would end there (JSON cut short, which any client's
+/// parser rejects) rather than the process.
 final class ReportChunks: ResponseChunks, @unchecked Sendable {
     private let pieces: JSONReportPieces
 
