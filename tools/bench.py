@@ -30,7 +30,8 @@ RSS before the scrapes and its peak (VmHWM). Target: every stream exported at 10
 Interface (root only): `rtpscope monitor --capture none --interface` on the host end of a veth pair
 whose other end is in a network namespace made for the run; `rtptraffic frames` (unpaced sendmmsg on
 a packet socket), one process and RTP stream per CPU, inside the namespace writes across it Ethernet
-frames addressed to a MAC nobody has — a mirror port's traffic, dropped by the host right after the capture taps it.
+frames addressed to a MAC nobody has — a mirror port's traffic, dropped by the host right after the
+capture taps it.
 The sender's own rate without a capture, packets/s the interface path counted, libpcap's drops
 (ps_drop, ps_ifdrop), the monitor's CPU per packet. Target: >= 500,000 packets/s with 0 drops.
 """

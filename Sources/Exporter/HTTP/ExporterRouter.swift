@@ -173,9 +173,11 @@ public struct ExporterRouter: Sendable {
         json(document, status: .ok)
     }
 
+    /// `/health` and `/calls`: encoded with `analyze --format json`'s settings, as `/streams` is
+    /// written, so the same tools read all three.
     private func json(_ value: some Encodable, status: HTTPResponseStatus) -> ExporterResponse {
         do {
-            var body = Array(try ExporterJSON.makeEncoder().encode(value))
+            var body = Array(try JSONReport.makeEncoder().encode(value))
             body.append(UInt8(ascii: "\n"))
             return ExporterResponse(status: status, contentType: "application/json", body: body)
         } catch {
@@ -199,13 +201,5 @@ final class TimedChunks: ResponseChunks, @unchecked Sendable {
         done?()
         done = nil
         return nil
-    }
-}
-
-/// JSON as `analyze --format json` writes it (Reporting's encoder settings), so `/health` and
-/// `/calls` can be consumed by the same tools as `/streams`.
-public enum ExporterJSON {
-    public static func makeEncoder() -> JSONEncoder {
-        JSONReport.makeEncoder()
     }
 }
