@@ -16,6 +16,9 @@ struct DatagramAssembler {
     private(set) var unresolvedOwners: UInt64 = 0
     private(set) var ownersFilteredOut: UInt64 = 0
     private var names = ProcessNames()
+    /// The context of the last datagram in each direction (sent, received), reused while the owner
+    /// and cgroup stay the same: one process usually sends or reads many datagrams in a row.
+    private var recentContexts: [RecentContext?] = [nil, nil]
 
     init(clock: MonotonicToWallClock = MonotonicToWallClock(), resolver: SocketResolver = SocketResolver(),
          owners: SocketOwnerResolver = SocketOwnerResolver(), containers: ContainerResolver? = nil,
@@ -33,7 +36,7 @@ struct DatagramAssembler {
         guard event.ownerUnknown else { return true }
         if let owner = owners.owner(ofSocketInode: event.socketInode) {
             event.pid = owner.pid
-            event.resolvedComm = owner.comm
+            event.rawComm = ProcessNameBytes(owner.comm)
             event.ownerUnknown = false
         } else {
             unresolvedOwners += 1
@@ -64,7 +67,6 @@ struct DatagramAssembler {
         let time = event.timeIsRealtime
             ? Nanoseconds(truncatingIfNeeded: event.timestampNanoseconds)
             : clock.wallTime(monotonic: event.timestampNanoseconds)
-        let container = event.cgroupID == 0 ? nil : containers?.container(cgroupID: event.cgroupID)
         return Datagram(
             time: time,
             transport: .udp,
@@ -72,8 +74,18 @@ struct DatagramAssembler {
             destination: destination,
             payload: event.payload,
             originalLength: event.datagramLength,
-            process: ProcessContext(pid: event.pid, comm: event.resolvedComm ?? names.name(event.rawComm),
-                                    direction: event.direction, container: container))
+            process: processContext(of: event))
+    }
+
+    private mutating func processContext(of event: KernelEvent) -> ProcessContext {
+        let owner = RecentContext.Owner(pid: event.pid, name: event.rawComm, cgroupID: event.cgroupID)
+        let slot = event.direction == .sent ? 0 : 1
+        if let recent = recentContexts[slot], recent.owner == owner { return recent.context }
+        let container = event.cgroupID == 0 ? nil : containers?.container(cgroupID: event.cgroupID)
+        let context = ProcessContext(pid: event.pid, comm: names.name(event.rawComm), direction: event.direction,
+                                     container: container)
+        recentContexts[slot] = RecentContext(owner: owner, context: context)
+        return context
     }
 
     /// A missing side becomes the unspecified address (port 0) of the other side's family, and a
@@ -90,6 +102,18 @@ struct DatagramAssembler {
         }
         return (fitted(local), fitted(remote))
     }
+}
+
+/// A process context and the kernel's words it was built from.
+private struct RecentContext {
+    struct Owner: Equatable {
+        var pid: Int32
+        var name: ProcessNameBytes
+        var cgroupID: UInt64
+    }
+
+    var owner: Owner
+    var context: ProcessContext
 }
 
 /// `--pid` / `--comm` as user space applies them (the kernel applies them to what it attributes).

@@ -24,13 +24,13 @@ struct KernelEvent {
     var datagramLength: Int
     /// Position in a sendmmsg/recvmmsg vector or a GSO/GRO super-packet.
     var messageIndex: Int
-    /// The process name's 16 kernel bytes; `DatagramAssembler` turns them into a String through a
-    /// cache (decoding it per event was a visible share of the consumer's time).
+    /// The process name's 16 kernel bytes (or, for an owner resolved in user space, /proc's name in
+    /// the same form); `DatagramAssembler` turns them into a String through a cache (decoding it per
+    /// event was a visible share of the consumer's time). No String here: an event is plain bytes,
+    /// copied without reference counting.
     var rawComm: ProcessNameBytes
-    /// Set when the owner was resolved in user space.
-    var resolvedComm: String?
     /// The process name (decoded here: tests and the fuzzer; the capture uses the cache).
-    var comm: String { resolvedComm ?? rawComm.decoded }
+    var comm: String { rawComm.decoded }
     /// From the socket (nil when the kernel could not read it).
     var local: Endpoint?
     /// From the call's address or the connected socket (nil for a recv() without one).
@@ -103,6 +103,18 @@ struct KernelEvent {
 struct ProcessNameBytes: Hashable {
     var low: UInt64
     var high: UInt64
+
+    init(low: UInt64, high: UInt64) {
+        self.low = low
+        self.high = high
+    }
+
+    /// A name as the kernel keeps it (TASK_COMM_LEN): its first 15 bytes, then NULs.
+    init(_ name: String) {
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyBytes(from: name.utf8.prefix(15)) }
+        self.init(low: words.0, high: words.1)
+    }
 
     var decoded: String {
         withUnsafeBytes(of: (low, high)) { KernelEvent.string(fromNULTerminated: $0) }

@@ -42,13 +42,18 @@ final class LiveEngine: Sendable {
         guard let capture else { return 0 }
         let codec = self.codec
         var rtpProcesses = Set<Int32>()
+        // Consecutive datagrams mostly come from one process: no hashing for those.
+        var lastRTPProcess: Int32?
         let delivered = analyzer.withLock { analyzer in
             // With thousands of streams, each datagram's stream state is prefetched while the next
             // few are read (its payload copied: the ring buffer reuses a record once delivered).
             let lookahead = IngestLookahead(analyzer: analyzer, copyingPayloadsUpTo: capture.maximumPayloadBytes)
             let delivered = capture.poll(timeoutMilliseconds: 0) { datagram in
                 lookahead.ingest(datagram)
-                if codec != nil, let pid = datagram.process?.pid { rtpProcesses.insert(pid) }
+                if codec != nil, let pid = datagram.process?.pid, pid != lastRTPProcess {
+                    rtpProcesses.insert(pid)
+                    lastRTPProcess = pid
+                }
             }
             lookahead.flush()
             // Live, every traced datagram is a packet read (a capture file counts its frames).

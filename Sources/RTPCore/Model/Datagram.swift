@@ -39,18 +39,35 @@ public struct ContainerContext: Hashable, Sendable {
 }
 
 /// Which process a live datagram belongs to. Offline (capture) datagrams have none.
-public struct ProcessContext: Hashable, Sendable {
-    public var pid: Int32
-    public var comm: String
-    public var direction: Direction
+///
+/// Immutable and shared: a live source hands one context to every datagram of the same owner and
+/// direction, so a datagram copy (the source builds one per event, the engine holds a few back)
+/// costs one reference count instead of copying a name and a container's four strings. Equality
+/// and hashing are by value.
+public final class ProcessContext: Hashable, Sendable {
+    public let pid: Int32
+    public let comm: String
+    public let direction: Direction
     /// The socket's container, nil when it is not in one (or the host has no cgroup v2).
-    public var container: ContainerContext?
+    public let container: ContainerContext?
 
     public init(pid: Int32, comm: String, direction: Direction, container: ContainerContext? = nil) {
         self.pid = pid
         self.comm = comm
         self.direction = direction
         self.container = container
+    }
+
+    public static func == (lhs: ProcessContext, rhs: ProcessContext) -> Bool {
+        lhs === rhs || (lhs.pid == rhs.pid && lhs.comm == rhs.comm && lhs.direction == rhs.direction
+            && lhs.container == rhs.container)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pid)
+        hasher.combine(comm)
+        hasher.combine(direction)
+        hasher.combine(container)
     }
 }
 
