@@ -121,6 +121,17 @@ public struct StreamMeasurements {
         /// The stall the latest packet ended, until the analyzer takes it.
         @exclusivity(unchecked) var newStall: SendStall?
         init(stallFactor: Double) { pacing = SendPacing(stallFactor: stallFactor) }
+
+        // Called through the optional (`pacingState?.observe`), not after an `if let`: a bound copy
+        // of the reference costs a retain and a release per packet.
+        func observe(time: Nanoseconds, timestamp: UInt32, clockRate: Int?) {
+            newStall = pacing.observe(time: time, timestamp: timestamp, clockRate: clockRate)
+        }
+
+        func takeNewStall() -> SendStall? {
+            defer { newStall = nil }
+            return newStall
+        }
     }
 
     private final class WiresharkState {
@@ -282,9 +293,7 @@ public struct StreamMeasurements {
         guard let clockInference else {
             packetJitter.update(arrival: time, timestamp: timestamp)
             guard outcome != .reordered && outcome != .duplicate else { return }
-            if let pacingState {
-                pacingState.newStall = pacingState.pacing.observe(time: time, timestamp: timestamp, clockRate: clockRate)
-            }
+            pacingState?.observe(time: time, timestamp: timestamp, clockRate: clockRate)
             if frames.observe(timestamp: timestamp) {
                 frameStartJitter.update(arrival: time, timestamp: timestamp)
             }
@@ -292,9 +301,7 @@ public struct StreamMeasurements {
         }
         clockInference.jitter.update(arrival: time, timestamp: timestamp)
         guard outcome != .reordered && outcome != .duplicate else { return }
-        if let pacingState {
-            pacingState.newStall = pacingState.pacing.observe(time: time, timestamp: timestamp, clockRate: nil)
-        }
+        pacingState?.observe(time: time, timestamp: timestamp, clockRate: nil)
         if frames.observe(timestamp: timestamp) {
             clockInference.frameJitter.update(arrival: time, timestamp: timestamp)
         }
@@ -328,9 +335,7 @@ public struct StreamMeasurements {
 
     /// The send stall the latest packet ended, once.
     mutating func takeNewStall() -> SendStall? {
-        guard let pacingState else { return nil }
-        defer { pacingState.newStall = nil }
-        return pacingState.newStall
+        pacingState?.takeNewStall()
     }
 
     mutating func classifyStall(_ cause: StallCause) { pacingState?.pacing.classify(cause) }
