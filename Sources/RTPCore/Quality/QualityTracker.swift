@@ -178,29 +178,35 @@ final class StreamQualityState {
         }
         burstGap.received()
         packets &+= 1
-        for index in models.indices {
-            let late = deviation > models[index].delay
-            var model = models[index]
-            if late { model.discarded &+= 1 }
-            model.run &+= gap
-            if late {
-                model.run &+= 1
-            } else if model.run > 0 {
-                model.runs &+= 1
-                model.runLosses &+= model.run
-                model.run = 0
-            }
-            if settings.models[index].kind == .adaptive {
-                let needed = deviation + JitterBufferModel.adaptiveMargin
-                if late {
-                    model.delay = min(settings.models[index].delay, needed)
-                } else {
-                    let target = max(settings.models[index].initialDelay, needed)
-                    if target < model.delay { model.delay -= (model.delay - target) / 512 }
+        // Through buffer pointers: one uniqueness check for the whole loop rather than one per
+        // model written back (the models were made from `settings.models`: same count, same order).
+        settings.models.withUnsafeBufferPointer { specifications in
+            models.withUnsafeMutableBufferPointer { states in
+                for index in states.indices {
+                    let late = deviation > states[index].delay
+                    var model = states[index]
+                    if late { model.discarded &+= 1 }
+                    model.run &+= gap
+                    if late {
+                        model.run &+= 1
+                    } else if model.run > 0 {
+                        model.runs &+= 1
+                        model.runLosses &+= model.run
+                        model.run = 0
+                    }
+                    if specifications[index].kind == .adaptive {
+                        let needed = deviation + JitterBufferModel.adaptiveMargin
+                        if late {
+                            model.delay = min(specifications[index].delay, needed)
+                        } else {
+                            let target = max(specifications[index].initialDelay, needed)
+                            if target < model.delay { model.delay -= (model.delay - target) / 512 }
+                        }
+                        model.delaySum += Double(model.delay)
+                    }
+                    states[index] = model
                 }
-                model.delaySum += Double(model.delay)
             }
-            models[index] = model
         }
         if deviation > QualitySettings.delayBuckets[0] {
             for (index, bound) in QualitySettings.delayBuckets.enumerated() where deviation > bound { delayOver[index] &+= 1 }
