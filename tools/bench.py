@@ -729,6 +729,54 @@ def scale_live_row(streams, seconds, ptime_ms):
         monitor.wait(timeout=60)
 
 
+def consumer_alone(streams, seconds):
+    """The consumer's CPU per event with nothing else running: the monitor is stopped (SIGSTOP) while
+    the senders fill its ring buffer (the BPF programs keep capturing), then resumed and timed until
+    it has delivered every event. On a machine of two CPUs the table's figures include what sharing
+    a core with the sender and the kernel's receive path costs the consumer; these do not.
+    Returns (user ns, user+sys ns) per event, or None if the events did not fit the ring."""
+    port = free_port()
+    comm = f"rtpalone{os.getpid() % 10000}"
+    monitor = start_monitor(port, ["--comm", comm, "--codec-probes", "off", "--stream-idle-timeout", "600",
+                                   "--ring-buffer-bytes", str(256 << 20)])
+    try:
+        deadline = time.time() + 60
+        drain = thread_id(monitor.pid, "rtpscope-drain")
+        while drain is None and time.time() < deadline:
+            time.sleep(0.1)
+            drain = thread_id(monitor.pid, "rtpscope-drain")
+        if drain is None:
+            sys.exit("bench: the monitor's drain thread was not found")
+        events_before, dropped_before = health_events(health_json(port))
+        destination = f"127.0.0.1:{free_port()}"
+        if streams == 1:
+            argv = [RTPTRAFFIC, "blast", "--to", destination, "--count", "600000", "--comm", comm]
+        else:
+            argv = [RTPTRAFFIC, "streams", "--to", destination, "--streams", str(streams),
+                    "--sockets", str(min(50, streams)), "--ptime-ms", "100", "--seconds", str(seconds), "--comm", comm]
+        monitor.send_signal(signal.SIGSTOP)
+        try:
+            report = json.loads(subprocess.run(argv, check=True, capture_output=True, text=True).stdout.strip()
+                                .splitlines()[-1])
+            cpu_before = thread_cpu_seconds(monitor.pid, drain)
+        finally:
+            monitor.send_signal(signal.SIGCONT)
+        deadline = time.time() + 120
+        while True:
+            events, dropped = health_events(health_json(port))
+            if events - events_before >= report["packets"] or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        cpu_after = thread_cpu_seconds(monitor.pid, drain)
+        delivered = events - events_before
+        if dropped != dropped_before or delivered < report["packets"]:
+            return None
+        return ((cpu_after[0] - cpu_before[0]) / delivered * 1e9, (sum(cpu_after) - sum(cpu_before)) / delivered * 1e9)
+    finally:
+        monitor.send_signal(signal.SIGTERM)
+        monitor.wait(timeout=60)
+
+
 def scale_live(rows, seconds):
     if os.geteuid() != 0:
         print("\nLive at scale: skipped (needs root for eBPF)")
@@ -749,6 +797,18 @@ def scale_live(rows, seconds):
               f"{row['rss']:>9.1f}{row['peak_rss']:>9.1f}{row['listing_seconds']:>11.1f}", flush=True)
     print("targets: every stream found, exact; consumer <= 500 ns per event; RSS <= 256 MiB at 100,000 streams "
           "(RSS: after the traffic, before /streams is rendered)")
+    print("Consumer draining alone (the ring buffer filled while the monitor was stopped, then drained with no "
+          "sender running; medians of 3 runs):")
+    for streams in (1, 10_000):
+        runs = [consumer_alone(streams, 6) for _ in range(3)]
+        measured = [r for r in runs if r is not None]
+        if not measured:
+            print(f"{streams:>9,} streams: the events did not fit the ring buffer")
+            continue
+        print(f"{streams:>9,} streams: user {statistics.median(r[0] for r in measured):.0f} ns/event, "
+              f"user+sys {statistics.median(r[1] for r in measured):.0f} ns/event"
+              + (f" ({len(runs) - len(measured)} run(s) lost events, left out)" if len(measured) < len(runs) else ""),
+              flush=True)
 
 
 def ip(*arguments, namespace=None, check=True):
