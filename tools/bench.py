@@ -541,6 +541,22 @@ def thread_id(pid, name):
     return None
 
 
+def drain_thread(monitor):
+    """The monitor's drain thread (waits up to a minute for it to start); exits the bench if none."""
+    deadline = time.time() + 60
+    drain = thread_id(monitor.pid, "rtpscope-drain")
+    while drain is None and time.time() < deadline:
+        time.sleep(0.1)
+        drain = thread_id(monitor.pid, "rtpscope-drain")
+    if drain is None:
+        names = []
+        for tid in os.listdir(f"/proc/{monitor.pid}/task"):
+            with open(f"/proc/{monitor.pid}/task/{tid}/comm") as f:
+                names.append(f.read().strip())
+        sys.exit(f"bench: the monitor's drain thread was not found (threads: {names}, exit: {monitor.poll()})")
+    return drain
+
+
 def thread_cpu_seconds(pid, tid):
     """(user, system) CPU seconds of one thread."""
     with open(f"/proc/{pid}/task/{tid}/stat") as f:
@@ -662,18 +678,7 @@ def scale_live_row(streams, seconds, ptime_ms):
     comm = f"rtpscale{os.getpid() % 10000}"
     monitor = start_monitor(port, ["--comm", comm, "--codec-probes", "off", "--stream-idle-timeout", "600"])
     try:
-        deadline = time.time() + 60
-        drain = thread_id(monitor.pid, "rtpscope-drain")
-        while drain is None and time.time() < deadline:
-            time.sleep(0.1)
-            drain = thread_id(monitor.pid, "rtpscope-drain")
-        if drain is None:
-            names = []
-            for tid in os.listdir(f"/proc/{monitor.pid}/task"):
-                with open(f"/proc/{monitor.pid}/task/{tid}/comm") as f:
-                    names.append(f.read().strip())
-            sys.exit(f"bench: the monitor's drain thread was not found (threads: {names}, "
-                     f"exit: {monitor.poll()})")
+        drain = drain_thread(monitor)
         time.sleep(1.0)
         idle_start = thread_cpu_seconds(monitor.pid, drain)
         time.sleep(3.0)
@@ -740,13 +745,7 @@ def consumer_alone(streams, seconds):
     monitor = start_monitor(port, ["--comm", comm, "--codec-probes", "off", "--stream-idle-timeout", "600",
                                    "--ring-buffer-bytes", str(256 << 20)])
     try:
-        deadline = time.time() + 60
-        drain = thread_id(monitor.pid, "rtpscope-drain")
-        while drain is None and time.time() < deadline:
-            time.sleep(0.1)
-            drain = thread_id(monitor.pid, "rtpscope-drain")
-        if drain is None:
-            sys.exit("bench: the monitor's drain thread was not found")
+        drain = drain_thread(monitor)
         events_before, dropped_before = health_events(health_json(port))
         destination = f"127.0.0.1:{free_port()}"
         if streams == 1:

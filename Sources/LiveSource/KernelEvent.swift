@@ -104,20 +104,17 @@ struct ProcessNameBytes: Hashable {
     var low: UInt64
     var high: UInt64
 
-    init(low: UInt64, high: UInt64) {
-        self.low = low
-        self.high = high
+    var decoded: String {
+        withUnsafeBytes(of: (low, high)) { KernelEvent.string(fromNULTerminated: $0) }
     }
+}
 
+extension ProcessNameBytes {
     /// A name as the kernel keeps it (TASK_COMM_LEN): its first 15 bytes, then NULs.
     init(_ name: String) {
         var words: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &words) { $0.copyBytes(from: name.utf8.prefix(15)) }
         self.init(low: words.0, high: words.1)
-    }
-
-    var decoded: String {
-        withUnsafeBytes(of: (low, high)) { KernelEvent.string(fromNULTerminated: $0) }
     }
 }
 
