@@ -64,11 +64,24 @@ public final class JSONReportPieces {
     /// The next piece of the text (never empty), nil once it is complete. Throws only if
     /// `JSONEncoder` fails on one of the members it writes (plain structs: it does not).
     public func next() throws -> [UInt8]? {
-        while !finished && json.bytes.count < pieceBytes {
-            try step()
-        }
+        try fill()
         let piece = json.take()
         return piece.isEmpty ? nil : piece
+    }
+
+    /// `next()` lent rather than copied out: the piece is valid only during `body`, its memory is
+    /// written again for the one after. false once the text is complete.
+    public func nextLent(_ body: (UnsafeRawBufferPointer) -> Void) throws -> Bool {
+        try fill()
+        guard json.count > 0 else { return false }
+        json.lend(body)
+        return true
+    }
+
+    private func fill() throws {
+        while !finished && json.count < pieceBytes {
+            try step()
+        }
     }
 
     /// Every piece, concatenated.

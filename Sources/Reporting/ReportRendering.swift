@@ -35,7 +35,7 @@ public enum JSONReport {
     public static func write(_ report: AnalysisReport, to output: (UnsafeRawBufferPointer) -> Void) {
         let pieces = JSONReportPieces(report)
         do {
-            while let piece = try pieces.next() { piece.withUnsafeBytes(output) }
+            while try pieces.nextLent(output) {}
         } catch {
             let text = Array("\n{\"error\": \"report could not be encoded\"}\n".utf8)
             text.withUnsafeBytes(output)

@@ -135,12 +135,17 @@ struct Analyze: ParsableCommand {
             }
         }
         let report = AnalysisReport.merging(reports)
+        var output = StandardOutput()
         if format == .json && !calls {
             // Written as it is produced: the text of 100,000 streams is never held whole.
-            JSONReport.write(report) { try? FileHandle.standardOutput.write(contentsOf: Data($0)) }
+            JSONReport.write(report) { output.write($0) }
         } else {
-            print(calls ? CallsReport.render(report, format: format)
-                        : format.render(report, width: wide ? nil : TerminalWidth.ofStandardOutput()), terminator: "")
+            output.write(calls ? CallsReport.render(report, format: format)
+                               : format.render(report, width: wide ? nil : TerminalWidth.ofStandardOutput()))
+        }
+        if let failure = output.failure {
+            StandardError.write("rtpscope: cannot write standard output: \(failure)")
+            throw ExitCode(1)
         }
         if let evicted = report.sip?.callsEvicted, evicted > 0 {
             StandardError.write("rtpscope: warning: \(evicted) SIP calls dropped beyond --max-calls \(maxCalls) (the oldest first)")

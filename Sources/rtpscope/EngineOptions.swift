@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import PcapSource
 import RTPCore
 
@@ -62,6 +65,34 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ message: String, exitCode: Int32 = 1) {
         description = message
         self.exitCode = exitCode
+    }
+}
+
+/// Report text on standard output, every byte or an error: a full disk, a closed descriptor or a
+/// quota must not end `analyze` with status 0 and half a report (`print` and `FileHandle.write`
+/// report nothing).
+struct StandardOutput {
+    /// The first write that failed: the system's reason. Later writes are skipped.
+    private(set) var failure: String?
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer) {
+        guard failure == nil, var next = bytes.baseAddress else { return }
+        var left = bytes.count
+        while left > 0 {
+            let written = Glibc.write(STDOUT_FILENO, next, left)
+            if written < 0 {
+                if errno == EINTR { continue }
+                failure = String(cString: strerror(errno))
+                return
+            }
+            next += written
+            left -= written
+        }
+    }
+
+    mutating func write(_ text: String) {
+        var text = text
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
     }
 }
 

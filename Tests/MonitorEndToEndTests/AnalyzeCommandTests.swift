@@ -191,6 +191,20 @@ import Glibc
         #expect(truncated.stderr.contains("truncated capture after 291 packets"))
     }
 
+    /// Standard output that refuses the report (a full disk: /dev/full) is an error naming the
+    /// reason, status 1, in every format: not status 0 and a report lost.
+    @Test func unwritableStandardOutputIsAnError() async throws {
+        for format in ["table", "json", "csv"] {
+            let child = try ChildProcess(name: "analyze", executable: try PackagePaths.executable("sh"), arguments: [
+                "-c", "exec \"$0\" analyze --format \(format) \"$1\" > /dev/full", PackagePaths.rtpscope, Self.loss])
+            let deadline = Date().addingTimeInterval(60)
+            while child.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(!child.isRunning)
+            #expect(child.exitStatus == 1, "\(format)")
+            #expect(child.stderr == "rtpscope: cannot write standard output: No space left on device\n", "\(format)")
+        }
+    }
+
     // MARK: permissions
 
     /// Another user: the message names what refuses it — the directory that may not be searched, or

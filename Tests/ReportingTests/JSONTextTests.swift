@@ -148,6 +148,19 @@ import RTPCore
             // At the smallest size each piece is one step: the object's brackets, each member, each
             // array's brackets and each element (2 reporters, 3 streams): 17.
             #expect(pieceBytes > 1 || count == 17)
+
+            // Lent (what `analyze` writes): the same pieces, the same text.
+            let lent = JSONReportPieces(report, extraMembers: extras, pieceBytes: pieceBytes)
+            var lentText: [UInt8] = []
+            var lentCount = 0
+            while try lent.nextLent({ piece in
+                #expect(piece.count > 0)
+                lentText += piece
+            }) {
+                lentCount += 1
+            }
+            #expect(try lent.nextLent { _ in Issue.record("a piece after the end") } == false)
+            #expect(lentText == text && lentCount == count, "lent pieces of \(pieceBytes) bytes")
         }
     }
 
