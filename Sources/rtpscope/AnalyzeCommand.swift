@@ -1,4 +1,5 @@
 import ArgumentParser
+import Exporter
 import Foundation
 import PcapSource
 import Reporting
@@ -135,7 +136,7 @@ struct Analyze: ParsableCommand {
             }
         }
         let report = AnalysisReport.merging(reports)
-        var output = StandardOutput()
+        var output = DescriptorOutput.standardOutput
         if format == .json && !calls {
             // Written as it is produced: the text of 100,000 streams is never held whole.
             JSONReport.write(report) { output.write($0) }
@@ -202,13 +203,13 @@ enum ProgressLine {
             shown = true
             // A stream (standard input, a FIFO) has no size to measure progress against.
             let percent = info.totalBytes > 0 ? String(format: " %5.1f%%", info.fraction * 100) : ""
-            FileHandle.standardError.write(Data("\r\(name): \(info.packetsRead) packets\(percent)".utf8))
+            StandardError.writeText("\r\(name): \(info.packetsRead) packets\(percent)")
         }
     }
 
     static func finish() {
         guard shown else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        StandardError.writeText("\r\u{1B}[K")
         shown = false
     }
 }

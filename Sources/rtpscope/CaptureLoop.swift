@@ -1,3 +1,4 @@
+import Exporter
 import Foundation
 import Reporting
 import ServiceLifecycle
@@ -66,8 +67,14 @@ struct CaptureLoop: Service {
                 nextEviction = now + Self.evictionPeriod
             }
             if let due = nextPrint, let printInterval, now >= due {
-                FileHandle.standardOutput.write(Data(TableReport.render(engine.report()).utf8))
+                var output = DescriptorOutput.standardOutput
+                output.write(TableReport.render(engine.report()))
                 nextPrint = now + printInterval
+                if let failure = output.failure {
+                    // The capture and the exporter go on; only the printed tables stop.
+                    StandardError.write("rtpscope: cannot write standard output (\(failure)): --print stops")
+                    nextPrint = nil
+                }
             }
             nanosleep(&pause, nil)  // an early return (a signal) only shortens one tick
         }

@@ -1,8 +1,6 @@
 import ArgumentParser
+import Exporter
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import PcapSource
 import RTPCore
 
@@ -68,37 +66,16 @@ struct CLIError: Error, CustomStringConvertible {
     }
 }
 
-/// Report text on standard output, every byte or an error: a full disk, a closed descriptor or a
-/// quota must not end `analyze` with status 0 and half a report (`print` and `FileHandle.write`
-/// report nothing).
-struct StandardOutput {
-    /// The first write that failed: the system's reason. Later writes are skipped.
-    private(set) var failure: String?
-
-    mutating func write(_ bytes: UnsafeRawBufferPointer) {
-        guard failure == nil, var next = bytes.baseAddress else { return }
-        var left = bytes.count
-        while left > 0 {
-            let written = Glibc.write(STDOUT_FILENO, next, left)
-            if written < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-                return
-            }
-            next += written
-            left -= written
-        }
-    }
-
-    mutating func write(_ text: String) {
-        var text = text
-        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
-    }
-}
-
 enum StandardError {
+    /// A line on stderr. If even stderr refuses it, there is nowhere left to say so.
     static func write(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        writeText(line + "\n")
+    }
+
+    /// Text as it is (a progress line's carriage returns).
+    static func writeText(_ text: String) {
+        var output = DescriptorOutput.standardError
+        output.write(text)
     }
 
     static var isTerminal: Bool { isatty(STDERR_FILENO) != 0 }

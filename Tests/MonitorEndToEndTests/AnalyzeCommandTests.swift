@@ -192,7 +192,8 @@ import Glibc
     }
 
     /// Standard output that refuses the report (a full disk: /dev/full) is an error naming the
-    /// reason, status 1, in every format: not status 0 and a report lost.
+    /// reason, status 1, in every format: not status 0 and a report lost. A refusing stderr is
+    /// status 1 too.
     @Test func unwritableStandardOutputIsAnError() async throws {
         for format in ["table", "json", "csv"] {
             let child = try ChildProcess(name: "analyze", executable: try PackagePaths.executable("sh"), arguments: [
@@ -203,6 +204,13 @@ import Glibc
             #expect(child.exitStatus == 1, "\(format)")
             #expect(child.stderr == "rtpscope: cannot write standard output: No space left on device\n", "\(format)")
         }
+        // Nor does an error message that stderr refuses turn into a crash (Foundation's FileHandle
+        // trapped on it: status 132).
+        let child = try ChildProcess(name: "analyze", executable: try PackagePaths.executable("sh"), arguments: [
+            "-c", "exec \"$0\" analyze /nonexistent/x.pcap 2> /dev/full", PackagePaths.rtpscope])
+        let deadline = Date().addingTimeInterval(60)
+        while child.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(child.exitStatus == 1)
     }
 
     // MARK: permissions

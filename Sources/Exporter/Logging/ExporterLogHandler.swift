@@ -39,8 +39,11 @@ public struct ExporterLogHandler: LogHandler {
         self.output = output
     }
 
+    /// A line that stderr refuses (a full disk, a closed journal socket) is lost: there is nowhere
+    /// left to log that, and a log line must not stop the exporter.
     public static let standardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data(line.utf8))
+        var output = DescriptorOutput.standardError
+        output.write(line)
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
