@@ -72,7 +72,7 @@ struct CaptureLoop: Service {
                 nextPrint = now + printInterval
                 if let failure = output.failure {
                     // The capture and the exporter go on; only the printed tables stop.
-                    StandardError.write("rtpscope: cannot write standard output (\(failure)): --print stops")
+                    StandardError.write("rtpscope: cannot write standard output (\(failure)): the --interval table stops, the capture and the exporter go on")
                     nextPrint = nil
                 }
             }

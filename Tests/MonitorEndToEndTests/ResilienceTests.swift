@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 extension MonitorEndToEnd {
-    @Suite("Resilience: a restarted sender, a stalled consumer")
+    @Suite("Resilience: a restarted sender, a stalled consumer, an unwritable stdout")
     struct Resilience {
         /// A sender that stops and starts again — a new process of the same name, as when FFmpeg is
         /// restarted — stays monitored: each run is a stream of its own pid, counted exactly, and
@@ -40,6 +40,25 @@ extension MonitorEndToEnd {
         /// A consumer that stops draining (SIGSTOP: descheduled, swapped out, stuck) while a sender
         /// runs at full speed: the ring buffer fills, every event that did not fit is counted as
         /// dropped, and once the consumer runs again it answers and counts new traffic exactly.
+        /// `--interval` tables on a standard output that refuses them (a full disk: /dev/full): the
+        /// monitor says so once and goes on capturing and serving; it neither dies nor loses packets.
+        @Test func anUnwritableIntervalTableStopsAloneTheCaptureGoesOn() throws {
+            let comm = uniqueComm("e2e-full")
+            try withMonitor(comms: [comm], arguments: ["--interval", "0.2"], standardOutput: "/dev/full") { session in
+                let destination = LoopbackFamily.ipv4.endpoint(port: try freePort(udp: true))
+                let send = try TrafficTool.report(SendReport.self, from: try session.traffic.start("send", [
+                    "--to", destination, "--syscall", "sendto", "--count", "300", "--ptime-ms", "5", "--comm", comm,
+                ]))
+                let sent = ["pid": "\(send.pid)", "direction": "sent"]
+                let metrics = try session.monitor.settledScrape(MonitorMetric.packets, where: sent, expected: Double(send.packets))
+                #expect(metrics.sum(MonitorMetric.packets, where: sent) == Double(send.packets))
+                #expect(session.monitor.child.isRunning)
+                let said = session.monitor.child.stderr.components(separatedBy: "\n")
+                    .filter { $0.contains("cannot write standard output (No space left on device): the --interval table stops") }
+                #expect(said.count == 1, "\(session.monitor.child.stderr.suffix(1000))")
+            }
+        }
+
         @Test func aStalledConsumerCountsItsDropsAndRecovers() throws {
             let comm = uniqueComm("e2e-stall")
             try withMonitor(comms: [comm], arguments: ["--ring-buffer-bytes", "65536"]) { session in

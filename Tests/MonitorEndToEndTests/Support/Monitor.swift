@@ -38,7 +38,8 @@ final class RunningMonitor {
     /// programs are attached (503 before), so traffic started afterwards is seen from its first
     /// packet. Without the privileges or
     /// kernel support for eBPF the test is skipped, or fails when RTPSCOPE_REQUIRE_BPF=1.
-    static func start(arguments: [String], children: ChildProcesses) throws -> RunningMonitor {
+    /// `standardOutput`: a path the monitor's stdout goes to instead of the test's pipe.
+    static func start(arguments: [String], children: ChildProcesses, standardOutput: String? = nil) throws -> RunningMonitor {
         guard geteuid() == 0 else {
             try unavailable("not running as root (euid \(geteuid())); the monitor needs CAP_BPF and CAP_PERFMON")
         }
@@ -47,8 +48,12 @@ final class RunningMonitor {
             try unavailable("\(binary) does not exist: build it with `make` (or point RTPSCOPE_BIN at a build)")
         }
         let port = try freePort(udp: false)
-        let child = try children.start("rtpscope-monitor", binary,
-                                       ["monitor", "--web.listen-address", "127.0.0.1:\(port)"] + arguments)
+        let command = ["monitor", "--web.listen-address", "127.0.0.1:\(port)"] + arguments
+        let child = try standardOutput.map { path in
+            // exec: the shell becomes the monitor, so signals and the exit status are its own.
+            try children.start("rtpscope-monitor", try PackagePaths.executable("sh"),
+                               ["-c", "out=$1; shift; exec \"$@\" > \"$out\"", "sh", path, binary] + command)
+        } ?? children.start("rtpscope-monitor", binary, command)
         let monitor = RunningMonitor(port: port, child: child)
         let healthy = waitUntil(seconds: MonitorTiming.startup, interval: MonitorTiming.poll) {
             monitor.isHealthy || !child.isRunning
@@ -142,12 +147,13 @@ struct MonitorSession {
 
 /// Runs `body` against a fresh monitor limited to `comms`, then checks that SIGTERM makes the
 /// monitor exit 0. Every child is stopped on the way out, whatever happened.
-func withMonitor(comms: [String], arguments: [String] = [], _ body: (MonitorSession) throws -> Void) throws {
+func withMonitor(comms: [String], arguments: [String] = [], standardOutput: String? = nil,
+                 _ body: (MonitorSession) throws -> Void) throws {
     let children = ChildProcesses()
     defer { children.stopAll() }
     let traffic = try TrafficTool(children: children)
     let filters = comms.flatMap { ["--comm", $0] }
-    let monitor = try RunningMonitor.start(arguments: filters + arguments, children: children)
+    let monitor = try RunningMonitor.start(arguments: filters + arguments, children: children, standardOutput: standardOutput)
     try body(MonitorSession(monitor: monitor, children: children, traffic: traffic))
     let status = monitor.stopGracefully()
     #expect(status == 0, "monitor must exit 0 on SIGTERM, got \(monitor.child.exitDescription): \(monitor.child.stderr.suffix(2000))")
