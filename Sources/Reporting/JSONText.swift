@@ -16,7 +16,8 @@ import RTPCore
 /// bytes; a Double as its `description` without a trailing ".0"; strings escaped for `"`, `\` and
 /// control characters only (`\b \f \n \r \t`, else `\u00XX` in lowercase hex), other bytes as they are.
 struct JSONText {
-    /// The text written since the last `take()`.
+    /// The text written since the last `take()`. A reference: copies of a `JSONText` would write to
+    /// the same text, so it is only ever used in place (`inout`).
     private let out: ByteSink
     private var indent = 0
     /// No element written yet in the innermost open container.
