@@ -28,6 +28,21 @@ struct InterfaceStreamTests {
         }
     }
 
+    /// The name is kept as bytes (no String in a Datagram): every kernel name (up to IFNAMSIZ − 1 =
+    /// 15 bytes) reads back as given; equality and hashing are by index and name.
+    @Test func interfaceNamesReadBackAsGiven() {
+        for name in ["", "lo", "eth0", "veth-a1b2c3d4e5", "enp0s31f6.4094", "wlp2s0\u{00E9}"] {
+            #expect(NetworkInterface(index: 3, name: name).name == name)
+        }
+        #expect(NetworkInterface(index: 3, name: "eth0") == NetworkInterface(index: 3, name: "eth0"))
+        #expect(NetworkInterface(index: 3, name: "eth0") != NetworkInterface(index: 3, name: "eth1"))
+        #expect(NetworkInterface(index: 3, name: "eth0") != NetworkInterface(index: 4, name: "eth0"))
+        #expect(Set([NetworkInterface(index: 3, name: "eth0"), NetworkInterface(index: 3, name: "eth0")]).count == 1)
+        // Longer than any kernel name: cut to 16 bytes at a character boundary, never mid-character.
+        #expect(NetworkInterface(index: 1, name: "abcdefghijklmnopqrstuvwxyz").name == "abcdefghijklmnop")
+        #expect(NetworkInterface(index: 1, name: "abcdefghijklmn\u{00E9}\u{00E9}").name == "abcdefghijklmn\u{00E9}")
+    }
+
     @Test func anInterfaceStreamIsNotAProcessStream() {
         let analyzer = StreamAnalyzer(configuration: AnalyzerConfiguration())
         for i in 0..<3 {

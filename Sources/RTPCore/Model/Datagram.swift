@@ -76,12 +76,41 @@ public final class ProcessContext: Hashable, Sendable {
 /// kernel's interface index: it tells two interfaces apart in `StreamKey`, `name` labels them.
 public struct NetworkInterface: Hashable, Sendable {
     public var index: UInt32
-    /// At most 15 bytes on Linux (IFNAMSIZ), so Swift stores it inline: copying it costs no retain.
-    public var name: String
+    /// The name's UTF-8 bytes, NUL-padded: a kernel interface name has at most 15 (IFNAMSIZ − 1).
+    /// Plain words rather than a `String`: even a small string's copy and destruction go through
+    /// the runtime's bridge-object retain and release, once per copy of every `Datagram`.
+    private var nameBytes: (low: UInt64, high: UInt64)
 
     public init(index: UInt32, name: String) {
         self.index = index
-        self.name = name
+        var words: (low: UInt64, high: UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { words in
+            // Whole characters only, should a longer name ever come.
+            var length = 0
+            for scalar in name.unicodeScalars {
+                let size = UTF8.width(scalar)
+                guard length + size <= words.count else { break }
+                length += size
+            }
+            words.copyBytes(from: name.utf8.prefix(length))
+        }
+        nameBytes = words
+    }
+
+    public var name: String {
+        withUnsafeBytes(of: nameBytes) { bytes in
+            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+
+    public static func == (lhs: NetworkInterface, rhs: NetworkInterface) -> Bool {
+        lhs.index == rhs.index && lhs.nameBytes == rhs.nameBytes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(index)
+        hasher.combine(nameBytes.low)
+        hasher.combine(nameBytes.high)
     }
 }
 
