@@ -36,7 +36,7 @@ struct DatagramAssembler {
         guard event.ownerUnknown else { return true }
         if let owner = owners.owner(ofSocketInode: event.socketInode) {
             event.pid = owner.pid
-            event.rawComm = ProcessNameBytes(owner.comm)
+            event.rawComm = KernelName(owner.comm)
             event.ownerUnknown = false
         } else {
             unresolvedOwners += 1
@@ -108,7 +108,7 @@ struct DatagramAssembler {
 private struct RecentContext {
     struct Owner: Equatable {
         var pid: Int32
-        var name: ProcessNameBytes
+        var name: KernelName
         var cgroupID: UInt64
     }
 

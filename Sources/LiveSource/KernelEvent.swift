@@ -28,9 +28,9 @@ struct KernelEvent {
     /// the same form); `DatagramAssembler` turns them into a String through a cache (decoding it per
     /// event was a visible share of the consumer's time). No String here: an event is plain bytes,
     /// copied without reference counting.
-    var rawComm: ProcessNameBytes
+    var rawComm: KernelName
     /// The process name (decoded here: tests and the fuzzer; the capture uses the cache).
-    var comm: String { rawComm.decoded }
+    var comm: String { rawComm.text }
     /// From the socket (nil when the kernel could not read it).
     var local: Endpoint?
     /// From the call's address or the connected socket (nil for a recv() without one).
@@ -63,7 +63,7 @@ struct KernelEvent {
         datagramLength = max(Int(header.datagram_length), payloadLength)
         messageIndex = Int(header.message_index)
         rawComm = withUnsafeBytes(of: header.comm) {
-            ProcessNameBytes(low: $0.loadUnaligned(as: UInt64.self), high: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            KernelName(low: $0.loadUnaligned(as: UInt64.self), high: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         }
         local = flags & UInt32(RTPSCOPE_EVENT_HAS_LOCAL) != 0
             ? withUnsafeBytes(of: header.local_address) {
@@ -98,39 +98,19 @@ struct KernelEvent {
     }
 }
 
-/// The 16 bytes of a kernel process name (TASK_COMM_LEN), as two words: hashable and cheap to
-/// compare, decoded to a String once per distinct name.
-struct ProcessNameBytes: Hashable {
-    var low: UInt64
-    var high: UInt64
-
-    var decoded: String {
-        withUnsafeBytes(of: (low, high)) { KernelEvent.string(fromNULTerminated: $0) }
-    }
-}
-
-extension ProcessNameBytes {
-    /// A name as the kernel keeps it (TASK_COMM_LEN): its first 15 bytes, then NULs.
-    init(_ name: String) {
-        var words: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &words) { $0.copyBytes(from: name.utf8.prefix(15)) }
-        self.init(low: words.0, high: words.1)
-    }
-}
-
 /// Decoded process names by their kernel bytes (bounded: cleared when full).
 struct ProcessNames {
-    private var last: (bytes: ProcessNameBytes, name: String)?
-    private var names: [ProcessNameBytes: String] = [:]
+    private var last: (bytes: KernelName, name: String)?
+    private var names: [KernelName: String] = [:]
     private let limit = 4096
 
-    mutating func name(_ bytes: ProcessNameBytes) -> String {
+    mutating func name(_ bytes: KernelName) -> String {
         if let last, last.bytes == bytes { return last.name }
         let name: String
         if let known = names[bytes] {
             name = known
         } else {
-            name = bytes.decoded
+            name = bytes.text
             if names.count >= limit { names.removeAll(keepingCapacity: true) }
             names[bytes] = name
         }

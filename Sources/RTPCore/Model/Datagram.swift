@@ -76,42 +76,15 @@ public final class ProcessContext: Hashable, Sendable {
 /// kernel's interface index: it tells two interfaces apart in `StreamKey`, `name` labels them.
 public struct NetworkInterface: Hashable, Sendable {
     public var index: UInt32
-    /// The name's UTF-8 bytes, NUL-padded: a kernel interface name has at most 15 (IFNAMSIZ − 1).
-    /// Plain words rather than a `String`: even a small string's copy and destruction go through
-    /// the runtime's bridge-object retain and release, once per copy of every `Datagram`.
-    private var nameBytes: (low: UInt64, high: UInt64)
+    /// Bytes, not a `String`: a `Datagram` is copied a few times per packet (see `KernelName`).
+    private var kernelName: KernelName
 
     public init(index: UInt32, name: String) {
         self.index = index
-        var words: (low: UInt64, high: UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &words) { words in
-            // Whole characters only, should a longer name ever come.
-            var length = 0
-            for scalar in name.unicodeScalars {
-                let size = UTF8.width(scalar)
-                guard length + size <= words.count else { break }
-                length += size
-            }
-            words.copyBytes(from: name.utf8.prefix(length))
-        }
-        nameBytes = words
+        kernelName = KernelName(name)
     }
 
-    public var name: String {
-        withUnsafeBytes(of: nameBytes) { bytes in
-            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-        }
-    }
-
-    public static func == (lhs: NetworkInterface, rhs: NetworkInterface) -> Bool {
-        lhs.index == rhs.index && lhs.nameBytes == rhs.nameBytes
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(index)
-        hasher.combine(nameBytes.low)
-        hasher.combine(nameBytes.high)
-    }
+    public var name: String { kernelName.text }
 }
 
 /// One transport payload as delivered by a source (a pcap frame after link/IP/UDP decoding, or one
