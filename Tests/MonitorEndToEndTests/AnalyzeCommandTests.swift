@@ -31,15 +31,22 @@ import Glibc
         }
     }
 
-    /// Runs the binary (bounded) with `environment` overrides ("NAME=value"; "-u NAME" unsets).
+    /// Runs the binary (bounded) with `environment` overrides ("NAME=value"; "-u NAME" unsets);
+    /// `redirecting`: one of its standard streams sent to a file instead of the pipe.
     static func analyze(_ arguments: [String], environment: [String] = ["-u", "COLUMNS"], standardInput: URL? = nil,
-                        user: Int? = nil, seconds: Double = 60) async throws -> Run {
+                        user: Int? = nil, redirecting: (descriptor: Int32, path: String)? = nil,
+                        seconds: Double = 60) async throws -> Run {
         var command = environment + [PackagePaths.rtpscope, "analyze"] + arguments
         if let user {
             command = ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", try PackagePaths.executable("env")] + command
         }
-        let child = try ChildProcess(name: "analyze", executable: try PackagePaths.executable(user == nil ? "env" : "setpriv"),
-                                     arguments: command, standardInput: standardInput)
+        var program = (executable: try PackagePaths.executable(user == nil ? "env" : "setpriv"), arguments: command)
+        if let redirecting {
+            program = try redirected(program.executable, program.arguments, descriptor: redirecting.descriptor,
+                                     to: redirecting.path)
+        }
+        let child = try ChildProcess(name: "analyze", executable: program.executable,
+                                     arguments: program.arguments, standardInput: standardInput)
         // Polled with Task.sleep rather than a blocking wait: the test process's cooperative threads
         // (two on this machine) are shared with every async test running beside this suite.
         let deadline = Date().addingTimeInterval(seconds)
@@ -196,21 +203,13 @@ import Glibc
     /// status 1 too.
     @Test func unwritableStandardOutputIsAnError() async throws {
         for format in ["table", "json", "csv"] {
-            let child = try ChildProcess(name: "analyze", executable: try PackagePaths.executable("sh"), arguments: [
-                "-c", "exec \"$0\" analyze --format \(format) \"$1\" > /dev/full", PackagePaths.rtpscope, Self.loss])
-            let deadline = Date().addingTimeInterval(60)
-            while child.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(!child.isRunning)
-            #expect(child.exitStatus == 1, "\(format)")
-            #expect(child.stderr == "rtpscope: cannot write standard output: No space left on device\n", "\(format)")
+            let run = try await Self.analyze(["--format", format, Self.loss], redirecting: (1, "/dev/full"))
+            #expect(run.status == 1, "\(format)")
+            #expect(run.stderr == "rtpscope: cannot write standard output: No space left on device\n", "\(format)")
         }
         // Nor does an error message that stderr refuses turn into a crash (Foundation's FileHandle
         // trapped on it: status 132).
-        let child = try ChildProcess(name: "analyze", executable: try PackagePaths.executable("sh"), arguments: [
-            "-c", "exec \"$0\" analyze /nonexistent/x.pcap 2> /dev/full", PackagePaths.rtpscope])
-        let deadline = Date().addingTimeInterval(60)
-        while child.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(child.exitStatus == 1)
+        #expect(try await Self.analyze(["/nonexistent/x.pcap"], redirecting: (2, "/dev/full")).status == 1)
     }
 
     // MARK: permissions

@@ -37,9 +37,6 @@ extension MonitorEndToEnd {
             }
         }
 
-        /// A consumer that stops draining (SIGSTOP: descheduled, swapped out, stuck) while a sender
-        /// runs at full speed: the ring buffer fills, every event that did not fit is counted as
-        /// dropped, and once the consumer runs again it answers and counts new traffic exactly.
         /// `--interval` tables on a standard output that refuses them (a full disk: /dev/full): the
         /// monitor says so once and goes on capturing and serving; it neither dies nor loses packets.
         @Test func anUnwritableIntervalTableStopsAloneTheCaptureGoesOn() throws {
@@ -59,6 +56,9 @@ extension MonitorEndToEnd {
             }
         }
 
+        /// A consumer that stops draining (SIGSTOP: descheduled, swapped out, stuck) while a sender
+        /// runs at full speed: the ring buffer fills, every event that did not fit is counted as
+        /// dropped, and once the consumer runs again it answers and counts new traffic exactly.
         @Test func aStalledConsumerCountsItsDropsAndRecovers() throws {
             let comm = uniqueComm("e2e-stall")
             try withMonitor(comms: [comm], arguments: ["--ring-buffer-bytes", "65536"]) { session in

@@ -165,3 +165,12 @@ func waitUntil(seconds: Double, interval: Double = 0.05, _ condition: () -> Bool
         usleep(useconds_t(interval * 1_000_000))
     }
 }
+
+/// `executable arguments` with standard stream `descriptor` (1: stdout, 2: stderr) sent to `path`
+/// instead of the test's pipe, through a shell that execs the program: the child's pid, signals and
+/// exit status are the program's own.
+func redirected(_ executable: String, _ arguments: [String], descriptor: Int32, to path: String) throws
+    -> (executable: String, arguments: [String]) {
+    (try PackagePaths.executable("sh"),
+     ["-c", "target=$1; shift; exec \"$@\" \(descriptor)> \"$target\"", "sh", path, executable] + arguments)
+}

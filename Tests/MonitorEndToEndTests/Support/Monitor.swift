@@ -48,12 +48,11 @@ final class RunningMonitor {
             try unavailable("\(binary) does not exist: build it with `make` (or point RTPSCOPE_BIN at a build)")
         }
         let port = try freePort(udp: false)
-        let command = ["monitor", "--web.listen-address", "127.0.0.1:\(port)"] + arguments
-        let child = try standardOutput.map { path in
-            // exec: the shell becomes the monitor, so signals and the exit status are its own.
-            try children.start("rtpscope-monitor", try PackagePaths.executable("sh"),
-                               ["-c", "out=$1; shift; exec \"$@\" > \"$out\"", "sh", path, binary] + command)
-        } ?? children.start("rtpscope-monitor", binary, command)
+        var command = (executable: binary, arguments: ["monitor", "--web.listen-address", "127.0.0.1:\(port)"] + arguments)
+        if let standardOutput {
+            command = try redirected(command.executable, command.arguments, descriptor: 1, to: standardOutput)
+        }
+        let child = try children.start("rtpscope-monitor", command.executable, command.arguments)
         let monitor = RunningMonitor(port: port, child: child)
         let healthy = waitUntil(seconds: MonitorTiming.startup, interval: MonitorTiming.poll) {
             monitor.isHealthy || !child.isRunning
