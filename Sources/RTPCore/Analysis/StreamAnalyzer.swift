@@ -54,8 +54,10 @@ public final class StreamAnalyzer {
     private let unconfirmedRecencyWindow: UInt32
     /// Packets of candidates (single-packet or not) removed without ever confirming.
     private(set) var droppedCandidatePackets: UInt64 = 0
-    // private(set), not private: the exporter's stream copies (StreamAnalyzer+Export.swift) name payload types with it.
-    @exclusivity(unchecked) private(set) var resolver: ClockRateResolver
+    /// Payload types' clocks and names. Held by reference: the streams' per-packet accounting borrows
+    /// it from this constant, where passing the struct out of a variable copied its four tables (four
+    /// retains and four releases per packet).
+    private let clockRates: SharedClockRateResolver
     private let forcedPorts: PortBitmap?
     let rtcp: RTCPAccounting
     /// Jitter-buffer models and the rest of the quality measurement's settings (`Quality/`).
@@ -71,11 +73,12 @@ public final class StreamAnalyzer {
 
     public init(configuration: AnalyzerConfiguration) {
         self.configuration = configuration
-        self.resolver = ClockRateResolver(explicitRates: configuration.explicitClockRates,
-                                          sdpRates: configuration.sdpClockRates)
+        var resolver = ClockRateResolver(explicitRates: configuration.explicitClockRates,
+                                         sdpRates: configuration.sdpClockRates)
         for (payloadType, name) in configuration.sdpEncodingNames {
             resolver.learn(payloadType: payloadType, encodingName: name, clockRate: nil)
         }
+        clockRates = SharedClockRateResolver(resolver)
         qualitySettings = QualitySettings(models: configuration.jitterBuffers)
         self.forcedPorts = configuration.forcedUDPPorts.isEmpty ? nil : PortBitmap(configuration.forcedUDPPorts)
         candidates = CandidateTable(byteBudget: configuration.candidateMemoryBytes)
@@ -100,7 +103,7 @@ public final class StreamAnalyzer {
     /// `encodingName` is the rtpmap encoding (e.g. `opus`, `telephone-event`), when known.
     public func learnClockRate(payloadType: UInt8, rate: Int, encodingName: String? = nil) {
         guard rate > 0 else { return }
-        resolver.learn(payloadType: payloadType, encodingName: encodingName ?? "", clockRate: rate)
+        clockRates.resolver.learn(payloadType: payloadType, encodingName: encodingName ?? "", clockRate: rate)
     }
 
     // MARK: - Ingest
@@ -187,7 +190,7 @@ public final class StreamAnalyzer {
         if let index = streams.index(of: packedKey, hash: hash) {
             let confirmedNow = streams[index].measurements.ingest(
                 header, time: datagram.time, wireLength: datagram.originalLength, relativeMilliseconds: relativeMs,
-                resolver: resolver, quality: qualitySettings)
+                resolver: clockRates, quality: qualitySettings)
             if configuration.sendStallFactor != nil, let stall = streams[index].measurements.takeNewStall() {
                 newStalls.append((streams.key(at: index), stall))
             }
@@ -205,7 +208,7 @@ public final class StreamAnalyzer {
             var measurements = newMeasurements(firstTime: datagram.time, payloadType: header.payloadType,
                                                confirmed: true, process: datagram.process)
             measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
-                                relativeMilliseconds: relativeMs, resolver: resolver, quality: qualitySettings)
+                                relativeMilliseconds: relativeMs, resolver: clockRates, quality: qualitySettings)
             let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm, container: sharedContainer(datagram.process?.container),
                                                         interfaceName: datagram.interface?.name, measurements: measurements), hash: hash)
             didConfirm(index)
@@ -219,9 +222,9 @@ public final class StreamAnalyzer {
                                                confirmed: false, process: datagram.process)
             measurements.ingest(payloadType: first.payloadType, marker: first.marker, sequenceNumber: first.sequence,
                                 timestamp: first.timestamp, time: first.time, wireLength: Int(first.wireLength),
-                                relativeMilliseconds: 0, resolver: resolver, quality: qualitySettings)
+                                relativeMilliseconds: 0, resolver: clockRates, quality: qualitySettings)
             let confirmedNow = measurements.ingest(header, time: datagram.time, wireLength: datagram.originalLength,
-                                                   relativeMilliseconds: relativeMs, resolver: resolver, quality: qualitySettings)
+                                                   relativeMilliseconds: relativeMs, resolver: clockRates, quality: qualitySettings)
             let index = streams.insert(StreamStatistics(key: packedKey, processName: datagram.process?.comm, container: sharedContainer(datagram.process?.container),
                                                         interfaceName: datagram.interface?.name, measurements: measurements), hash: hash)
             if confirmedNow { didConfirm(index) } else { enforceUnconfirmedCap() }
@@ -253,7 +256,7 @@ public final class StreamAnalyzer {
 
     private func newMeasurements(firstTime: Nanoseconds, payloadType: UInt8, confirmed: Bool,
                                  process: ProcessContext?) -> StreamMeasurements {
-        StreamMeasurements(firstTime: firstTime, payloadType: payloadType, resolver: resolver, confirmed: confirmed,
+        StreamMeasurements(firstTime: firstTime, payloadType: payloadType, resolver: clockRates.resolver, confirmed: confirmed,
                            tracksWireshark: configuration.mode == .wireshark,
                            pacingStallFactor: process?.direction == .sent ? configuration.sendStallFactor : nil)
     }

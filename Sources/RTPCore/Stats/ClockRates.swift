@@ -109,6 +109,13 @@ public enum PayloadTypeNames {
 /// Resolves a payload type's clock rate from the configured sources, in precedence order:
 /// explicit (`--clock-rate PT=HZ`), SDP (`a=rtpmap`), then the static table. Inference from the
 /// stream itself (`ClockRateEstimator`) is the caller's last resort.
+/// A `ClockRateResolver` held by reference: what `StreamMeasurements.ingest` borrows for every packet.
+/// The analyzer owns it and changes it only between packets (SDP learnt from the capture).
+final class SharedClockRateResolver {
+    @exclusivity(unchecked) var resolver: ClockRateResolver
+    init(_ resolver: ClockRateResolver) { self.resolver = resolver }
+}
+
 public struct ClockRateResolver: Sendable {
     public var explicitRates: [UInt8: Int]
     public var sdpRates: [UInt8: Int]

@@ -186,7 +186,7 @@ public struct StreamMeasurements {
     /// the stream.
     @discardableResult
     mutating func ingest(_ header: RTPHeader, time: Nanoseconds, wireLength: Int, relativeMilliseconds: Double,
-                         resolver: ClockRateResolver, quality settings: QualitySettings = .standard) -> Bool {
+                         resolver: SharedClockRateResolver, quality settings: QualitySettings = .standard) -> Bool {
         ingest(payloadType: header.payloadType, marker: header.marker, sequenceNumber: header.sequenceNumber,
                timestamp: header.timestamp, time: time, wireLength: wireLength,
                relativeMilliseconds: relativeMilliseconds, resolver: resolver, quality: settings)
@@ -195,7 +195,7 @@ public struct StreamMeasurements {
     @discardableResult
     mutating func ingest(payloadType pt: UInt8, marker: Bool, sequenceNumber: UInt16, timestamp: UInt32,
                          time: Nanoseconds, wireLength: Int, relativeMilliseconds: Double,
-                         resolver: ClockRateResolver, quality settings: QualitySettings = .standard) -> Bool {
+                         resolver: SharedClockRateResolver, quality settings: QualitySettings = .standard) -> Bool {
         let previousTime = lastTime
         if packets > 0 {
             let delta = time &- lastTime
@@ -216,13 +216,13 @@ public struct StreamMeasurements {
         let seenBefore = (pt < 64 ? payloadTypesSeen.0 : payloadTypesSeen.1) & bit != 0
         if !seenBefore {
             if pt < 64 { payloadTypesSeen.0 |= bit } else { payloadTypesSeen.1 |= bit }
-            if let name = resolver.sdpEncodingNames[pt] { sdpEncodingNames = (sdpEncodingNames ?? [:]).merging([pt: name]) { $1 } }
+            if let name = resolver.resolver.sdpEncodingNames[pt] { sdpEncodingNames = (sdpEncodingNames ?? [:]).merging([pt: name]) { $1 } }
         }
 
         if StaticClockRates.isComfortNoise(primaryPayloadType) && !StaticClockRates.isComfortNoise(pt) {
             // Started in silence: the media proper decides the clock (CN's 8 kHz may not be the codec's).
             primaryPayloadType = pt
-            (knownClockRate, clockRateSource, packetJitter, frameStartJitter, clockInference) = Self.clock(for: pt, resolver)
+            (knownClockRate, clockRateSource, packetJitter, frameStartJitter, clockInference) = Self.clock(for: pt, resolver.resolver)
         }
         let maxBefore = sequence.extendedMax
         let framesBefore = frames.frames
@@ -258,7 +258,7 @@ public struct StreamMeasurements {
         if let wiresharkState {
             if pt != wiresharkState.clockPayloadType {
                 wiresharkState.clockPayloadType = pt
-                wiresharkState.clock = UInt32(clamping: resolver.wiresharkRate(pt))
+                wiresharkState.clock = UInt32(clamping: resolver.resolver.wiresharkRate(pt))
             }
             wiresharkState.statistics.analyse(currentTime: relativeMilliseconds, sequence: sequenceNumber,
                                               timestamp: timestamp, payloadType: pt, marker: marker,
