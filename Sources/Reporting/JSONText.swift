@@ -78,30 +78,47 @@ struct JSONText {
     /// Starts the next object member: `"name" : `. Callers write members in sorted key order.
     mutating func key(_ name: StaticString) {
         // One reservation for the separator, the indentation, the quoted name and " : ": this runs
-        // for every member of every stream (130 per stream; 2.6 million at 20,000 streams).
+        // for every member of every stream (230 per stream; 4.6 million at 20,000 streams). Through
+        // the literal's pointer, not `withUTF8Buffer` (its closure retained and released the sink),
+        // and eight bytes at a time, not memset and memcpy calls for a few bytes each.
+        guard name.hasPointerRepresentation else { return key(text: name.description) }
         let separator = first ? 0 : 2
         first = false
         let spaces = 2 * indent
-        name.withUTF8Buffer { name in
-            let length = name.count
-            var target = out.reserve(separator + spaces + length + 5)
-            if separator > 0 {
-                target[0] = UInt8(ascii: ",")
-                target[1] = UInt8(ascii: "\n")
-                target += 2
-            }
-            target.update(repeating: UInt8(ascii: " "), count: spaces)
-            target += spaces
-            target[0] = UInt8(ascii: "\"")
-            target += 1
-            if length > 0 { target.update(from: name.baseAddress!, count: length) }
-            target += length
-            target[0] = UInt8(ascii: "\"")
-            target[1] = UInt8(ascii: " ")
-            target[2] = UInt8(ascii: ":")
-            target[3] = UInt8(ascii: " ")
-            out.didWrite(separator + spaces + length + 5)
+        let length = name.utf8CodeUnitCount
+        let source = UnsafeRawPointer(name.utf8Start)
+        let written = separator + spaces + length + 5
+        // 8 bytes of slack: the indentation is stored in whole words, its last one partly overwritten.
+        var target = UnsafeMutableRawPointer(out.reserve(written + 8))
+        if separator > 0 {
+            target.storeBytes(of: UInt8(ascii: ","), as: UInt8.self)
+            target.storeBytes(of: UInt8(ascii: "\n"), toByteOffset: 1, as: UInt8.self)
+            target += 2
         }
+        var filled = 0
+        while filled < spaces {
+            target.storeBytes(of: 0x2020_2020_2020_2020 as UInt64, toByteOffset: filled, as: UInt64.self)
+            filled += 8
+        }
+        target += spaces
+        target.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        target += 1
+        // Whole words only from within the literal: reading past its end could cross into an
+        // unmapped page.
+        var copied = 0
+        while copied + 8 <= length {
+            target.storeBytes(of: source.loadUnaligned(fromByteOffset: copied, as: UInt64.self),
+                              toByteOffset: copied, as: UInt64.self)
+            copied += 8
+        }
+        while copied < length {
+            target.storeBytes(of: source.load(fromByteOffset: copied, as: UInt8.self), toByteOffset: copied, as: UInt8.self)
+            copied += 1
+        }
+        target += length
+        // `" : ` as one little-endian word.
+        target.storeBytes(of: 0x203A_2022 as UInt32, as: UInt32.self)
+        out.didWrite(written)
     }
 
     /// A member whose key is data (dictionary keys): escaped like any string. (Labelled: a string
@@ -179,8 +196,11 @@ struct JSONText {
             return
         }
         var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        text.withUTF8 { out.append(UnsafeRawBufferPointer($0)) }
+        text.withUTF8 { utf8 in
+            // The ".0" is dropped from the bytes (`hasSuffix` compared Unicode strings).
+            let whole = utf8.count >= 2 && utf8[utf8.count - 2] == UInt8(ascii: ".") && utf8[utf8.count - 1] == UInt8(ascii: "0")
+            out.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[..<(whole ? utf8.count - 2 : utf8.count)]))
+        }
     }
 
     mutating func number(_ value: Double?) {
