@@ -195,12 +195,62 @@ struct JSONText {
             number(Int64(value))
             return
         }
+        if shortDecimal(value) { return }
         var text = value.description
         text.withUTF8 { utf8 in
             // The ".0" is dropped from the bytes (`hasSuffix` compared Unicode strings).
             let whole = utf8.count >= 2 && utf8[utf8.count - 2] == UInt8(ascii: ".") && utf8[utf8.count - 1] == UInt8(ascii: "0")
             out.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[..<(whole ? utf8.count - 2 : utf8.count)]))
         }
+    }
+
+    /// Writes `value` if it is a decimal of at most six fractional digits (MOS 4.38, R 91.76, a
+    /// 22.625 ms delta: most of a report's non-whole numbers) with 0.001 <= |value| < 1e9, and says
+    /// whether it did. `description` takes ~650 instructions a number for what this writes in ~100.
+    ///
+    /// It writes what `description` writes: m / 10^k (m and 10^k exact) rounds to `value` once it
+    /// compares equal, so that decimal round-trips; and since a Double below 1e9 is closer than 1e-7
+    /// to its neighbours, every other decimal that rounds to it has more significant digits (one
+    /// with fewer would be a multiple of 10^-k, at least 1e-6 away). It is therefore the shortest
+    /// form, the one `description` prints; below 1e9 and from 0.001 without an exponent.
+    private mutating func shortDecimal(_ value: Double) -> Bool {
+        let magnitude = abs(value)
+        guard magnitude >= 0.001, magnitude < 1e9 else { return false }
+        var scale = 10.0
+        for decimals in 1...6 {
+            let scaled = (magnitude * scale).rounded()
+            if scaled / scale == magnitude {
+                writeDecimal(UInt64(scaled), decimals: decimals, negative: value < 0)
+                return true
+            }
+            scale *= 10
+        }
+        return false
+    }
+
+    /// `units / 10^decimals` in positional notation, trailing fractional zeros dropped.
+    private mutating func writeDecimal(_ units: UInt64, decimals: Int, negative: Bool) {
+        var fraction = units
+        var places = decimals
+        var divisor: UInt64 = 1
+        for _ in 0..<decimals { divisor &*= 10 }
+        let whole = units / divisor
+        fraction = units % divisor
+        while places > 0 && fraction % 10 == 0 {
+            fraction /= 10
+            places -= 1
+        }
+        digits(whole, negative: negative)
+        guard places > 0 else { return }
+        let target = out.reserve(places + 1)
+        target[0] = UInt8(ascii: ".")
+        var position = places
+        while position > 0 {
+            target[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction % 10)
+            fraction /= 10
+            position -= 1
+        }
+        out.didWrite(places + 1)
     }
 
     mutating func number(_ value: Double?) {

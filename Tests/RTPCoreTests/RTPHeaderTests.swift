@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import RTPCore
 
@@ -83,5 +86,21 @@ import Testing
         #expect(IPAddress("2001:db8:0:0:1:0:0:1")?.description == "2001:db8::1:0:0:1")
         #expect(IPAddress("2001:4860:4864:6::81")?.description == "2001:4860:4864:6::81")
         #expect(IPAddress("::ffff:1.2.3.4")?.description == "::ffff:102:304")
+    }
+
+    /// IPv4 endpoints are spelled byte by byte; the C library's inet_ntop is the reference.
+    @Test func ipv4EndpointsSpellAsInetNtop() {
+        var generator = SystemRandomNumberGenerator()
+        var cases: [(UInt32, UInt16)] = [(0, 0), (0xFFFF_FFFF, 65535), (0x7F00_0001, 5004), (0x0A00_0009, 10), (0x6464_6464, 9999)]
+        for _ in 0..<5000 {
+            cases.append((UInt32.random(in: .min ... .max, using: &generator), UInt16.random(in: .min ... .max, using: &generator)))
+        }
+        for (value, port) in cases {
+            var address = in_addr(s_addr: value.bigEndian)
+            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+            let reference = String(cString: inet_ntop(AF_INET, &address, &text, socklen_t(text.count))!)
+            #expect(IPAddress(v4: value).description == reference)
+            #expect(Endpoint(address: IPAddress(v4: value), port: port).description == "\(reference):\(port)")
+        }
     }
 }

@@ -179,7 +179,16 @@ import RTPCore
             values.append(Double(bitPattern: UInt64.random(in: .min ... .max, using: &generator)))
             values.append(Double(Int64.random(in: -1 << 60 ... 1 << 60, using: &generator)))
             values.append(Double.random(in: -1e6...1e6, using: &generator).rounded() / 1000)
+            // Decimals of one to seven fractional digits at every magnitude the short form takes
+            // (0.001 to 1e9) and just outside it, and their neighbours one ulp away.
+            let decimals = Int.random(in: 1...7, using: &generator)
+            let power = (0..<decimals).reduce(1.0) { product, _ in product * 10 }
+            let units = Double(Int64.random(in: -(1 << 52)...(1 << 52), using: &generator) >> Int.random(in: 0...50, using: &generator))
+            let decimal = units / power
+            values += [decimal, decimal.nextUp, decimal.nextDown]
         }
+        values += [0.001, -0.001, 0.0011, 0.000999, 999_999_999.999999, 999_999_999.9999999, 1e9, 1e9 + 0.5,
+                   4.38, 91.76, 22.625, 0.1, 0.2, 0.3, 0.1 + 0.2, 1.005, 123_456.789012, 2.5e-3]
         let streams = stride(from: 0, to: values.count, by: 8).map { start -> StreamReport in
             var stream = Self.bareStream
             let v = values[start..<min(start + 8, values.count)].map { $0 }
