@@ -138,7 +138,7 @@ extension QualityTracker {
         var summary = BurstGapCounter.Summary(bursts: 0, burstPositions: 0, burstLosses: 0,
                                               gapPositions: UInt64(max(expected, 0)), gapLosses: UInt64(networkLost))
         var runs = LossRunHistogram()
-        var delayOver = Array(repeating: UInt64(0), count: QualitySettings.delayBuckets.count)
+        var delayOver = Self.noDelayCounts
         if let state {
             summary = state.burstGap.summary
             runs = state.lossRuns
@@ -149,6 +149,7 @@ extension QualityTracker {
             ? Self.span(from: firstTime, to: lastTime) / 1e6 / Double(expected - 1) : nil
 
         var models: [JitterBufferReport] = []
+        models.reserveCapacity(settings.models.count)
         for (index, model) in settings.models.enumerated() {
             let modelState = state?.models[index]
             let discarded = modelState?.discarded ?? 0
@@ -187,6 +188,9 @@ extension QualityTracker {
             },
             jitterBuffers: models, primaryJitterBuffer: settings.primaryIndex, roundTripMs: rttMs)
     }
+
+    /// The delay-variation counts of a stream never impaired: one shared array, not one per report.
+    private static let noDelayCounts = [UInt64](repeating: 0, count: QualitySettings.delayBuckets.count)
 
     /// Lowest and time-weighted mean of the 10 s window MOS (primary model): clean time before the
     /// state existed at the clean MOS, closed windows as recorded, and the open window in the mean,
