@@ -196,12 +196,11 @@ struct JSONText {
             return
         }
         if shortDecimal(value) { return }
-        var text = value.description
-        text.withUTF8 { utf8 in
-            // The ".0" is dropped from the bytes (`hasSuffix` compared Unicode strings).
-            let whole = utf8.count >= 2 && utf8[utf8.count - 2] == UInt8(ascii: ".") && utf8[utf8.count - 1] == UInt8(ascii: "0")
-            out.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[..<(whole ? utf8.count - 2 : utf8.count)]))
-        }
+        // `description`'s text without the String: Double writes its ASCII digits to a stream, here
+        // straight into the sink (a String of more than 15 bytes, most of these, was an allocation).
+        var stream = DigitStream(out: out, start: out.count)
+        value.write(to: &stream)
+        stream.dropWholeSuffix()
     }
 
     /// Writes `value` if it is a decimal of at most six fractional digits (MOS 4.38, R 91.76, a
@@ -218,9 +217,11 @@ struct JSONText {
         guard magnitude >= 0.001, magnitude < 1e9 else { return false }
         var scale = 10.0
         for decimals in 1...6 {
-            let scaled = (magnitude * scale).rounded()
-            if scaled / scale == magnitude {
-                writeDecimal(UInt64(scaled), decimals: decimals, negative: value < 0)
+            // Rounded through an integer conversion (one instruction; `rounded()` is a libm call
+            // here): any candidate that passes the exact check below is right.
+            let units = UInt64(magnitude * scale + 0.5)
+            if Double(units) / scale == magnitude {
+                writeDecimal(units, decimals: decimals, negative: value < 0)
                 return true
             }
             scale *= 10
@@ -604,4 +605,29 @@ extension JSONReport {
 
     /// Foundation's key order: UTF-8 bytes, lexicographically.
     static func utf8Precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+}
+
+/// Where `Double.write(to:)` puts `description`'s characters: the sink itself.
+private struct DigitStream: TextOutputStream {
+    let out: ByteSink
+    /// Where this number's text starts in the sink.
+    let start: Int
+
+    mutating func write(_ string: String) {
+        var text = string
+        text.withUTF8 { out.append(UnsafeRawBufferPointer($0)) }
+    }
+
+    // The standard library's hook for ASCII text (what floating-point types write through).
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        out.append(UnsafeRawBufferPointer(buffer))
+    }
+
+    /// Foundation's form has no ".0" after a whole number.
+    func dropWholeSuffix() {
+        let count = out.count - start
+        guard count >= 2 else { return }
+        let last = out.reserve(0) - 2
+        if last[0] == UInt8(ascii: ".") && last[1] == UInt8(ascii: "0") { out.didWrite(-2) }
+    }
 }
