@@ -72,10 +72,12 @@ public final class IngestLookahead {
         let slot: Int
         if count == Self.depth {
             slot = head
-            analyzer.ingest(pending[slot])
+            // Moved out and back in: an assignment copied the old datagram aside to destroy it.
+            let oldest = (pending + slot).move()
+            analyzer.ingest(oldest)
             // The entry of the datagram handed over `depth / 2` calls ago: its bucket is in by now.
             if let hash = hashes[(slot + Self.depth / 2) % Self.depth] { analyzer.streams.prefetchEntry(hash) }
-            pending[slot] = datagram
+            (pending + slot).initialize(to: datagram)
             head = (slot + 1) % Self.depth
         } else {
             slot = count
