@@ -163,23 +163,10 @@ struct JSONText {
     }
 
     private mutating func digits(_ value: UInt64, negative: Bool) {
-        var length = 1
-        var bound: UInt64 = 10
-        while length < 20 && value >= bound {
-            length += 1
-            bound &*= 10
-        }
         let sign = negative ? 1 : 0
-        let target = out.reserve(sign + length)
+        let target = out.reserve(sign + 20)
         if negative { target[0] = UInt8(ascii: "-") }
-        var position = sign + length
-        var rest = value
-        repeat {
-            position -= 1
-            target[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
-        } while rest > 0
-        out.didWrite(sign + length)
+        out.didWrite(sign + DecimalText.write(value, into: target + sign))
     }
 
     /// Foundation's form: `description` without a trailing ".0"; non-finite values as strings.

@@ -191,7 +191,7 @@ public struct Endpoint: Hashable, Sendable, Comparable, CustomStringConvertible 
             var count = DecimalText.dottedQuad(UInt32(truncatingIfNeeded: address.low), into: text.baseAddress!)
             text[count] = UInt8(ascii: ":")
             count += 1
-            return count + DecimalText.write(UInt32(port), into: text.baseAddress! + count)
+            return count + DecimalText.write(UInt64(port), into: text.baseAddress! + count)
         }
     }
 
@@ -207,13 +207,15 @@ public enum TransportProtocol: UInt8, Sendable, Codable, CustomStringConvertible
     public var description: String { self == .udp ? "udp" : "tcp" }
 }
 
-/// Decimal digits written into a caller's buffer, for the text forms above.
-enum DecimalText {
-    /// Writes `value`'s digits (at most 10) at `target`; returns how many.
-    static func write(_ value: UInt32, into target: UnsafeMutablePointer<UInt8>) -> Int {
+/// Decimal digits written into a caller's buffer: the address forms above and the JSON writer's
+/// numbers (Reporting), where a String per number would cost an allocation.
+public enum DecimalText {
+    /// Writes `value`'s digits (at most 20) at `target`; returns how many.
+    @inlinable
+    public static func write(_ value: UInt64, into target: UnsafeMutablePointer<UInt8>) -> Int {
         var length = 1
-        var bound: UInt32 = 10
-        while length < 10 && value >= bound {
+        var bound: UInt64 = 10
+        while length < 20 && value >= bound {
             length += 1
             bound &*= 10
         }
@@ -229,11 +231,11 @@ enum DecimalText {
 
     /// Writes `a.b.c.d` (at most 15 bytes) for an address read big-endian; returns how many bytes.
     static func dottedQuad(_ address: UInt32, into target: UnsafeMutablePointer<UInt8>) -> Int {
-        var count = write(address >> 24, into: target)
+        var count = write(UInt64(address >> 24), into: target)
         for shift in [16, 8, 0] as [UInt32] {
             target[count] = UInt8(ascii: ".")
             count += 1
-            count += write((address >> shift) & 0xFF, into: target + count)
+            count += write(UInt64((address >> shift) & 0xFF), into: target + count)
         }
         return count
     }
