@@ -117,7 +117,11 @@ public final class LiveCapture: @unchecked Sendable {
             delivery.assembler.clock.refreshIfDue()
             return withoutActuallyEscaping(body) { body in
                 delivery.body = body
-                defer { delivery.body = nil }
+                delivery.isPolling = true
+                defer {
+                    delivery.isPolling = false
+                    delivery.body = EventDelivery.idle
+                }
                 let before = delivery.delivered
                 Self.drain(handle, timeoutMilliseconds: timeoutMilliseconds) {
                     delivery.delivered != before || closeRequested
@@ -258,7 +262,12 @@ public final class LiveCapture: @unchecked Sendable {
 
 /// The bridge between the C ring-buffer callback and `poll`'s body.
 private final class EventDelivery {
-    var body: ((Datagram) -> Void)?
+    /// `poll`'s body while `isPolling`. Not an Optional: a closure inside one (a generic enum) is
+    /// stored at the most general abstraction, and every call went through a thunk that copied the
+    /// datagram (a memcpy and a retain of its process context, ~4 % of the consumer at 10,000 streams).
+    var body: (Datagram) -> Void = EventDelivery.idle
+    var isPolling = false
+    static let idle: @Sendable (Datagram) -> Void = { _ in }
     var assembler: DatagramAssembler
     var delivered: UInt64 = 0
     var malformedRecords: UInt64 = 0
@@ -273,7 +282,7 @@ private final class EventDelivery {
     }
 
     func deliver(_ record: UnsafeRawBufferPointer) {
-        guard let body else { return }
+        guard isPolling else { return }
         guard var event = KernelEvent(record: record) else {
             malformedRecords += 1
             return

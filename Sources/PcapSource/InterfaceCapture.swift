@@ -198,7 +198,11 @@ public final class InterfaceCapture {
         let reader = self.reader
         let count = withoutActuallyEscaping(body) { body in
             reader.body = body
-            defer { reader.body = nil }
+            reader.isDispatching = true
+            defer {
+                reader.isDispatching = false
+                reader.body = Reader.idle
+            }
             return pcap_dispatch(handle, maxFrames, { user, header, bytes in
                 guard let user, let header, let bytes else { return }
                 let reader = Unmanaged<Reader>.fromOpaque(UnsafeRawPointer(user)).takeUnretainedValue()
@@ -233,7 +237,12 @@ public final class InterfaceCapture {
     /// calls for TCP reassembly) and the current call's body.
     private final class Reader {
         var decoder: FrameDecoder
-        var body: ((Datagram) -> Void)?
+        /// The current call's body while `isDispatching`. Not an Optional: a closure inside one (a
+        /// generic enum) is stored at the most general abstraction, so each call copied the datagram
+        /// through a thunk.
+        var body: (Datagram) -> Void = Reader.idle
+        var isDispatching = false
+        static let idle: @Sendable (Datagram) -> Void = { _ in }
         /// False when the kernel gave microsecond timestamps (nanoseconds refused).
         let nanosecondTimestamps: Bool
 
@@ -244,7 +253,7 @@ public final class InterfaceCapture {
 
         @inline(__always)
         func frame(_ frame: UnsafeRawBufferPointer, time: timeval) {
-            guard let body else { return }
+            guard isDispatching else { return }
             let nanoseconds = nanosecondTimestamps
                 ? CaptureFile.nanoseconds(time)
                 : Nanoseconds(time.tv_sec) * 1_000_000_000 + Nanoseconds(time.tv_usec) * 1000
