@@ -195,8 +195,8 @@ struct JSONText {
     /// whether it did. `description` takes ~650 instructions a number for what this writes in ~100.
     ///
     /// It writes what `description` writes: m / 10^k (m and 10^k exact) rounds to `value` once it
-    /// compares equal, so that decimal round-trips; and since a Double below 1e9 is closer than 1e-7
-    /// to its neighbours, every other decimal that rounds to it has more significant digits (one
+    /// compares equal, so that decimal round-trips; and since a Double below 1e9 is within 1.2e-7 of
+    /// its neighbours, every other decimal that rounds to it has more significant digits (one
     /// with fewer would be a multiple of 10^-k, at least 1e-6 away). It is therefore the shortest
     /// form, the one `description` prints; below 1e9 and from 0.001 without an exponent.
     private mutating func shortDecimal(_ value: Double) -> Bool {
