@@ -20,7 +20,6 @@ public final class LiveCapture: @unchecked Sendable {
     private let lock = RecursiveLock()
     private var handle: OpaquePointer?
     private let delivery: EventDelivery
-    private var isPolling = false
     private var closeRequested = false
 
     public let options: LiveCaptureOptions
@@ -108,20 +107,16 @@ public final class LiveCapture: @unchecked Sendable {
     @discardableResult
     public func poll(timeoutMilliseconds: Int32, _ body: (Datagram) -> Void) -> Int {
         lock.withLock {
-            guard let handle, !isPolling else { return 0 }
-            isPolling = true
+            guard let handle, !delivery.isPolling else { return 0 }
+            delivery.isPolling = true
             defer {
-                isPolling = false
+                delivery.isPolling = false
                 if closeRequested { close() }
             }
             delivery.assembler.clock.refreshIfDue()
             return withoutActuallyEscaping(body) { body in
                 delivery.body = body
-                delivery.isPolling = true
-                defer {
-                    delivery.isPolling = false
-                    delivery.body = EventDelivery.idle
-                }
+                defer { delivery.body = EventDelivery.idle }
                 let before = delivery.delivered
                 Self.drain(handle, timeoutMilliseconds: timeoutMilliseconds) {
                     delivery.delivered != before || closeRequested
@@ -159,7 +154,7 @@ public final class LiveCapture: @unchecked Sendable {
                 var program = rtpscope_bpf_program_stats()
                 guard rtpscope_bpf_program_stats(handle, index, &program) == 0 else { return nil }
                 return LiveCaptureStatistics.Program(
-                    name: withUnsafeBytes(of: program.name) { KernelEvent.string(fromNULTerminated: $0) },
+                    name: withUnsafeBytes(of: program.name) { KernelName.text(nulTerminated: $0) },
                     attached: program.attached != 0,
                     runTimeNanoseconds: program.run_time_ns, runCount: program.run_count)
             }
@@ -171,7 +166,7 @@ public final class LiveCapture: @unchecked Sendable {
     /// `poll`'s body, it takes effect when that `poll` returns.
     public func close() {
         lock.withLock {
-            if isPolling {
+            if delivery.isPolling {
                 closeRequested = true
                 return
             }
@@ -266,6 +261,7 @@ private final class EventDelivery {
     /// stored at the most general abstraction, and every call went through a thunk that copied the
     /// datagram (a memcpy and a retain of its process context, ~4 % of the consumer at 10,000 streams).
     var body: (Datagram) -> Void = EventDelivery.idle
+    /// A `poll` is running (set by the capture, under its lock): events are delivered only then.
     var isPolling = false
     static let idle: @Sendable (Datagram) -> Void = { _ in }
     var assembler: DatagramAssembler
