@@ -91,11 +91,6 @@ struct KernelEvent {
             return nil
         }
     }
-
-    static func string(fromNULTerminated bytes: UnsafeRawBufferPointer) -> String {
-        let length = bytes.firstIndex(of: 0) ?? bytes.count
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self)
-    }
 }
 
 /// Decoded process names by their kernel bytes (bounded: cleared when full).

@@ -93,7 +93,7 @@ enum DirectoryListing {
         defer { closedir(directory) }
         var entries: [Entry] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { KernelEvent.string(fromNULTerminated: $0) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { KernelName.text(nulTerminated: $0) }
             if name == "." || name == ".." { continue }
             entries.append(Entry(name: name, isDirectory: entry.pointee.d_type == UInt8(DT_DIR)))
         }

@@ -1,5 +1,6 @@
 import CRTPScopeBPF
 import Glibc
+import RTPCore
 
 /// One line of `rtpscope doctor`: what was checked, the verdict, what was found, how to fix it.
 public struct SystemCheck: Sendable, Equatable, CustomStringConvertible {
@@ -232,7 +233,7 @@ public enum SystemChecks {
     static func kernelRelease() -> String {
         var name = utsname()
         uname(&name)
-        return withUnsafeBytes(of: name.release) { KernelEvent.string(fromNULTerminated: $0) }
+        return withUnsafeBytes(of: name.release) { KernelName.text(nulTerminated: $0) }
     }
 
     static func kernelVersion(_ release: String) -> (Int, Int)? {

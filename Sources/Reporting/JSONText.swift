@@ -218,12 +218,11 @@ struct JSONText {
 
     /// `units / 10^decimals` in positional notation, trailing fractional zeros dropped.
     private mutating func writeDecimal(_ units: UInt64, decimals: Int, negative: Bool) {
-        var fraction = units
         var places = decimals
         var divisor: UInt64 = 1
         for _ in 0..<decimals { divisor &*= 10 }
         let whole = units / divisor
-        fraction = units % divisor
+        var fraction = units % divisor
         while places > 0 && fraction % 10 == 0 {
             fraction /= 10
             places -= 1
@@ -343,6 +342,11 @@ final class ByteSink {
         target[1] = b
         target[2] = c
         count += 3
+    }
+
+    /// Removes the last two bytes written if they are `a` then `b`.
+    func dropSuffix(_ a: UInt8, _ b: UInt8) {
+        if count >= 2 && base[count - 2] == a && base[count - 1] == b { count -= 2 }
     }
 
     func append(_ bytes: UnsafeRawBufferPointer) {
@@ -612,9 +616,7 @@ private struct DigitStream: TextOutputStream {
 
     /// Foundation's form has no ".0" after a whole number.
     func dropWholeSuffix() {
-        let count = out.count - start
-        guard count >= 2 else { return }
-        let last = out.reserve(0) - 2
-        if last[0] == UInt8(ascii: ".") && last[1] == UInt8(ascii: "0") { out.didWrite(-2) }
+        guard out.count - start >= 2 else { return }
+        out.dropSuffix(UInt8(ascii: "."), UInt8(ascii: "0"))
     }
 }

@@ -21,8 +21,13 @@ public struct KernelName: Hashable, Sendable {
 
     /// The bytes up to the first NUL, as UTF-8.
     public var text: String {
-        withUnsafeBytes(of: (low, high)) { bytes in
-            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-        }
+        withUnsafeBytes(of: (low, high)) { Self.text(nulTerminated: $0) }
+    }
+
+    /// A C string field of the kernel's (a name, a directory entry, a uname release) as UTF-8: the
+    /// bytes up to the first NUL, or all of them without one.
+    public static func text(nulTerminated bytes: UnsafeRawBufferPointer) -> String {
+        let length = bytes.firstIndex(of: 0) ?? bytes.count
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self)
     }
 }

@@ -106,9 +106,6 @@ public enum PayloadTypeNames {
     }
 }
 
-/// Resolves a payload type's clock rate from the configured sources, in precedence order:
-/// explicit (`--clock-rate PT=HZ`), SDP (`a=rtpmap`), then the static table. Inference from the
-/// stream itself (`ClockRateEstimator`) is the caller's last resort.
 /// A `ClockRateResolver` held by reference: what `StreamMeasurements.ingest` borrows for every packet.
 /// The analyzer owns it and changes it only between packets (SDP learnt from the capture).
 final class SharedClockRateResolver {
@@ -116,6 +113,9 @@ final class SharedClockRateResolver {
     init(_ resolver: ClockRateResolver) { self.resolver = resolver }
 }
 
+/// Resolves a payload type's clock rate from the configured sources, in precedence order:
+/// explicit (`--clock-rate PT=HZ`), SDP (`a=rtpmap`), then the static table. Inference from the
+/// stream itself (`ClockRateEstimator`) is the caller's last resort.
 public struct ClockRateResolver: Sendable {
     public var explicitRates: [UInt8: Int]
     public var sdpRates: [UInt8: Int]
